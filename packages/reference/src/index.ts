@@ -1,0 +1,1 @@
+// Naive TypeScript references of every optimised kernel: test oracles and bench baselines.
