@@ -19,6 +19,12 @@ export interface KernelExports {
   crc32_ieee(ptr: number, len: number): number;
   crc32_batch(base: number, stride: number, lens: number, count: number, skip: number, out: number): void;
   gf_matrix_mul(matrix: number, rows: number, cols: number, inputs: number, outputs: number, len: number): void;
+  prefix_seal_batch(base: number, stride: number, lens: number, count: number, nonces: number): void;
+  prefix_check_batch(base: number, stride: number, lens: number, count: number, ok: number): number;
+  cfb_block_count(lens: number, count: number, block: number): number;
+  cfb_shifted_blocks(base: number, stride: number, lens: number, count: number, iv: number, block: number, out: number): void;
+  xor_blocks_batch(base: number, stride: number, lens: number, count: number, keystream: number, block: number): void;
+  cfb_encrypt_column(base: number, stride: number, lens: number, count: number, keystream: number, registers: number, block: number, column: number): number;
 }
 
 /** Block cipher identifiers understood by `cipher_init` (rust/src/block.rs). */
@@ -47,4 +53,10 @@ export const KERNEL_EXPORT_NAMES: readonly (keyof KernelExports)[] = [
   'crc32_ieee',
   'crc32_batch',
   'gf_matrix_mul',
+  'prefix_seal_batch',
+  'prefix_check_batch',
+  'cfb_block_count',
+  'cfb_shifted_blocks',
+  'xor_blocks_batch',
+  'cfb_encrypt_column',
 ];

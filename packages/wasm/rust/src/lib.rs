@@ -14,6 +14,7 @@ mod block;
 mod cfb;
 mod crc32;
 mod gf;
+mod packet;
 mod reed_solomon;
 mod salsa20;
 mod xor;
@@ -28,6 +29,7 @@ mod twofish;
 mod xtea;
 
 pub use batch::*;
+pub use packet::*;
 
 #[panic_handler]
 fn on_panic(_: &core::panic::PanicInfo) -> ! {

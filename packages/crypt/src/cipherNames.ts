@@ -1,0 +1,43 @@
+/** The `--crypt` names and the slice of `pass` each one keys with (spec §1.2). */
+
+export const CIPHER_NAMES = [
+  'aes',
+  'aes-128',
+  'aes-192',
+  'salsa20',
+  'blowfish',
+  'twofish',
+  'cast5',
+  '3des',
+  'tea',
+  'xtea',
+  'sm4',
+  'xor',
+  'none',
+] as const;
+
+export type CipherName = (typeof CIPHER_NAMES)[number];
+
+/** Bytes of `pass` used as key material; 0 for `xor`/`none` (xor derives a table from all 32). */
+export const KEY_BYTES: Readonly<Record<CipherName, number>> = {
+  aes: 32,
+  'aes-128': 16,
+  'aes-192': 24,
+  salsa20: 32,
+  blowfish: 32,
+  twofish: 32,
+  cast5: 16,
+  '3des': 24,
+  tea: 16,
+  xtea: 16,
+  sm4: 16,
+  xor: 32,
+  none: 0,
+};
+
+export function isCipherName(name: string): name is CipherName {
+  return (CIPHER_NAMES as readonly string[]).includes(name);
+}
+
+/** The fixed CFB IV of kcp-go (spec §1.4); 8-byte ciphers use its first 8 bytes. */
+export const CFB_IV = Uint8Array.from([0xa7, 0x73, 0x4f, 0x9c, 0x12, 0xac, 0x1b, 0x01, 0xa4, 0x15, 0xf2, 0xc1, 0xfc, 0x78, 0xe6, 0x6b]);

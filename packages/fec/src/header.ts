@@ -1,0 +1,63 @@
+/**
+ * The 8-byte FEC header kcp-go puts after the crypto prefix (spec §2.2):
+ *   seqid u32 | type u16 (0xF1 data, 0xF2 parity) | size u16 (data only, counts itself)
+ * Offsets here are relative to the start of the FEC header (datagram byte 20).
+ */
+
+export const FEC_TYPE_DATA = 0xf1;
+export const FEC_TYPE_PARITY = 0xf2;
+/** seqid + type. */
+export const FEC_HEADER_SIZE = 6;
+/** seqid + type + size: what precedes the KCP bytes of a data shard. */
+export const FEC_DATA_HEADER_SIZE = 8;
+/** Parity groups may span at most this many shards (Reed–Solomon over GF(2^8)). */
+export const MAX_TOTAL_SHARDS = 256;
+
+export function readSeqid(packet: Uint8Array, at = 0): number {
+  return (packet[at]! | (packet[at + 1]! << 8) | (packet[at + 2]! << 16) | (packet[at + 3]! << 24)) >>> 0;
+}
+
+export function readType(packet: Uint8Array, at = 0): number {
+  return packet[at + 4]! | (packet[at + 5]! << 8);
+}
+
+/**
+ * Per-datagram FEC detection as stock kcptun does it (spec §2.6): an FEC packet
+ * has type F1/F2 where a raw KCP segment has its cmd (81–84) and frg bytes.
+ */
+export function isFecPacket(packet: Uint8Array, at = 0): boolean {
+  if (packet.length - at < FEC_HEADER_SIZE) return false;
+  const type = readType(packet, at);
+  return type === FEC_TYPE_DATA || type === FEC_TYPE_PARITY;
+}
+
+export function writeDataHeader(out: Uint8Array, at: number, seqid: number, kcpLength: number): void {
+  writeU32(out, at, seqid);
+  out[at + 4] = FEC_TYPE_DATA;
+  out[at + 5] = 0;
+  const size = kcpLength + 2;
+  out[at + 6] = size & 0xff;
+  out[at + 7] = size >>> 8;
+}
+
+export function writeParityHeader(out: Uint8Array, at: number, seqid: number): void {
+  writeU32(out, at, seqid);
+  out[at + 4] = FEC_TYPE_PARITY;
+  out[at + 5] = 0;
+}
+
+function writeU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v & 0xff;
+  out[at + 1] = (v >>> 8) & 0xff;
+  out[at + 2] = (v >>> 16) & 0xff;
+  out[at + 3] = v >>> 24;
+}
+
+/**
+ * Where seqids wrap (spec §2.3): a multiple of the group size n so groups stay
+ * aligned. kcptunB (kcp-go 5.1.3) and stock (5.6.1) differ by one group.
+ */
+export function seqidWrap(n: number, flavour: 'kcptunB' | 'stock' = 'kcptunB'): number {
+  const groups = Math.floor(0xffffffff / n);
+  return (flavour === 'kcptunB' ? groups - 1 : groups) * n;
+}
