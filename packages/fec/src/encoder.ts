@@ -17,6 +17,8 @@ const SHARD_OFFSET = CRYPT_PREFIX + FEC_HEADER_SIZE;
 export interface FecEncoderOptions {
   /** Where seqids wrap; kcptunB's rule by default. */
   wrap?: 'kcptunB' | 'stock';
+  /** First seqid (0 in every real session; tests use it to exercise the wrap). Must start a group. */
+  firstSeqid?: number;
 }
 
 export class FecEncoder {
@@ -36,6 +38,8 @@ export class FecEncoder {
     this.dataShards = dataShards;
     this.parityShards = parityShards;
     this.wrapAt = seqidWrap(dataShards + parityShards, options.wrap);
+    this.next = options.firstSeqid ?? 0;
+    if (this.next % (dataShards + parityShards) !== 0 || this.next >= this.wrapAt) throw new RangeError(`firstSeqid ${this.next} does not start a group below the wrap point`);
     this.shards = kernels.alloc((dataShards + parityShards) * DATAGRAM_STRIDE, 64);
     this.dataPtrs = Array.from({ length: dataShards }, (_, i) => this.shards + i * DATAGRAM_STRIDE);
     this.parityPtrs = Array.from({ length: parityShards }, (_, i) => this.shards + (dataShards + i) * DATAGRAM_STRIDE);
