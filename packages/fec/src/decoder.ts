@@ -14,6 +14,9 @@ import { ReedSolomon } from './reedSolomon.js';
 /** Receives KCP bytes; `regular` is false for recovered shards (spec §3.3). */
 export type KcpSink = (kcp: Uint8Array, regular: boolean) => void;
 
+/** How many finished groups are remembered (late parity of a complete group is the common case). */
+const FINISHED_MEMORY = 16;
+
 interface Group {
   start: number;
   /** Pool slot per shard index in the group, -1 when absent. */
@@ -37,6 +40,9 @@ export class FecDecoder {
   private stored = 0;
   private readonly shardPtrs: number[];
   private readonly present: boolean[];
+  /** Starts of the last groups that were completed or recovered: their late shards are ignored. */
+  private readonly finished = new Array<number>(FINISHED_MEMORY).fill(-1);
+  private finishedAt = 0;
 
   constructor(private readonly kernels: Kernels, dataShards: number, parityShards: number, snmp?: Snmp) {
     this.rs = new ReedSolomon(kernels, dataShards, parityShards);
@@ -94,6 +100,7 @@ export class FecDecoder {
     }
     const start = seqid - index;
     const shard = packet.subarray(FEC_HEADER_SIZE);
+    if (this.finished.includes(start)) return; // nothing left to recover in that group
     const existing = this.groups.get(start);
     if (existing && existing.slots[index] !== -1) return; // duplicate
     while (this.stored >= this.limit) this.evictOldest();
@@ -111,7 +118,7 @@ export class FecDecoder {
     if (isData) group.data++;
     else group.parity++;
 
-    if (group.data === this.dataShards) this.dropGroup(group);
+    if (group.data === this.dataShards) this.finishGroup(group);
     else if (group.data + group.parity >= this.dataShards) this.recover(group, sink);
   }
 
@@ -157,6 +164,13 @@ export class FecDecoder {
       }
     }
     for (const out of outputs) this.freeSlots.push(out);
+    this.finishGroup(group);
+  }
+
+  /** Forget a group whose data is complete or rebuilt, and remember that it is done. */
+  private finishGroup(group: Group): void {
+    this.finished[this.finishedAt] = group.start;
+    this.finishedAt = (this.finishedAt + 1) % FINISHED_MEMORY;
     this.dropGroup(group);
   }
 

@@ -1,0 +1,493 @@
+/**
+ * The KCP ARQ state machine, kcp-go flavour, in stream mode (spec §3).
+ *
+ * Sans-I/O: bytes go in through `send()` and `input()`, datagrams come out
+ * through the `output` callback during `flush()`, received bytes are taken with
+ * `recv()`. Time is always passed in (`now`, a millisecond counter; only
+ * differences matter and they are taken modulo 2^32). Nothing here owns a
+ * socket or a timer: the caller flushes when `nextFlushAt` has come.
+ *
+ * Differences from the C reference that kcp-go (and so kcptun) makes are kept:
+ * stream-mode append, ACK-list thinning, the ts condition on fast-ACK counting,
+ * early retransmit, the RTO estimator of rtoEstimator.ts, RTT and peer window
+ * taken only from regular (not FEC-recovered) input, no minimum window.
+ */
+import { S, Snmp } from '@kcptunb/snmp';
+import {
+  ASK_SEND,
+  ASK_TELL,
+  CMD_ACK,
+  CMD_PUSH,
+  CMD_WASK,
+  CMD_WINS,
+  DEAD_LINK,
+  KCP_OVERHEAD,
+  PROBE_INIT,
+  PROBE_LIMIT,
+  RTO_MIN,
+  RTO_NODELAY_MIN,
+  THRESH_INIT,
+  THRESH_MIN,
+  WND_RCV_DEFAULT,
+  timediff,
+} from './constants.js';
+import { verifyKcpConfig, type KcpConfig } from './config.js';
+import { Deque } from './deque.js';
+import { InputResult } from './errors.js';
+import { RtoEstimator } from './rtoEstimator.js';
+import { encodeHeader, readU32, Segment } from './segment.js';
+
+/** Receives each datagram's KCP bytes; the view is only valid during the call. */
+export type KcpOutput = (kcpBytes: Uint8Array) => void;
+
+export class Kcp {
+  readonly conv: number;
+  readonly config: Readonly<KcpConfig>;
+  readonly mss: number;
+  readonly snmp: Snmp;
+
+  private sndUna = 0;
+  private sndNxt = 0;
+  private rcvNxt = 0;
+  private ssthresh = THRESH_INIT;
+  private cwnd = 0;
+  private incr = 0;
+  private rmtWnd = WND_RCV_DEFAULT;
+  private probe = 0;
+  private tsProbe = 0;
+  private probeWait = 0;
+  private readonly minRto: number;
+  readonly rto = new RtoEstimator();
+  /** Set once a segment was transmitted DEAD_LINK times (kcptun never acts on it). */
+  deadLink = false;
+  /** When the caller should run `flush()` next. */
+  nextFlushAt = 0;
+
+  private readonly sndQueue = new Deque<Segment>();
+  private readonly sndBuf = new Deque<Segment>();
+  private readonly rcvBuf = new Deque<Segment>();
+  private readonly rcvQueue = new Deque<Segment>();
+  /** Bytes of the head of rcvQueue already handed out by recv(). */
+  private headOffset = 0;
+  private queuedBytes = 0;
+  private ackSn: number[] = [];
+  private ackTs: number[] = [];
+  private ackCount = 0;
+  private readonly buffer: Uint8Array;
+  private readonly pool: Segment[] = [];
+
+  constructor(conv: number, config: KcpConfig, private readonly output: KcpOutput, snmp?: Snmp) {
+    this.conv = conv >>> 0;
+    this.config = verifyKcpConfig(config);
+    this.mss = this.config.mtu - KCP_OVERHEAD - this.config.reserved;
+    this.minRto = this.config.nodelay !== 0 ? RTO_NODELAY_MIN : RTO_MIN;
+    this.buffer = new Uint8Array(this.config.mtu - this.config.reserved);
+    this.snmp = snmp ?? new Snmp();
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /**
+   * Queue bytes for sending (stream mode: topping up the last unsent segment
+   * first). Always accepts; callers apply back-pressure with `canSend`.
+   */
+  send(data: Uint8Array): void {
+    let at = 0;
+    const last = this.sndQueue.last();
+    if (last && last.length < this.mss) {
+      const n = Math.min(this.mss - last.length, data.length);
+      last.data.set(data.subarray(0, n), last.length);
+      last.length += n;
+      at = n;
+    }
+    while (at < data.length) {
+      const n = Math.min(this.mss, data.length - at);
+      const seg = this.segment(this.mss);
+      seg.data.set(data.subarray(at, at + n));
+      seg.length = n;
+      this.sndQueue.push(seg);
+      at += n;
+    }
+  }
+
+  /** Segments queued or in flight (kcp-go WaitSnd). */
+  get waitSnd(): number {
+    return this.sndBuf.length + this.sndQueue.length;
+  }
+
+  /** kcptunB blocks writers while waitSnd ≥ sndWnd. */
+  get canSend(): boolean {
+    return this.waitSnd < this.config.sndWnd;
+  }
+
+  /** The peer's last advertised free receive window, in segments. */
+  get remoteWindow(): number {
+    return this.rmtWnd;
+  }
+
+  // -------------------------------------------------------------- receiving
+
+  /** Bytes ready for `recv()`. */
+  get readable(): number {
+    return this.queuedBytes;
+  }
+
+  /** Copy up to `out.length` received bytes into `out`; returns how many. */
+  recv(out: Uint8Array): number {
+    const wasFull = this.rcvQueue.length >= this.config.rcvWnd;
+    let n = 0;
+    while (n < out.length && this.rcvQueue.length > 0) {
+      const seg = this.rcvQueue.first()!;
+      const take = Math.min(seg.length - this.headOffset, out.length - n);
+      out.set(seg.data.subarray(this.headOffset, this.headOffset + take), n);
+      n += take;
+      this.headOffset += take;
+      if (this.headOffset === seg.length) {
+        this.rcvQueue.shift();
+        this.release(seg);
+        this.headOffset = 0;
+      }
+    }
+    this.queuedBytes -= n;
+    this.moveReceived();
+    if (wasFull && this.rcvQueue.length < this.config.rcvWnd) this.probe |= ASK_TELL; // tell the peer the window reopened
+    return n;
+  }
+
+  /**
+   * Feed the KCP bytes of one datagram. `regular` is false for FEC-recovered
+   * data, which neither updates the peer window nor gives an RTT sample.
+   * Never throws; a bad segment stops processing of the rest of the datagram
+   * and is counted in KCPInErrors.
+   */
+  input(data: Uint8Array, regular: boolean, now: number): InputResult {
+    const result = this.parse(data, regular, now);
+    if (result !== InputResult.OK) this.snmp.values[S.KCPInErrors]!++;
+    return result;
+  }
+
+  private parse(data: Uint8Array, regular: boolean, now: number): InputResult {
+    if (data.length < KCP_OVERHEAD) return InputResult.SHORT;
+    const unaBefore = this.sndUna;
+    const values = this.snmp.values;
+    let at = 0;
+    let sawAck = false;
+    let latestTs = 0;
+    let windowSlides = false;
+    let segments = 0;
+    while (data.length - at >= KCP_OVERHEAD) {
+      const conv = readU32(data, at);
+      const cmd = data[at + 4]!;
+      const wnd = data[at + 6]! | (data[at + 7]! << 8);
+      const ts = readU32(data, at + 8);
+      const sn = readU32(data, at + 12);
+      const una = readU32(data, at + 16);
+      const len = readU32(data, at + 20);
+      at += KCP_OVERHEAD;
+      if (conv !== this.conv) return this.counted(segments, InputResult.CONV_MISMATCH);
+      if (data.length - at < len) return this.counted(segments, InputResult.TRUNCATED);
+      if (cmd < CMD_PUSH || cmd > CMD_WINS) return this.counted(segments, InputResult.BAD_COMMAND);
+      if (regular) this.rmtWnd = wnd;
+      if (this.acknowledgeUpTo(una) > 0) windowSlides = true;
+      if (cmd === CMD_ACK) {
+        this.acknowledge(sn);
+        this.countFastAck(sn, ts);
+        sawAck = true;
+        latestTs = ts;
+      } else if (cmd === CMD_PUSH) {
+        let repeat = true;
+        if (timediff(sn, (this.rcvNxt + this.config.rcvWnd) >>> 0) < 0) {
+          this.queueAck(sn, ts);
+          if (timediff(sn, this.rcvNxt) >= 0) repeat = this.acceptData(sn, data.subarray(at, at + len));
+        }
+        if (regular && repeat) values[S.RepeatSegs]!++;
+      } else if (cmd === CMD_WASK) {
+        this.probe |= ASK_TELL;
+      }
+      at += len;
+      segments++;
+    }
+    values[S.InSegs]! += segments;
+    if (sawAck && regular) {
+      const rtt = timediff(now >>> 0, latestTs);
+      if (rtt >= 0) this.rto.sample(rtt, this.config.interval, this.minRto);
+    }
+    if (this.config.nc === 0 && timediff(this.sndUna, unaBefore) > 0) this.growCongestionWindow();
+    if (windowSlides) this.flush(now);
+    else if (this.config.ackNoDelay && this.ackCount > 0) this.flush(now, true);
+    return InputResult.OK;
+  }
+
+  private counted(segments: number, result: InputResult): InputResult {
+    this.snmp.values[S.InSegs]! += segments;
+    return result;
+  }
+
+  /** Drop every in-flight segment below `una`; returns how many. */
+  private acknowledgeUpTo(una: number): number {
+    let n = 0;
+    while (this.sndBuf.length > 0 && timediff(una, this.sndBuf.first()!.sn) > 0) {
+      this.release(this.sndBuf.shift()!);
+      n++;
+    }
+    this.sndUna = this.sndBuf.length > 0 ? this.sndBuf.first()!.sn : this.sndNxt;
+    return n;
+  }
+
+  /** Mark one in-flight segment acknowledged (it stays until una passes it). */
+  private acknowledge(sn: number): void {
+    if (timediff(sn, this.sndUna) < 0 || timediff(sn, this.sndNxt) >= 0) return;
+    // in-flight sns are contiguous from sndUna
+    const seg = this.sndBuf.at(timediff(sn, this.sndBuf.first()!.sn));
+    if (seg && seg.sn === sn) seg.acked = true;
+  }
+
+  /** kcp-go counts a skip only for segments sent no later than the acknowledged one. */
+  private countFastAck(sn: number, ts: number): void {
+    if (timediff(sn, this.sndUna) < 0 || timediff(sn, this.sndNxt) >= 0) return;
+    for (let i = 0; i < this.sndBuf.length; i++) {
+      const seg = this.sndBuf.at(i);
+      if (timediff(sn, seg.sn) <= 0) break;
+      if (timediff(seg.ts, ts) <= 0) seg.fastack++;
+    }
+  }
+
+  private queueAck(sn: number, ts: number): void {
+    this.ackSn[this.ackCount] = sn;
+    this.ackTs[this.ackCount] = ts;
+    this.ackCount++;
+  }
+
+  /** Insert a PUSH into the reorder buffer; returns true if it was a duplicate. */
+  private acceptData(sn: number, payload: Uint8Array): boolean {
+    if (timediff(sn, (this.rcvNxt + this.config.rcvWnd) >>> 0) >= 0 || timediff(sn, this.rcvNxt) < 0) return true;
+    let i = this.rcvBuf.length;
+    while (i > 0) {
+      const prev = this.rcvBuf.at(i - 1);
+      if (prev.sn === sn) return true;
+      if (timediff(sn, prev.sn) > 0) break;
+      i--;
+    }
+    const seg = this.segment(payload.length);
+    seg.data.set(payload);
+    seg.length = payload.length;
+    seg.sn = sn;
+    this.rcvBuf.insert(i, seg);
+    this.moveReceived();
+    return false;
+  }
+
+  /** Move the in-order prefix of the reorder buffer to the receive queue, window permitting. */
+  private moveReceived(): void {
+    while (this.rcvBuf.length > 0 && this.rcvQueue.length < this.config.rcvWnd && this.rcvBuf.first()!.sn === this.rcvNxt) {
+      const seg = this.rcvBuf.shift()!;
+      this.rcvQueue.push(seg);
+      this.queuedBytes += seg.length;
+      this.rcvNxt = (this.rcvNxt + 1) >>> 0;
+    }
+  }
+
+  private growCongestionWindow(): void {
+    if (this.cwnd >= this.rmtWnd) return;
+    const mss = this.mss;
+    if (this.cwnd < this.ssthresh) {
+      this.cwnd++;
+      this.incr += mss;
+    } else {
+      if (this.incr < mss) this.incr = mss;
+      this.incr += Math.floor((mss * mss) / this.incr) + Math.floor(mss / 16);
+      if ((this.cwnd + 1) * mss <= this.incr) this.cwnd++;
+    }
+    if (this.cwnd > this.rmtWnd) {
+      this.cwnd = this.rmtWnd;
+      this.incr = this.rmtWnd * mss;
+    }
+  }
+
+  // --------------------------------------------------------------- flushing
+
+  private unusedWindow(): number {
+    return Math.max(0, this.config.rcvWnd - this.rcvQueue.length);
+  }
+
+  /**
+   * Emit pending ACKs, window probes and (unless `ackOnly`) new and due
+   * segments. Returns the ms until the next flush is due and sets `nextFlushAt`.
+   */
+  flush(now: number, ackOnly = false): number {
+    now >>>= 0;
+    const values = this.snmp.values;
+    const wnd = this.unusedWindow();
+    const una = this.rcvNxt;
+    const buf = this.buffer;
+    const room = buf.length;
+    let at = 0;
+    let out = 0;
+    const makeSpace = (space: number) => {
+      if (at + space > room) {
+        this.output(buf.subarray(0, at));
+        at = 0;
+      }
+    };
+
+    // 1. ACKs, thinned: only sns not yet covered by una, plus the last one
+    for (let i = 0; i < this.ackCount; i++) {
+      const sn = this.ackSn[i]!;
+      if (timediff(sn, this.rcvNxt) >= 0 || i === this.ackCount - 1) {
+        makeSpace(KCP_OVERHEAD);
+        at = encodeHeader(buf, at, this.conv, CMD_ACK, 0, wnd, this.ackTs[i]!, sn, una, 0);
+        out++;
+      }
+    }
+    this.ackCount = 0;
+    if (ackOnly) {
+      if (at > 0) this.output(buf.subarray(0, at));
+      values[S.OutSegs]! += out;
+      return this.config.interval;
+    }
+
+    // 2. zero-window probing
+    if (this.rmtWnd === 0) {
+      if (this.probeWait === 0) {
+        this.probeWait = PROBE_INIT;
+        this.tsProbe = (now + this.probeWait) >>> 0;
+      } else if (timediff(now, this.tsProbe) >= 0) {
+        if (this.probeWait < PROBE_INIT) this.probeWait = PROBE_INIT;
+        this.probeWait = Math.min(this.probeWait + Math.floor(this.probeWait / 2), PROBE_LIMIT);
+        this.tsProbe = (now + this.probeWait) >>> 0;
+        this.probe |= ASK_SEND;
+      }
+    } else {
+      this.tsProbe = 0;
+      this.probeWait = 0;
+    }
+
+    // 3. WASK / WINS
+    if (this.probe & ASK_SEND) {
+      makeSpace(KCP_OVERHEAD);
+      at = encodeHeader(buf, at, this.conv, CMD_WASK, 0, wnd, 0, 0, una, 0);
+      out++;
+    }
+    if (this.probe & ASK_TELL) {
+      makeSpace(KCP_OVERHEAD);
+      at = encodeHeader(buf, at, this.conv, CMD_WINS, 0, wnd, 0, 0, una, 0);
+      out++;
+    }
+    this.probe = 0;
+
+    // 4. move queued segments into flight, within the window
+    let cwnd = Math.min(this.config.sndWnd, this.rmtWnd);
+    if (this.config.nc === 0) cwnd = Math.min(this.cwnd, cwnd);
+    let newSegments = 0;
+    while (this.sndQueue.length > 0 && timediff(this.sndNxt, (this.sndUna + cwnd) >>> 0) < 0) {
+      const seg = this.sndQueue.shift()!;
+      seg.conv = this.conv;
+      seg.cmd = CMD_PUSH;
+      seg.sn = this.sndNxt;
+      this.sndBuf.push(seg);
+      this.sndNxt = (this.sndNxt + 1) >>> 0;
+      newSegments++;
+    }
+
+    // 5. first transmissions and retransmissions
+    const resend = this.config.resend > 0 ? this.config.resend : 0xffffffff;
+    const rxRto = this.rto.rto;
+    let nearest = this.config.interval;
+    let change = 0;
+    let lost = 0;
+    let fast = 0;
+    let early = 0;
+    for (let i = 0; i < this.sndBuf.length; i++) {
+      const seg = this.sndBuf.at(i);
+      if (seg.acked) continue;
+      let send = false;
+      if (seg.xmit === 0) {
+        send = true;
+        seg.rto = rxRto;
+        seg.resendts = (now + seg.rto) >>> 0;
+      } else if (seg.fastack >= resend) {
+        send = true;
+        seg.fastack = 0;
+        seg.rto = rxRto;
+        seg.resendts = (now + seg.rto) >>> 0;
+        change++;
+        fast++;
+      } else if (seg.fastack > 0 && newSegments === 0) {
+        send = true;
+        seg.fastack = 0;
+        seg.rto = rxRto;
+        seg.resendts = (now + seg.rto) >>> 0;
+        change++;
+        early++;
+      } else if (timediff(now, seg.resendts) >= 0) {
+        send = true;
+        seg.rto += this.config.nodelay === 0 ? rxRto : Math.floor(rxRto / 2);
+        seg.fastack = 0;
+        seg.resendts = (now + seg.rto) >>> 0;
+        lost++;
+      }
+      if (send) {
+        seg.xmit++;
+        seg.ts = now;
+        makeSpace(KCP_OVERHEAD + seg.length);
+        at = encodeHeader(buf, at, this.conv, CMD_PUSH, 0, wnd, now, seg.sn, una, seg.length);
+        buf.set(seg.data.subarray(0, seg.length), at);
+        at += seg.length;
+        out++;
+        if (seg.xmit >= DEAD_LINK) this.deadLink = true;
+      }
+      const due = timediff(seg.resendts, now);
+      if (due > 0 && due < nearest) nearest = due;
+    }
+    if (at > 0) this.output(buf.subarray(0, at));
+
+    values[S.OutSegs]! += out;
+    values[S.LostSegs]! += lost;
+    values[S.FastRetransSegs]! += fast;
+    values[S.EarlyRetransSegs]! += early;
+    values[S.RetransSegs]! += lost + fast + early;
+
+    // 6. congestion window (only with nc = 0)
+    if (this.config.nc === 0) {
+      if (change > 0) {
+        const inflight = timediff(this.sndNxt, this.sndUna);
+        this.ssthresh = Math.max(Math.floor(inflight / 2), THRESH_MIN);
+        this.cwnd = this.ssthresh + resend;
+        this.incr = this.cwnd * this.mss;
+      }
+      if (lost > 0) {
+        this.ssthresh = Math.max(Math.floor(cwnd / 2), THRESH_MIN);
+        this.cwnd = 1;
+        this.incr = this.mss;
+      }
+      if (this.cwnd < 1) {
+        this.cwnd = 1;
+        this.incr = this.mss;
+      }
+    }
+    this.nextFlushAt = (now + nearest) >>> 0;
+    return nearest;
+  }
+
+  /** Flush if `now` has reached `nextFlushAt`; returns the time the next flush is due. */
+  update(now: number): number {
+    if (timediff(now >>> 0, this.nextFlushAt) >= 0) this.flush(now);
+    return this.nextFlushAt;
+  }
+
+  // ---------------------------------------------------------------- pooling
+
+  private segment(capacity: number): Segment {
+    const seg = this.pool.pop();
+    if (seg) {
+      if (seg.data.length < capacity) seg.data = new Uint8Array(capacity);
+      return seg;
+    }
+    return new Segment(Math.max(capacity, this.mss));
+  }
+
+  private release(seg: Segment): void {
+    seg.reset();
+    if (this.pool.length < 1024) this.pool.push(seg);
+  }
+}
