@@ -8,14 +8,9 @@
 /// The reduction polynomial, including the x^8 term.
 pub const POLYNOMIAL: u32 = 0x11D;
 
-/// `EXP[i] = 2^i`, doubled to 510 entries so `EXP[LOG[a] + LOG[b]]` needs no `% 255`.
-pub static EXP: [u8; 510] = build_exp();
-
-/// `LOG[a]` for a ≠ 0 (`LOG[0]` is unused and left 0).
-pub static LOG: [u8; 256] = build_log();
-
 /// Full product table: `MUL[a][b] = a·b`. 64 KiB, one 256-byte row per coefficient, so the
 /// scalar kernel does a single lookup per byte.
+#[allow(dead_code)] // the SIMD build uses NIBBLE only
 pub static MUL: [[u8; 256]; 256] = build_mul();
 
 /// Nibble tables for shuffle-based multiplication: for coefficient c, bytes 0..16 hold
@@ -24,37 +19,11 @@ pub static MUL: [[u8; 256]; 256] = build_mul();
 #[repr(C, align(16))]
 pub struct NibbleTables(pub [[u8; 32]; 256]);
 
+#[allow(dead_code)] // the scalar build uses MUL only
 pub static NIBBLE: NibbleTables = NibbleTables(build_nibble());
 
-const fn build_exp() -> [u8; 510] {
-    let mut t = [0u8; 510];
-    let mut x: u32 = 1;
-    let mut i = 0;
-    while i < 255 {
-        t[i] = x as u8;
-        t[i + 255] = x as u8;
-        x <<= 1;
-        if x & 0x100 != 0 {
-            x ^= POLYNOMIAL;
-        }
-        i += 1;
-    }
-    t
-}
-
-const fn build_log() -> [u8; 256] {
-    let exp = build_exp();
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 255 {
-        t[exp[i] as usize] = i as u8;
-        i += 1;
-    }
-    t
-}
-
-/// Shift-and-add product; used only to fill tables at compile time (no table dependency,
-/// so the const evaluator does not have to rebuild EXP/LOG per call).
+/// Shift-and-add product; used only to fill tables at compile time (the hot paths use the
+/// tables below).
 const fn slow_mul(a: u8, b: u8) -> u8 {
     let mut a = a as u32;
     let mut b = b;
@@ -106,15 +75,4 @@ const fn build_nibble() -> [[u8; 32]; 256] {
         c += 1;
     }
     t
-}
-
-/// a·b via log/exp (for the rare non-hot path).
-#[inline]
-#[allow(dead_code)]
-pub fn mul(a: u8, b: u8) -> u8 {
-    if a == 0 || b == 0 {
-        0
-    } else {
-        EXP[LOG[a as usize] as usize + LOG[b as usize] as usize]
-    }
 }
