@@ -18,6 +18,11 @@ export interface KcpConfig {
   nc: number;
   /** Flush ACKs right after every input (`--acknodelay`). */
   ackNoDelay: boolean;
+  /**
+   * First sequence number in both directions (0 in every real session; both
+   * peers must agree). Lets tests cross the 2^32 wrap without 4·10^9 segments.
+   */
+  firstSn?: number;
 }
 
 export type KcpMode = 'normal' | 'fast' | 'fast2' | 'fast3' | 'manual';

@@ -83,6 +83,7 @@ export class Kcp {
     this.minRto = this.config.nodelay !== 0 ? RTO_NODELAY_MIN : RTO_MIN;
     this.buffer = new Uint8Array(this.config.mtu - this.config.reserved);
     this.snmp = snmp ?? new Snmp();
+    this.sndUna = this.sndNxt = this.rcvNxt = (this.config.firstSn ?? 0) >>> 0;
   }
 
   // ---------------------------------------------------------------- sending
@@ -118,6 +119,11 @@ export class Kcp {
   /** kcptunB blocks writers while waitSnd ≥ sndWnd. */
   get canSend(): boolean {
     return this.waitSnd < this.config.sndWnd;
+  }
+
+  /** Segments sent and not yet covered by the peer's una. */
+  get inFlight(): number {
+    return timediff(this.sndNxt, this.sndUna);
   }
 
   /** The peer's last advertised free receive window, in segments. */

@@ -1,0 +1,1 @@
+export { KcpSession, type KcpSessionOptions } from './kcpSession.js';

@@ -1,0 +1,170 @@
+/**
+ * One KCP conversation over the packet layer — kcp-go's UDPSession without
+ * the socket (spec §0.4 steps 5–7, §3.9):
+ *
+ *   write → KCP → FEC encoder → batch → PacketCrypt.seal → onDatagrams
+ *   input batch → PacketCrypt.open → FEC detect/decode → KCP → read
+ *
+ * Sans-I/O: the caller passes `now` (ms) to every call, transmits the sealed
+ * batches handed to `onDatagrams` synchronously, and calls `update(now)` at
+ * `nextFlushAt`. The data-plane worker wraps this with a UDP socket and a timer.
+ */
+import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
+import { PacketCrypt, CRYPT_HEADER_SIZE, type DatagramCipher } from '@kcptunb/crypt';
+import { FEC_DATA_HEADER_SIZE, FEC_TYPE_DATA, FecDecoder, FecEncoder, isFecPacket, readType } from '@kcptunb/fec';
+import { Kcp, KCP_OVERHEAD, timediff, type KcpConfig } from '@kcptunb/kcp';
+import { S, Snmp } from '@kcptunb/snmp';
+
+export interface KcpSessionOptions {
+  conv: number;
+  /** KCP settings; `reserved` is computed here from the crypto and FEC headers. */
+  kcp: Omit<KcpConfig, 'reserved'>;
+  cipher: DatagramCipher;
+  /** 0 for either disables FEC on the send side (spec §2.1). */
+  dataShards: number;
+  parityShards: number;
+  /** Receives sealed datagrams; must transmit (copy) them before returning. */
+  onDatagrams: (batch: DatagramBatch) => void;
+  snmp?: Snmp;
+  /** Datagrams per outgoing batch. */
+  batchCapacity?: number;
+}
+
+export class KcpSession {
+  readonly kcp: Kcp;
+  readonly snmp: Snmp;
+  readonly fecEnabled: boolean;
+  private readonly crypt: PacketCrypt;
+  private readonly encoder: FecEncoder | undefined;
+  private decoder: FecDecoder | undefined;
+  private readonly out: DatagramBatch;
+  private readonly onDatagrams: (batch: DatagramBatch) => void;
+  private now = 0;
+  private closed = false;
+
+  constructor(private readonly kernels: Kernels, private readonly options: KcpSessionOptions) {
+    this.snmp = options.snmp ?? new Snmp();
+    this.fecEnabled = options.dataShards > 0 && options.parityShards > 0;
+    const reserved = CRYPT_HEADER_SIZE + (this.fecEnabled ? FEC_DATA_HEADER_SIZE : 0);
+    const capacity = Math.max(options.batchCapacity ?? 128, 2 + options.parityShards);
+    this.out = new DatagramBatch(kernels, capacity);
+    // the smallest acceptable datagram: prefix + one KCP header (stock's rule; FEC packets are checked further)
+    this.crypt = new PacketCrypt(kernels, options.cipher, { snmp: this.snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, capacity);
+    if (this.fecEnabled) {
+      this.encoder = new FecEncoder(kernels, options.dataShards, options.parityShards);
+      this.decoder = new FecDecoder(kernels, options.dataShards, options.parityShards, this.snmp);
+    }
+    this.onDatagrams = options.onDatagrams;
+    this.kcp = new Kcp(options.conv, { ...options.kcp, reserved }, (bytes) => this.output(bytes), this.snmp);
+  }
+
+  get conv(): number {
+    return this.kcp.conv;
+  }
+
+  /** When `update()` should run next (a 32-bit ms value). */
+  get nextFlushAt(): number {
+    return this.kcp.nextFlushAt;
+  }
+
+  /** Milliseconds from `now` until the next flush is due (≥ 0). */
+  msUntilFlush(now: number): number {
+    return Math.max(0, timediff(this.kcp.nextFlushAt, now >>> 0));
+  }
+
+  /** True while KCP accepts more without exceeding its send window (kcptunB's write blocking rule). */
+  get canWrite(): boolean {
+    return this.kcp.canSend;
+  }
+
+  get readable(): number {
+    return this.kcp.readable;
+  }
+
+  /** Queue application bytes and flush at once (kcptun runs KCP with write delay off). */
+  write(data: Uint8Array, now: number): void {
+    if (this.closed || data.length === 0) return;
+    this.now = now;
+    this.kcp.send(data);
+    this.snmp.values[S.BytesSent]! += data.length;
+    this.kcp.flush(now);
+    this.emit();
+  }
+
+  /** Take received bytes. */
+  read(out: Uint8Array): number {
+    const n = this.kcp.recv(out);
+    this.snmp.values[S.BytesReceived]! += n;
+    return n;
+  }
+
+  /** Periodic work: retransmissions, ACKs, probes. */
+  update(now: number): void {
+    if (this.closed) return;
+    this.now = now;
+    this.kcp.update(now);
+    this.emit();
+  }
+
+  /**
+   * Process a batch of raw datagrams from the socket (decrypted in place).
+   * Never throws on content: bad datagrams are dropped and counted.
+   */
+  input(batch: DatagramBatch, now: number): void {
+    if (this.closed) return;
+    this.now = now;
+    const values = this.snmp.values;
+    values[S.InPkts]! += batch.count;
+    for (let i = 0; i < batch.count; i++) values[S.InBytes]! += batch.length(i);
+    const ok = this.crypt.open(batch);
+    const sink = (kcp: Uint8Array, regular: boolean) => this.kcp.input(kcp, regular, this.now);
+    for (let i = 0; i < batch.count; i++) {
+      if (!ok[i]) continue;
+      const packet = batch.view(i).subarray(CRYPT_HEADER_SIZE);
+      if (isFecPacket(packet)) {
+        if (this.decoder) this.decoder.input(packet, sink);
+        else if (readType(packet) === FEC_TYPE_DATA && packet.length >= FEC_DATA_HEADER_SIZE) this.kcp.input(packet.subarray(FEC_DATA_HEADER_SIZE), true, now);
+        else values[S.FECParityShards]!++;
+      } else {
+        this.kcp.input(packet, true, now);
+      }
+    }
+    this.emit();
+  }
+
+  /** KCP produced one datagram's worth of segments. */
+  private output(kcpBytes: Uint8Array): void {
+    const out = this.out;
+    if (this.encoder) {
+      if (out.count + 1 + this.encoder.parityShards > out.capacity) this.emit();
+      this.encoder.encode(out, kcpBytes);
+    } else {
+      if (out.count + 1 > out.capacity) this.emit();
+      const slot = out.count++;
+      out.setLength(slot, CRYPT_HEADER_SIZE + kcpBytes.length);
+      this.kernels.bytes().set(kcpBytes, out.offset(slot) + CRYPT_HEADER_SIZE);
+    }
+  }
+
+  /** Seal what is pending and hand it to the transmitter. */
+  private emit(): void {
+    const out = this.out;
+    if (out.count === 0) return;
+    this.crypt.seal(out);
+    const values = this.snmp.values;
+    values[S.OutPkts]! += out.count;
+    for (let i = 0; i < out.count; i++) values[S.OutBytes]! += out.length(i);
+    this.onDatagrams(out);
+    out.clear();
+  }
+
+  /** Release kernel memory. Nothing is sent: closing is silent on the wire (spec §3.9). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.out.dispose();
+    this.crypt.dispose();
+    this.encoder?.dispose();
+    this.decoder?.dispose();
+  }
+}
