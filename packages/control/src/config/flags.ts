@@ -1,0 +1,76 @@
+/**
+ * kcptunB's command-line surface (spec §7.8–7.9): names, aliases, defaults per
+ * side, JSON keys. One table drives parsing, JSON, help and the tests.
+ */
+import type { Side, TunnelConfig } from './tunnelConfig.js';
+
+export type FlagKind = 'string' | 'int' | 'bool' | 'list';
+
+export interface FlagSpec {
+  /** Long name exactly as kcptunB spells it. */
+  name: string;
+  /** Other spellings: single letters (`l`) and short words (`ds`). */
+  aliases?: readonly string[];
+  kind: FlagKind;
+  field: keyof TunnelConfig;
+  /** Default per side; a side without a default does not have the flag. */
+  client?: string | number | boolean | readonly string[];
+  server?: string | number | boolean | readonly string[];
+  /** JSON key in `-c` files (kcptunB's spelling); absent = not settable from JSON. */
+  json?: string;
+  /** Not listed by -h (kcptunB hides these too). */
+  hidden?: boolean;
+  env?: string;
+  help: string;
+  valueName?: string;
+}
+
+const both = <T extends string | number | boolean>(v: T) => ({ client: v, server: v });
+
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'localaddr', aliases: ['l'], kind: 'string', field: 'listen', client: ':12948', json: 'localaddr', help: 'local TCP address to accept connections on' },
+  { name: 'listen', aliases: ['l'], kind: 'string', field: 'listen', server: ':29900', json: 'listen', help: 'UDP address the KCP server listens on' },
+  { name: 'remoteaddr', aliases: ['r'], kind: 'string', field: 'remote', client: 'vps:29900', json: 'remoteaddr', help: 'KCP server address (host:port)' },
+  { name: 'target', aliases: ['t'], kind: 'string', field: 'remote', server: '127.0.0.1:12948', json: 'target', help: 'TCP address every stream is forwarded to' },
+  { name: 'key', kind: 'string', field: 'key', ...both("it's a secrect"), json: 'key', env: 'KCPTUN_KEY', help: 'pre-shared secret, same on both ends' },
+  { name: 'crypt', kind: 'string', field: 'crypt', ...both('aes'), json: 'crypt', help: 'aes, aes-128, aes-192, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, none' },
+  { name: 'mode', kind: 'string', field: 'mode', ...both('fast'), json: 'mode', help: 'profile: fast3, fast2, fast, normal, manual' },
+  { name: 'conn', kind: 'int', field: 'conn', client: 1, json: 'conn', help: 'number of UDP sessions to the server' },
+  { name: 'autoexpire', kind: 'int', field: 'autoExpire', client: 0, json: 'autoexpire', help: 'seconds after which a session is replaced on next use, 0 = never' },
+  { name: 'scavengettl', kind: 'int', field: 'scavengeTtl', client: 600, json: 'scavengettl', help: 'seconds a replaced session may live on, -1 = until its streams end' },
+  { name: 'mtu', kind: 'int', field: 'mtu', ...both(1350), json: 'mtu', help: 'largest UDP payload in bytes (50–1500)' },
+  { name: 'sndwnd', kind: 'int', field: 'sndWnd', client: 128, server: 1024, json: 'sndwnd', help: 'send window in packets' },
+  { name: 'rcvwnd', kind: 'int', field: 'rcvWnd', client: 512, server: 1024, json: 'rcvwnd', help: 'receive window in packets' },
+  { name: 'datashard', aliases: ['ds'], kind: 'int', field: 'dataShard', ...both(10), json: 'datashard', help: 'Reed–Solomon data shards (must match the peer)' },
+  { name: 'parityshard', aliases: ['ps'], kind: 'int', field: 'parityShard', ...both(3), json: 'parityshard', help: 'Reed–Solomon parity shards (must match the peer)' },
+  { name: 'dscp', kind: 'int', field: 'dscp', ...both(0), json: 'dscp', help: 'DSCP value (6 bits) for the UDP packets' },
+  { name: 'nocomp', kind: 'bool', field: 'noComp', ...both(false), json: 'nocomp', help: 'disable snappy compression (must match the peer)' },
+  { name: 'acknodelay', kind: 'bool', field: 'ackNoDelay', ...both(false), json: 'acknodelay', hidden: true, help: 'send ACKs right after every input' },
+  { name: 'nodelay', kind: 'int', field: 'noDelay', ...both(0), json: 'nodelay', hidden: true, help: 'manual mode: nodelay' },
+  { name: 'interval', kind: 'int', field: 'interval', ...both(50), json: 'interval', hidden: true, help: 'manual mode: flush interval in ms' },
+  { name: 'resend', kind: 'int', field: 'resend', ...both(0), json: 'resend', hidden: true, help: 'manual mode: fast-retransmit threshold' },
+  { name: 'nc', kind: 'int', field: 'noCongestion', ...both(0), json: 'nc', hidden: true, help: 'manual mode: 1 disables congestion control' },
+  { name: 'sockbuf', kind: 'int', field: 'sockBuf', ...both(4194304), json: 'sockbuf', help: 'UDP socket buffers and the per-session receive budget, in bytes' },
+  { name: 'streambuf-en', kind: 'bool', field: 'streamBufEnabled', ...both(true), json: 'streambuf-en', help: 'kcptunB stream extensions (heartbeat ACK, FUL/EMP); --streambuf-en=0 to talk to stock kcptun' },
+  { name: 'streambuf', kind: 'int', field: 'streamBuf', ...both(262144), json: 'streambuf', help: 'per-stream buffer in bytes before the peer is paused' },
+  { name: 'streamboost', kind: 'int', field: 'streamBoost', ...both(10000), json: 'boosttimeout', help: 'ms of start-up boost before a slow stream is paused' },
+  { name: 'maxframe', kind: 'int', field: 'maxFrame', ...both(32767), json: 'maxframe', help: 'largest smux frame payload in bytes' },
+  { name: 'pipebuf', kind: 'int', field: 'pipeBuf', ...both(262144), json: 'pipebuf', help: 'copy buffer per relayed connection in bytes' },
+  { name: 'keepalive', kind: 'int', field: 'keepAlive', ...both(10), json: 'keepalive', help: '(deprecated) seconds between heartbeats; used when --keepalivems is 0' },
+  { name: 'keepalivems', kind: 'int', field: 'keepAliveMs', ...both(10000), json: 'keepalivems', help: 'milliseconds between heartbeats' },
+  { name: 'keepalive-timeout', kind: 'int', field: 'keepAliveTimeout', ...both(75000), json: 'keepalive-timeout', help: 'milliseconds without a heartbeat reply before the session is closed' },
+  { name: 'dns', kind: 'list', field: 'dns', server: [], json: 'dns', help: 'fallback DNS servers, comma separated ip:port list' },
+  { name: 'ser', kind: 'string', field: 'ser', ...both('raw'), json: 'ser', help: 'built-in proxy: client raw|socks5|http, server raw|fast' },
+  { name: 'snmplog', kind: 'string', field: 'snmpLog', ...both(''), json: 'snmplog', help: 'append SNMP counters to this file (Go time layout in the name, e.g. ./snmp-20060102.log)' },
+  { name: 'snmpperiod', kind: 'int', field: 'snmpPeriod', ...both(60), json: 'snmpperiod', help: 'seconds between SNMP log rows' },
+  { name: 'pprof', kind: 'bool', field: 'pprof', server: false, json: 'pprof', help: 'serve CPU profiles and heap snapshots on :6060' },
+  { name: 'log', kind: 'string', field: 'log', ...both(''), json: 'log', help: 'append log lines to this file instead of stderr' },
+  { name: 'quiet', kind: 'bool', field: 'quiet', ...both(false), json: 'quiet', help: "suppress the 'stream open/close' lines" },
+  { name: 'tfo', kind: 'bool', field: 'tfo', ...both(true), json: 'tfo', help: 'TCP Fast Open; --tfo=0 to disable' },
+  { name: 'c', kind: 'string', field: 'configFile', ...both(''), help: 'JSON config file; its keys override the command line', valueName: 'file' },
+];
+
+/** The flags a side has. */
+export function flagsFor(side: Side): FlagSpec[] {
+  return FLAGS.filter((f) => f[side] !== undefined);
+}
