@@ -25,7 +25,7 @@ export const NODE_ALGORITHMS = {
 export type NodeCipherName = keyof typeof NODE_ALGORITHMS;
 
 /** Batches at least this large are encrypted column-wise (see bench/README.md). */
-export const COLUMN_ENCRYPT_MIN_BATCH = 32;
+export const COLUMN_ENCRYPT_MIN_BATCH = 16;
 
 export class NodeCfbCipher implements DatagramCipher {
   readonly engine = 'node:crypto';
