@@ -1,1 +1,5 @@
 export * from './config/index.js';
+export { main, startTunnel } from './cli.js';
+export { TunnelClient } from './runtime/client.js';
+export { TunnelServer, MAX_SERVER_SESSIONS } from './runtime/server.js';
+export { Logger } from './runtime/logger.js';

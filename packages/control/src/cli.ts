@@ -1,0 +1,77 @@
+/**
+ * `kcptunb client …` / `kcptunb server …`. commander dispatches the two
+ * commands; each parses its flags in kcptunB's Go dialect (config/goArgs.ts).
+ * A bad flag or config is one line on stderr and exit code 2.
+ */
+import { Command } from 'commander';
+import { ConfigError } from './config/configError.js';
+import { helpText, VERSION } from './config/help.js';
+import { resolveConfig } from './config/resolve.js';
+import type { Side, TunnelConfig } from './config/tunnelConfig.js';
+import { TunnelClient } from './runtime/client.js';
+import { Logger } from './runtime/logger.js';
+import { TunnelServer } from './runtime/server.js';
+import { describe } from './runtime/settings.js';
+import { installSignals } from './runtime/signals.js';
+
+export async function startTunnel(config: TunnelConfig, logger: Logger): Promise<TunnelClient | TunnelServer> {
+  logger.log(`version: ${VERSION}`);
+  const tunnel = config.side === 'client' ? new TunnelClient(config, logger) : new TunnelServer(config, logger);
+  for (const line of describe(config)) logger.log(line);
+  await tunnel.start();
+  return tunnel;
+}
+
+async function runSide(side: Side, args: string[]): Promise<number> {
+  const r = resolveConfig(side, args);
+  if (r.kind === 'help') {
+    process.stdout.write(helpText(side));
+    return 0;
+  }
+  if (r.kind === 'version') {
+    process.stdout.write(`kcptun version ${VERSION}\n`);
+    return 0;
+  }
+  const logger = new Logger(r.config.log, r.config.quiet);
+  const tunnel = await startTunnel(r.config, logger);
+  installSignals(logger, () => tunnel.dataPlane.snmp(), () => tunnel.stop());
+  return -1; // keep running
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const program = new Command('kcptunb')
+    .description('kcptunB in TypeScript: TCP over KCP/UDP with FEC, encryption and compression')
+    .version(`kcptun version ${VERSION}`, '-v, --version')
+    .showHelpAfterError(false)
+    .exitOverride();
+  let code = -1;
+  for (const side of ['client', 'server'] as const) {
+    program
+      .command(side)
+      .description(side === 'client' ? 'run the client: local TCP → KCP/UDP' : 'run the server: KCP/UDP → target TCP')
+      .helpOption(false)
+      .allowUnknownOption(true)
+      .allowExcessArguments(true)
+      .argument('[flags...]')
+      .action(async (flags: string[]) => {
+        code = await runSide(side, flags);
+      });
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`kcptunb: ${e.message}\n`);
+      process.exit(2);
+    }
+    const ce = e as { code?: string; exitCode?: number; message?: string };
+    if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version') process.exit(0);
+    if (ce.code?.startsWith('commander.')) {
+      process.stderr.write(`kcptunb: ${ce.message?.replace(/^error: /, '')}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`kcptunb: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  if (code >= 0) process.exit(code);
+}

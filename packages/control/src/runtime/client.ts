@@ -1,0 +1,160 @@
+/**
+ * `kcptunb client`: accepts TCP connections and carries each as one smux
+ * stream over one of `--conn` KCP sessions, chosen round-robin (spec §7.4).
+ * A closed or expired session is replaced when a connection lands on its slot;
+ * replaced sessions are scavenged once idle of streams or after --scavengettl.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { DataPlane } from '@kcptunb/dataplane';
+import type { TunnelConfig } from '../config/tunnelConfig.js';
+import { splitHostPort } from '@kcptunb/dataplane';
+import type { Logger } from './logger.js';
+import { RING_BYTES, sessionSettings, shardCount } from './settings.js';
+import { StreamPipe } from './streamPipe.js';
+import { randomConv, TunnelSession } from './tunnel.js';
+
+interface Slot {
+  session: TunnelSession | undefined;
+  opening: Promise<TunnelSession> | undefined;
+  expiresAt: number;
+}
+
+export class TunnelClient {
+  readonly dataPlane: DataPlane;
+  private readonly settings;
+  private readonly slots: Slot[];
+  private readonly expired = new Map<TunnelSession, number>();
+  private server: Server | undefined;
+  private rr = 0;
+  private nextId = 1;
+  private scavenger: NodeJS.Timeout | undefined;
+  private stopping = false;
+  readonly remote: { host: string; port: number };
+
+  constructor(readonly config: TunnelConfig, private readonly logger: Logger) {
+    this.settings = sessionSettings(config);
+    this.remote = splitHostPort(config.remote);
+    this.dataPlane = DataPlane.start({ shards: shardCount(config.conn) });
+    this.dataPlane.on('log', (line: string) => logger.log(line));
+    this.dataPlane.on('closed', ({ shard, id, reason }: { shard: number; id: number; reason: string }) => {
+      for (const slot of this.slots) if (slot.session && slot.session.shard === shard && slot.session.id === id) logger.log(`session ${slot.session.label}: ${reason}`);
+    });
+    this.slots = Array.from({ length: config.conn }, () => ({ session: undefined, opening: undefined, expiresAt: Infinity }));
+  }
+
+  /** Listen for TCP and open every session (kcptunB opens all --conn sessions at start). */
+  async start(): Promise<{ address: string; port: number }> {
+    const { host, port } = splitHostPort(this.config.listen);
+    this.server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host || undefined, () => {
+        this.server!.off('error', reject);
+        resolve();
+      });
+    });
+    this.server.on('error', (e) => this.logger.log(`listener: ${e.message}`));
+    const a = this.server.address() as { address: string; port: number };
+    this.logger.log(`listening on: ${a.address}:${a.port}`);
+    await Promise.all(this.slots.map((_, i) => this.ensure(i)));
+    this.scavenger = setInterval(() => this.scavenge(), 1000);
+    this.scavenger.unref();
+    return a;
+  }
+
+  /** The live session of slot `i`, replacing a closed or expired one (retrying every second). */
+  private ensure(i: number): Promise<TunnelSession> {
+    const slot = this.slots[i]!;
+    const s = slot.session;
+    const expired = this.config.autoExpire > 0 && Date.now() >= slot.expiresAt;
+    if (s && !s.closed && !expired) return Promise.resolve(s);
+    if (slot.opening) return slot.opening;
+    if (s && !s.closed && expired) {
+      this.expired.set(s, Date.now());
+      this.logger.log(`session ${s.label} marked as expired`);
+    }
+    slot.session = undefined;
+    slot.opening = this.open(i).finally(() => (slot.opening = undefined));
+    return slot.opening;
+  }
+
+  private async open(i: number): Promise<TunnelSession> {
+    const slot = this.slots[i]!;
+    for (let attempt = 0; ; attempt++) {
+      if (this.stopping) throw new Error('client stopping');
+      const id = this.nextId++;
+      const shard = i % this.dataPlane.shardCount;
+      try {
+        const { rings, local } = await this.dataPlane.dial(shard, id, this.remote.host, this.remote.port, randomConv(), this.settings, RING_BYTES);
+        const session = new TunnelSession(shard, id, `${local} -> ${this.config.remote}`, rings, this.config, this.dataPlane, this.logger);
+        this.logger.log(`connection: ${local} -> ${this.config.remote}`);
+        slot.session = session;
+        slot.expiresAt = this.config.autoExpire > 0 ? Date.now() + this.config.autoExpire * 1000 : Infinity;
+        return session;
+      } catch (e) {
+        this.logger.log(`re-connecting: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private accept(socket: Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    const i = this.rr % this.slots.length;
+    this.rr = (this.rr + 1) & 0xffff;
+    socket.on('error', () => {});
+    void this.ensure(i).then(
+      (session) => this.attach(session, socket),
+      () => socket.destroy(),
+    );
+  }
+
+  private attach(session: TunnelSession, socket: Socket): void {
+    if (socket.destroyed) return;
+    let stream;
+    try {
+      stream = session.link.smux.openStream();
+    } catch (e) {
+      this.logger.log(`open stream: ${(e as Error).message}`);
+      socket.destroy();
+      return;
+    }
+    this.logger.stream(`stream opened in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`);
+    const pipe = new StreamPipe(socket, stream, session.link, (p) => {
+      session.pipes.delete(p.stream);
+      this.logger.stream(`stream closed in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`);
+    });
+    session.pipes.set(stream, pipe);
+    socket.resume();
+    session.link.schedule();
+  }
+
+  /** kcptunB's scavenger: close replaced sessions once idle of streams, or after --scavengettl seconds. */
+  private scavenge(): void {
+    const now = Date.now();
+    for (const [s, since] of this.expired) {
+      if (s.closed || s.streamCount === 0) {
+        this.logger.log('session normally closed');
+        s.close();
+        this.expired.delete(s);
+      } else if (this.config.scavengeTtl >= 0 && now - since >= this.config.scavengeTtl * 1000) {
+        this.logger.log('session reached scavenge ttl');
+        s.close();
+        this.expired.delete(s);
+      }
+    }
+  }
+
+  /** Stop accepting, close every session, stop the data plane. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.scavenger) clearInterval(this.scavenger);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const slot of this.slots) slot.session?.close();
+    for (const s of this.expired.keys()) s.close();
+    await this.dataPlane.stop();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * `kcptunb server`: accepts KCP sessions on one UDP port and forwards every
+ * smux stream to --target over TCP (dial timeout 5 s; on failure the stream is
+ * just closed, as kcptunB does).
+ */
+import { connect, type Socket } from 'node:net';
+import { DataPlane, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
+import type { SmuxStream } from '@kcptunb/smux';
+import type { TunnelConfig } from '../config/tunnelConfig.js';
+import type { Logger } from './logger.js';
+import { RING_BYTES, sessionSettings } from './settings.js';
+import { StreamPipe } from './streamPipe.js';
+import { TunnelSession } from './tunnel.js';
+
+/** Most concurrent KCP sessions a server accepts (each costs ~0.3 MB of kernel memory). */
+export const MAX_SERVER_SESSIONS = 1024;
+export const DIAL_TIMEOUT_MS = 5000;
+
+export class TunnelServer {
+  readonly dataPlane: DataPlane;
+  private readonly sessions = new Map<string, TunnelSession>();
+  private readonly target: { host: string; port: number };
+
+  constructor(readonly config: TunnelConfig, private readonly logger: Logger) {
+    this.target = splitHostPort(config.remote);
+    // Node 20 cannot share a UDP port between threads (no reusePort): one shard owns the listener
+    this.dataPlane = DataPlane.start({ shards: 1 });
+    this.dataPlane.on('log', (line: string) => logger.log(line));
+    this.dataPlane.on('accepted', (a: AcceptedSession) => this.onSession(a));
+    this.dataPlane.on('closed', ({ shard, id, reason }: { shard: number; id: number; reason: string }) => {
+      const s = this.sessions.get(`${shard}:${id}`);
+      if (s) {
+        this.logger.log(`session ${s.label}: ${reason}`);
+        s.close();
+      }
+    });
+  }
+
+  async start(): Promise<{ address: string; port: number }> {
+    const { host, port } = splitHostPort(this.config.listen);
+    const a = await this.dataPlane.listen(host, port, sessionSettings(this.config), MAX_SERVER_SESSIONS, RING_BYTES);
+    this.logger.log(`listening on: ${a.address}:${a.port}`);
+    return a;
+  }
+
+  private onSession(a: AcceptedSession): void {
+    const key = `${a.shard}:${a.id}`;
+    const session = new TunnelSession(a.shard, a.id, a.remote, a.rings, this.config, this.dataPlane, this.logger, (s, stream) => this.onStream(s, stream));
+    this.sessions.set(key, session);
+    session.onClose(() => this.sessions.delete(key));
+    this.logger.log(`remote address: ${a.remote} conv ${a.conv}`);
+  }
+
+  private onStream(session: TunnelSession, stream: SmuxStream): void {
+    const socket: Socket = connect({ host: this.target.host, port: this.target.port });
+    socket.setTimeout(DIAL_TIMEOUT_MS);
+    let connected = false;
+    const fail = (why: string) => {
+      if (connected) return;
+      this.logger.log(`dial ${this.config.remote}: ${why}`);
+      socket.destroy();
+      stream.close();
+      session.link.schedule();
+    };
+    socket.once('timeout', () => fail('timeout'));
+    socket.once('error', (e) => fail(e.message));
+    socket.once('connect', () => {
+      connected = true;
+      socket.setTimeout(0);
+      this.logger.stream(`stream opened in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
+      const pipe = new StreamPipe(socket, stream, session.link, (p) => {
+        session.pipes.delete(p.stream);
+        this.logger.stream(`stream closed in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
+      });
+      session.pipes.set(stream, pipe);
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const s of [...this.sessions.values()]) s.close();
+    await this.dataPlane.stop();
+  }
+}

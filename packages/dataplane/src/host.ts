@@ -1,0 +1,158 @@
+/**
+ * The control thread's handle on the data plane: starts one piscina worker per
+ * shard, each running one long-lived shard task, and routes control messages.
+ * Payload bytes never pass through here — only the session rings are created
+ * (client side) or received (server side) and handed to the caller.
+ */
+import { EventEmitter } from 'node:events';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { RingBuffer } from '@kcptunb/ring';
+import { Snmp } from '@kcptunb/snmp';
+import type { FromShard, SessionRings, SessionSettings, ShardTask, ToShard } from './protocol.js';
+
+export interface DataPlaneOptions {
+  shards: number;
+  kernelVariant?: 'simd' | 'scalar';
+}
+
+interface ShardHandle {
+  index: number;
+  port: MessagePort;
+  snmp: Snmp;
+  task: Promise<void>;
+}
+
+interface Pending<T> {
+  resolve: (v: T) => void;
+  reject: (e: Error) => void;
+}
+
+export interface AcceptedSession {
+  shard: number;
+  id: number;
+  remote: string;
+  conv: number;
+  rings: SessionRings;
+}
+
+/**
+ * Events: 'accepted' (AcceptedSession), 'closed' ({ shard, id, reason }), 'log' (string).
+ * Session ids are per shard; (shard, id) names a session.
+ */
+export class DataPlane extends EventEmitter {
+  private readonly pool: Piscina;
+  private readonly shardHandles: ShardHandle[] = [];
+  private readonly dials = new Map<string, Pending<string>>();
+  private listenWaiter: Pending<{ address: string; port: number }> | undefined;
+
+  private constructor(readonly options: DataPlaneOptions) {
+    super();
+    this.pool = new Piscina({
+      filename: fileURLToPath(new URL('./shard.js', import.meta.url)),
+      minThreads: options.shards,
+      maxThreads: options.shards,
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: 1,
+      maxQueue: 0,
+    });
+  }
+
+  static start(options: DataPlaneOptions): DataPlane {
+    if (!Number.isInteger(options.shards) || options.shards < 1) throw new RangeError(`shards must be ≥ 1, got ${options.shards}`);
+    const dp = new DataPlane(options);
+    for (let index = 0; index < options.shards; index++) dp.startShard(index);
+    return dp;
+  }
+
+  get shardCount(): number {
+    return this.shardHandles.length;
+  }
+
+  private startShard(index: number): void {
+    const { port1, port2 } = new MessageChannel();
+    const snmpBuffer = new SharedArrayBuffer(Snmp.BYTES);
+    const task: ShardTask = { shardId: index, port: port2, snmp: snmpBuffer, kernelVariant: this.options.kernelVariant };
+    const run = this.pool.run(task, { transferList: [port2] as never }) as Promise<void>;
+    const handle: ShardHandle = { index, port: port1, snmp: new Snmp(snmpBuffer), task: run };
+    run.catch((e: Error) => this.emit('log', `shard ${index} failed: ${e.stack ?? e.message}`));
+    port1.on('message', (m: FromShard) => this.onMessage(handle, m));
+    this.shardHandles.push(handle);
+  }
+
+  private onMessage(shard: ShardHandle, m: FromShard): void {
+    switch (m.type) {
+      case 'dialed':
+        this.dials.get(`${shard.index}:${m.id}`)?.resolve(m.local);
+        this.dials.delete(`${shard.index}:${m.id}`);
+        break;
+      case 'dial-failed':
+        this.dials.get(`${shard.index}:${m.id}`)?.reject(new Error(m.error));
+        this.dials.delete(`${shard.index}:${m.id}`);
+        break;
+      case 'listening':
+        this.listenWaiter?.resolve({ address: m.address, port: m.port });
+        this.listenWaiter = undefined;
+        break;
+      case 'listen-failed':
+        this.listenWaiter?.reject(new Error(m.error));
+        this.listenWaiter = undefined;
+        break;
+      case 'accepted':
+        this.emit('accepted', { shard: shard.index, id: m.id, remote: m.remote, conv: m.conv, rings: m.rings } satisfies AcceptedSession);
+        break;
+      case 'closed':
+        this.emit('closed', { shard: shard.index, id: m.id, reason: m.reason });
+        break;
+      case 'log':
+        this.emit('log', m.message);
+        break;
+    }
+  }
+
+  private send(shard: number, m: ToShard): void {
+    this.shardHandles[shard]!.port.postMessage(m);
+  }
+
+  /** Open a client session on `shard` towards host:port; resolves with its rings and local address. */
+  async dial(shard: number, id: number, host: string, port: number, conv: number, settings: SessionSettings, ringBytes: number): Promise<{ rings: SessionRings; local: string }> {
+    const rings: SessionRings = { toShard: RingBuffer.create(ringBytes), toControl: RingBuffer.create(ringBytes) };
+    const local = await new Promise<string>((resolve, reject) => {
+      this.dials.set(`${shard}:${id}`, { resolve, reject });
+      this.send(shard, { type: 'dial', id, host, port, conv, settings, rings });
+    });
+    return { rings, local };
+  }
+
+  /** Bind the server socket (on shard 0: Node 20 cannot share a UDP port between threads). */
+  listen(host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number): Promise<{ address: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.listenWaiter = { resolve, reject };
+      this.send(0, { type: 'listen', host, port, settings, maxSessions, ringBytes });
+    });
+  }
+
+  closeSession(shard: number, id: number): void {
+    this.send(shard, { type: 'close', id });
+  }
+
+  /** Sum of every shard's SNMP counters. */
+  snmp(): Snmp {
+    const total = new Snmp();
+    for (const s of this.shardHandles) total.accumulate(s.snmp);
+    return total;
+  }
+
+  /** Reset every shard's counters (kcptunB's per-period SNMP rows). */
+  resetSnmp(): void {
+    for (const s of this.shardHandles) s.snmp.reset();
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.shardHandles) s.port.postMessage({ type: 'shutdown' } satisfies ToShard);
+    await Promise.allSettled(this.shardHandles.map((s) => s.task));
+    for (const s of this.shardHandles) s.port.close();
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,57 @@
+import type { MessagePort } from 'node:worker_threads';
+
+/**
+ * Messages between the control thread and a data-plane shard (over the
+ * MessagePort handed to the shard's piscina task). Low-rate control only:
+ * payload bytes never travel here, they cross through the session rings.
+ */
+
+/** What a shard needs to run KCP sessions of one tunnel. */
+export interface SessionSettings {
+  mtu: number;
+  sndWnd: number;
+  rcvWnd: number;
+  nodelay: number;
+  interval: number;
+  resend: number;
+  nc: number;
+  ackNoDelay: boolean;
+  crypt: string;
+  /** The 32-byte PBKDF2 output (spec §1.1). */
+  pass: Uint8Array;
+  dataShards: number;
+  parityShards: number;
+  noComp: boolean;
+  sockBuf: number;
+  dscp: number;
+}
+
+/** The two byte rings of a session: control → shard (to send) and shard → control (received). */
+export interface SessionRings {
+  toShard: SharedArrayBuffer;
+  toControl: SharedArrayBuffer;
+}
+
+export type ToShard =
+  | { type: 'dial'; id: number; host: string; port: number; conv: number; settings: SessionSettings; rings: SessionRings }
+  | { type: 'listen'; host: string; port: number; settings: SessionSettings; maxSessions: number; ringBytes: number }
+  | { type: 'close'; id: number }
+  | { type: 'shutdown' };
+
+export type FromShard =
+  | { type: 'dialed'; id: number; local: string }
+  | { type: 'dial-failed'; id: number; error: string }
+  | { type: 'listening'; address: string; port: number }
+  | { type: 'listen-failed'; error: string }
+  | { type: 'accepted'; id: number; remote: string; conv: number; rings: SessionRings }
+  | { type: 'closed'; id: number; reason: string }
+  | { type: 'log'; message: string };
+
+/** The piscina task that starts a shard; the promise it returns settles at shutdown. */
+export interface ShardTask {
+  shardId: number;
+  port: MessagePort;
+  /** Backing store of the shard's SNMP counters (Snmp.BYTES). */
+  snmp: SharedArrayBuffer;
+  kernelVariant?: 'simd' | 'scalar';
+}

@@ -1,0 +1,48 @@
+/** UDP socket set-up shared by client sessions and the server listener (spec §3.9, §7.2, §7.3). */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+
+export interface SocketOptions {
+  sockBuf: number;
+  dscp: number;
+}
+
+/** Apply --sockbuf (capped by the kernel's rmem_max/wmem_max) and report failures as log lines. */
+export function applySocketOptions(socket: Socket, opts: SocketOptions, log: (line: string) => void): void {
+  try {
+    socket.setRecvBufferSize(opts.sockBuf);
+    socket.setSendBufferSize(opts.sockBuf);
+  } catch (e) {
+    log(`sockbuf: ${(e as Error).message}`);
+  }
+  if (opts.dscp !== 0) {
+    // IP_TOS needs a native setsockopt; Node's dgram has no API for it (see docs/deviations.md)
+    log(`dscp ${opts.dscp}: not applied (no setsockopt for IP_TOS in this build)`);
+  }
+}
+
+export function socketType(host: string): 'udp4' | 'udp6' {
+  return isIPv6(host) ? 'udp6' : 'udp4';
+}
+
+export function bindSocket(type: 'udp4' | 'udp6', port: number, host: string | undefined): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({ type, reuseAddr: false });
+    const onError = (e: Error) => reject(e);
+    socket.once('error', onError);
+    socket.bind({ port, address: host, exclusive: true }, () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+/** Split "host:port", "[v6]:port" or ":port". */
+export function splitHostPort(address: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address) ?? /^(.*):(\d+)$/.exec(address);
+  if (!m) throw new Error(`bad address "${address}"`);
+  const host = m.length === 4 ? (m[1] ?? m[2] ?? '') : m[1]!;
+  const port = Number(m[m.length - 1]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port in "${address}"`);
+  return { host, port };
+}
