@@ -1,0 +1,101 @@
+/**
+ * End to end with real processes on loopback: our client ↔ our server in front
+ * of a TCP echo target. Volumes can be shrunk for quick local runs with
+ * KCPTUNB_E2E_MIB (CI uses the full 256 MiB).
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { connect, createServer } from 'node:net';
+import { sleep, waitFor } from '../support/processes.js';
+import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel } from '../support/tunnelProcesses.js';
+
+const MiB = 1 << 20;
+const BIG = Number(process.env.KCPTUNB_E2E_MIB ?? 256) * MiB;
+const group = new ProcessGroup();
+after(() => group.cleanup());
+
+test(`ours ↔ ours: ${BIG / MiB} MiB each way, SHA-256 verified`, async () => {
+  const target = await group.echoServer();
+  const t = await startTunnel(group, 'ours', 'ours', target);
+  const r = await echoTransfer(t.port, BIG, 240_000);
+  assert.equal(r.bytes, BIG);
+  console.log(`# ${BIG / MiB} MiB echoed in ${r.ms} ms (${((BIG / MiB) / (r.ms / 1000)).toFixed(1)} MiB/s each way)`);
+});
+
+test('ours ↔ ours: 100 concurrent streams', async () => {
+  const target = await group.echoServer();
+  const t = await startTunnel(group, 'ours', 'ours', target);
+  const results = await concurrentEchoes(t.port, 100, 256 * 1024, 60_000);
+  assert.equal(results.length, 100);
+});
+
+test('half-close probe: bytes sent before the FIN arrive intact; then the tunnel closes both directions (kcptun semantics)', async () => {
+  let targetHash = '';
+  let targetBytes = 0;
+  const sawEnd = { value: false };
+  const sink = createServer((s) => {
+    const h = createHash('sha256');
+    s.on('data', (d: Buffer) => {
+      h.update(d);
+      targetBytes += d.length;
+    });
+    s.on('end', () => {
+      sawEnd.value = true;
+      targetHash = h.digest('hex');
+      s.end();
+    });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  group.track(sink);
+  const t = await startTunnel(group, 'ours', 'ours', (sink.address() as { port: number }).port);
+  const data = randomBytes(300 * 1024);
+  const closed = new Promise<void>((resolve, reject) => {
+    const s = connect(t.port, '127.0.0.1', () => {
+      s.write(data);
+      s.end(); // half-close: "I will write no more"
+    });
+    s.on('data', () => {});
+    s.on('close', () => resolve());
+    s.on('error', reject);
+  });
+  await closed;
+  await waitFor(() => sawEnd.value, 10_000, 'the target to see the FIN');
+  assert.equal(targetBytes, data.length);
+  assert.equal(targetHash, createHash('sha256').update(data).digest('hex'));
+});
+
+test('--conn 4: streams spread round-robin over four sessions on two shards', async () => {
+  const target = await group.echoServer();
+  process.env.KCPTUNB_SHARDS = '2';
+  const t = await startTunnel(group, 'ours', 'ours', target, {}, ['--conn', '4']);
+  delete process.env.KCPTUNB_SHARDS;
+  await concurrentEchoes(t.port, 8, 512 * 1024, 60_000);
+  const sessions = new Set(t.server.output().match(/remote address: \S+/g) ?? []);
+  assert.equal(sessions.size, 4, `four KCP sessions reached the server:\n${t.server.output()}`);
+  const shards = new Set(t.client.output().match(/shard \d+: kernels/g) ?? []);
+  assert.equal(shards.size, 2, 'two data-plane shards started');
+  const opened = t.client.output().match(/connection: /g) ?? [];
+  assert.equal(opened.length, 4);
+});
+
+test('kill -9 of the server mid-transfer: the client notices, reconnects when it returns, new streams work', async () => {
+  const target = await group.echoServer();
+  const keepalive = ['--keepalivems', '500', '--keepalive-timeout', '2000'];
+  const t = await startTunnel(group, 'ours', 'ours', target, { extra: keepalive });
+  await echoTransfer(t.port, 4 * MiB, 30_000);
+  const doomed = echoTransfer(t.port, 512 * MiB, 60_000).then(
+    () => 'completed',
+    () => 'failed',
+  );
+  await sleep(500);
+  t.server.child.kill('SIGKILL');
+  assert.equal(await doomed, 'failed', 'the interrupted transfer does not pretend to complete');
+  await waitFor(() => /closed: .*(keepalive|timeout)/i.test(t.client.output()), 15_000, 'the client to log the dead session');
+  // the server returns on the same UDP port
+  group.start('ours', 'server', ['-l', `127.0.0.1:${t.udpPort}`, '-t', `127.0.0.1:${target}`, '--key', 'test key', '--quiet', ...keepalive]);
+  await sleep(500);
+  const r = await echoTransfer(t.port, 2 * MiB, 30_000);
+  assert.equal(r.bytes, 2 * MiB);
+});
