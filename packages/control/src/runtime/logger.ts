@@ -2,7 +2,12 @@
 import { appendFileSync } from 'node:fs';
 
 export class Logger {
-  constructor(private readonly file = '', readonly quiet = false) {}
+  constructor(private readonly file = '', readonly quiet = false, private readonly silent = false) {}
+
+  /** A logger that writes nothing (embedded use, demos). */
+  static silent(): Logger {
+    return new Logger('', true, true);
+  }
 
   static prefix(d = new Date()): string {
     const p = (n: number) => String(n).padStart(2, '0');
@@ -10,6 +15,7 @@ export class Logger {
   }
 
   log(...parts: unknown[]): void {
+    if (this.silent) return;
     const line = Logger.prefix() + parts.map((p) => (typeof p === 'string' ? p : String(p))).join(' ') + '\n';
     if (this.file) {
       try {
