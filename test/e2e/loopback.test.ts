@@ -99,3 +99,19 @@ test('kill -9 of the server mid-transfer: the client notices, reconnects when it
   const r = await echoTransfer(t.port, 2 * MiB, 30_000);
   assert.equal(r.bytes, 2 * MiB);
 });
+
+test('SIGTERM / SIGINT: both ends stop accepting, shut their workers down and exit 0', async () => {
+  const target = await group.echoServer();
+  const t = await startTunnel(group, 'ours', 'ours', target);
+  await echoTransfer(t.port, 1 * MiB, 30_000);
+  const exited = (p: typeof t.client) => new Promise<[number | null, string | null]>((resolve) => {
+    if (p.child.exitCode !== null) resolve([p.child.exitCode, p.child.signalCode]);
+    else p.child.once('exit', (code, signal) => resolve([code, signal]));
+  });
+  const clientExit = exited(t.client);
+  t.client.child.kill('SIGTERM');
+  assert.deepEqual(await clientExit, [0, null]);
+  const serverExit = exited(t.server);
+  t.server.child.kill('SIGINT');
+  assert.deepEqual(await serverExit, [0, null]);
+});
