@@ -13,6 +13,7 @@ import { Logger } from './runtime/logger.js';
 import { TunnelServer } from './runtime/server.js';
 import { describe } from './runtime/settings.js';
 import { installSignals } from './runtime/signals.js';
+import { startSnmpLog } from './runtime/snmpLog.js';
 
 export async function startTunnel(config: TunnelConfig, logger: Logger): Promise<TunnelClient | TunnelServer> {
   logger.log(`version: ${VERSION}`);
@@ -34,7 +35,11 @@ async function runSide(side: Side, args: string[]): Promise<number> {
   }
   const logger = new Logger(r.config.log, r.config.quiet);
   const tunnel = await startTunnel(r.config, logger);
-  installSignals(logger, () => tunnel.dataPlane.snmp(), () => tunnel.stop());
+  const stopSnmpLog = startSnmpLog(r.config.snmpLog, r.config.snmpPeriod, () => tunnel.dataPlane.snmp(), () => tunnel.dataPlane.resetSnmp(), (e) => logger.log(`snmplog: ${e.message}`));
+  installSignals(logger, () => tunnel.dataPlane.snmp(), async () => {
+    stopSnmpLog();
+    await tunnel.stop();
+  });
   return -1; // keep running
 }
 

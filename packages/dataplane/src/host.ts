@@ -144,9 +144,18 @@ export class DataPlane extends EventEmitter {
     return total;
   }
 
-  /** Reset every shard's counters (kcptunB's per-period SNMP rows). */
+  /**
+   * Reset every shard's counters (kcptunB's per-period SNMP rows). CurrEstab is
+   * a gauge and survives the reset (MaxConn restarts from it), so it cannot
+   * wrap below zero as kcptunB's does (docs/deviations.md).
+   */
   resetSnmp(): void {
-    for (const s of this.shardHandles) s.snmp.reset();
+    for (const s of this.shardHandles) {
+      const established = s.snmp.get('CurrEstab');
+      s.snmp.reset();
+      s.snmp.add('CurrEstab', established);
+      s.snmp.add('MaxConn', established);
+    }
   }
 
   async stop(): Promise<void> {
