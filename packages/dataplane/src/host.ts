@@ -11,6 +11,7 @@ import { Piscina } from 'piscina';
 import { RingBuffer } from '@kcptunb/ring';
 import { Snmp } from '@kcptunb/snmp';
 import type { FromShard, SessionRings, SessionSettings, ShardTask, ToShard } from './protocol.js';
+import { reusePortSupported } from './udp.js';
 
 export interface DataPlaneOptions {
   shards: number;
@@ -45,7 +46,7 @@ export class DataPlane extends EventEmitter {
   private readonly pool: Piscina;
   private readonly shardHandles: ShardHandle[] = [];
   private readonly dials = new Map<string, Pending<string>>();
-  private listenWaiter: Pending<{ address: string; port: number }> | undefined;
+  private readonly listenWaiters = new Map<number, Pending<{ address: string; port: number }>>();
 
   private constructor(readonly options: DataPlaneOptions) {
     super();
@@ -92,12 +93,12 @@ export class DataPlane extends EventEmitter {
         this.dials.delete(`${shard.index}:${m.id}`);
         break;
       case 'listening':
-        this.listenWaiter?.resolve({ address: m.address, port: m.port });
-        this.listenWaiter = undefined;
+        this.listenWaiters.get(shard.index)?.resolve({ address: m.address, port: m.port });
+        this.listenWaiters.delete(shard.index);
         break;
       case 'listen-failed':
-        this.listenWaiter?.reject(new Error(m.error));
-        this.listenWaiter = undefined;
+        this.listenWaiters.get(shard.index)?.reject(new Error(m.error));
+        this.listenWaiters.delete(shard.index);
         break;
       case 'accepted':
         this.emit('accepted', { shard: shard.index, id: m.id, remote: m.remote, conv: m.conv, rings: m.rings } satisfies AcceptedSession);
@@ -125,11 +126,30 @@ export class DataPlane extends EventEmitter {
     return { rings, local };
   }
 
-  /** Bind the server socket (on shard 0: Node 20 cannot share a UDP port between threads). */
-  listen(host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number): Promise<{ address: string; port: number }> {
+  /**
+   * Bind the server's UDP port. With SO_REUSEPORT (Node ≥ 22.12) every shard
+   * binds its own socket on the same port and the kernel spreads clients over
+   * them by address hash; otherwise shard 0 alone listens (Node 20 cannot
+   * share a UDP port between threads). `maxSessions` is per listening shard.
+   */
+  async listen(host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number): Promise<{ address: string; port: number }> {
+    const reusePort = reusePortSupported() && this.shardHandles.length > 1;
+    const first = await this.listenOn(0, host, port, settings, maxSessions, ringBytes, reusePort);
+    if (reusePort) {
+      await Promise.all(this.shardHandles.slice(1).map((s) => this.listenOn(s.index, host, first.port, settings, maxSessions, ringBytes, true)));
+    }
+    return first;
+  }
+
+  /** How many shards share the server port (1 without SO_REUSEPORT). */
+  listeningShards(): number {
+    return reusePortSupported() ? this.shardHandles.length : 1;
+  }
+
+  private listenOn(shard: number, host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number, reusePort: boolean): Promise<{ address: string; port: number }> {
     return new Promise((resolve, reject) => {
-      this.listenWaiter = { resolve, reject };
-      this.send(0, { type: 'listen', host, port, settings, maxSessions, ringBytes });
+      this.listenWaiters.set(shard, { resolve, reject });
+      this.send(shard, { type: 'listen', host, port, settings, maxSessions, ringBytes, reusePort });
     });
   }
 

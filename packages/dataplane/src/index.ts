@@ -1,4 +1,4 @@
 export { DataPlane, type AcceptedSession, type DataPlaneOptions } from './host.js';
 export type { FromShard, SessionRings, SessionSettings, ShardTask, ToShard } from './protocol.js';
 export { convOfFirstDatagram } from './firstDatagram.js';
-export { splitHostPort } from './udp.js';
+export { reusePortSupported, splitHostPort } from './udp.js';

@@ -34,7 +34,7 @@ export interface SessionRings {
 
 export type ToShard =
   | { type: 'dial'; id: number; host: string; port: number; conv: number; settings: SessionSettings; rings: SessionRings }
-  | { type: 'listen'; host: string; port: number; settings: SessionSettings; maxSessions: number; ringBytes: number }
+  | { type: 'listen'; host: string; port: number; settings: SessionSettings; maxSessions: number; ringBytes: number; reusePort: boolean }
   | { type: 'close'; id: number }
   | { type: 'shutdown' };
 

@@ -51,7 +51,7 @@ class Shard {
         void this.dial(m.id, m.host, m.port, m.conv, m.settings, m.rings);
         break;
       case 'listen':
-        void this.listen(m.host, m.port, m.settings, m.maxSessions, m.ringBytes);
+        void this.listen(m.host, m.port, m.settings, m.maxSessions, m.ringBytes, m.reusePort);
         break;
       case 'close':
         this.closeSession(m.id, 'closed by control', false);
@@ -89,9 +89,9 @@ class Shard {
     this.markDirty(session);
   }
 
-  private async listen(host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number): Promise<void> {
+  private async listen(host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number, reusePort: boolean): Promise<void> {
     try {
-      const socket = await bindSocket(host && host.includes(':') ? 'udp6' : 'udp4', port, host || undefined);
+      const socket = await bindSocket(host && host.includes(':') ? 'udp6' : 'udp4', port, host || undefined, reusePort);
       applySocketOptions(socket, settings, (line) => this.post({ type: 'log', message: line }));
       this.listener = new Listener(this, socket, settings, maxSessions, ringBytes);
       const a = socket.address();
@@ -213,6 +213,7 @@ class Listener {
     const kernels = shard.kernelsInstance;
     this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt, settings.pass), { snmp: shard.counters, minLength: CRYPT_HEADER_SIZE + 24 }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
+    // ids are per shard; the host names sessions by (shard, id)
     this.nextId = 1;
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.onDatagram(msg, rinfo));
     socket.on('error', (e) => shard.post({ type: 'log', message: `listener: ${e.message}` }));

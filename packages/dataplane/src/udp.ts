@@ -25,12 +25,21 @@ export function socketType(host: string): 'udp4' | 'udp6' {
   return isIPv6(host) ? 'udp6' : 'udp4';
 }
 
-export function bindSocket(type: 'udp4' | 'udp6', port: number, host: string | undefined): Promise<Socket> {
+/**
+ * SO_REUSEPORT for dgram arrived in Node 22.12; older versions ignore the
+ * option, so a second bind of the same port fails.
+ */
+export function reusePortSupported(version = process.versions.node): boolean {
+  const [major, minor] = version.split('.').map(Number) as [number, number];
+  return major > 22 || (major === 22 && minor >= 12);
+}
+
+export function bindSocket(type: 'udp4' | 'udp6', port: number, host: string | undefined, reusePort = false): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type, reuseAddr: false });
+    const socket = createSocket({ type, reuseAddr: false, ...(reusePort ? { reusePort: true } : {}) } as Parameters<typeof createSocket>[0]);
     const onError = (e: Error) => reject(e);
     socket.once('error', onError);
-    socket.bind({ port, address: host, exclusive: true }, () => {
+    socket.bind({ port, address: host, exclusive: !reusePort }, () => {
       socket.off('error', onError);
       resolve(socket);
     });

@@ -4,11 +4,11 @@
  * just closed, as kcptunB does).
  */
 import { connect, type Socket } from 'node:net';
-import { DataPlane, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
+import { DataPlane, reusePortSupported, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
 import type { SmuxStream } from '@kcptunb/smux';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import type { Logger } from './logger.js';
-import { RING_BYTES, sessionSettings } from './settings.js';
+import { RING_BYTES, sessionSettings, shardCount } from './settings.js';
 import { StreamPipe } from './streamPipe.js';
 import { TunnelSession } from './tunnel.js';
 
@@ -23,8 +23,8 @@ export class TunnelServer {
 
   constructor(readonly config: TunnelConfig, private readonly logger: Logger) {
     this.target = splitHostPort(config.remote);
-    // Node 20 cannot share a UDP port between threads (no reusePort): one shard owns the listener
-    this.dataPlane = DataPlane.start({ shards: 1 });
+    // Node < 22.12 cannot share a UDP port between threads (no reusePort): one shard owns the listener
+    this.dataPlane = DataPlane.start({ shards: reusePortSupported() ? shardCount(Infinity) : 1 });
     this.dataPlane.on('log', (line: string) => logger.log(line));
     this.dataPlane.on('accepted', (a: AcceptedSession) => this.onSession(a));
     this.dataPlane.on('closed', ({ shard, id, reason }: { shard: number; id: number; reason: string }) => {
