@@ -1,0 +1,66 @@
+/**
+ * The doorbell (piscina style): a sleeper announces itself in a control word, re-checks, then
+ * waits asynchronously on that word; a waker rings only when the word says someone sleeps. A busy
+ * peer therefore costs the other side one plain load per publish and no syscall.
+ *
+ * Why no wake-up is lost: the sleeper stores its flag, then re-reads the ring; the waker publishes
+ * its index, then reads the flag. Atomics are sequentially consistent, so either the waker sees the
+ * flag (and rings), or the sleeper's re-read sees the waker's index (and does not sleep). A ring
+ * that lands before `Atomics.waitAsync` registers still counts: the waker first swaps the flag to
+ * 0, and `waitAsync(word, expected)` returns "not-equal" at once when the word changed.
+ *
+ * Never `Atomics.wait`: it would block the main thread's event loop.
+ */
+
+/**
+ * Sleep until rung. Stores `announce` (non-zero) into `control[word]`, then calls `ready()`; if
+ * that finds the condition already met, withdraws and returns `undefined` (no wait). Otherwise
+ * returns a promise that resolves when `ring` (or `ringAlways`) is called for that word.
+ * The promise may also resolve spuriously; callers re-check in a loop.
+ */
+export function sleepOn(control: Int32Array, word: number, announce: number, ready: () => boolean): Promise<unknown> | undefined {
+  Atomics.store(control, word, announce);
+  if (ready()) {
+    Atomics.compareExchange(control, word, announce, 0);
+    return undefined;
+  }
+  const waited = Atomics.waitAsync(control, word, announce);
+  if (!waited.async) return undefined; // rung between the store and here: the word changed
+  keepAlive.hold();
+  return waited.value.finally(keepAlive.release);
+}
+
+/**
+ * Wake the sleeper on `control[word]` if its announcement is `expected`. Returns whether it rang
+ * (one `Atomics.notify`); the swap to 0 makes a second waker a no-op.
+ */
+export function ring(control: Int32Array, word: number, expected: number): boolean {
+  if (Atomics.compareExchange(control, word, expected, 0) !== expected) return false;
+  Atomics.notify(control, word);
+  return true;
+}
+
+/** Wake whoever sleeps on `control[word]`, whatever it announced (close, abort). */
+export function ringAlways(control: Int32Array, word: number): boolean {
+  if (Atomics.exchange(control, word, 0) === 0) return false;
+  Atomics.notify(control, word);
+  return true;
+}
+
+/**
+ * `Atomics.waitAsync` does not keep a thread's event loop alive (toolchain notes): a worker whose
+ * only pending work is a ring wait would exit. While any wait on this thread is pending, one
+ * referenced interval timer keeps the loop alive; ref/unref only flip a flag, so this is cheap.
+ */
+export const keepAlive = {
+  holders: 0,
+  timer: undefined as NodeJS.Timeout | undefined,
+  hold(): void {
+    if (keepAlive.holders++ === 0) (keepAlive.timer ??= setInterval(noop, 2 ** 31 - 1)).ref();
+  },
+  release(): void {
+    if (--keepAlive.holders === 0) keepAlive.timer?.unref();
+  },
+};
+
+function noop(): void {}
