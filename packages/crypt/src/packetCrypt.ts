@@ -98,9 +98,11 @@ export class PacketCrypt {
     if (this.crcEngine === 'wasm') {
       passed = this.kernels.exports.prefix_check_batch(batch.base, batch.stride, batch.lens, count, this.flags);
     } else {
+      // fresh views: decrypt may have grown the memory (cipher scratch), detaching `words`
       const mem = this.kernels.bytes();
+      const lens = this.kernels.u32();
       for (let i = 0; i < count; i++) {
-        const len = words[lensAt + i]!;
+        const len = lens[lensAt + i]!;
         const at = batch.base + i * batch.stride;
         let good = 0;
         if (len >= CRYPT_HEADER_SIZE) {

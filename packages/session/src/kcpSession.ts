@@ -30,6 +30,9 @@ export interface KcpSessionOptions {
   batchCapacity?: number;
 }
 
+/** Most datagrams one `input()` batch may hold (PacketCrypt's default). */
+const MAX_INPUT_BATCH = 1024;
+
 export class KcpSession {
   readonly kcp: Kcp;
   readonly snmp: Snmp;
@@ -49,7 +52,9 @@ export class KcpSession {
     const capacity = Math.max(options.batchCapacity ?? 128, 2 + options.parityShards);
     this.out = new DatagramBatch(kernels, capacity);
     // the smallest acceptable datagram: prefix + one KCP header (stock's rule; FEC packets are checked further)
-    this.crypt = new PacketCrypt(kernels, options.cipher, { snmp: this.snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, capacity);
+    // open() needs a flag per datagram of the caller's input batch, which may be larger than our output batch
+    const maxBatch = Math.max(capacity, MAX_INPUT_BATCH);
+    this.crypt = new PacketCrypt(kernels, options.cipher, { snmp: this.snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, maxBatch);
     if (this.fecEnabled) {
       this.encoder = new FecEncoder(kernels, options.dataShards, options.parityShards);
       this.decoder = new FecDecoder(kernels, options.dataShards, options.parityShards, this.snmp);
@@ -130,8 +135,9 @@ export class KcpSession {
   }
 
   /**
-   * Process a batch of raw datagrams from the socket (decrypted in place).
-   * Never throws on content: bad datagrams are dropped and counted.
+   * Process a batch of raw datagrams from the socket (decrypted in place), at
+   * most MAX_INPUT_BATCH of them. Never throws on content: bad datagrams are
+   * dropped and counted.
    */
   input(batch: DatagramBatch, now: number): void {
     if (this.closed) return;
