@@ -75,6 +75,7 @@ export class Kcp {
   private ackCount = 0;
   private readonly buffer: Uint8Array;
   private readonly pool: Segment[] = [];
+  private readonly poolLimit: number;
 
   constructor(conv: number, config: KcpConfig, private readonly output: KcpOutput, snmp?: Snmp) {
     this.conv = conv >>> 0;
@@ -84,6 +85,7 @@ export class Kcp {
     this.buffer = new Uint8Array(this.config.mtu - this.config.reserved);
     this.snmp = snmp ?? new Snmp();
     this.sndUna = this.sndNxt = this.rcvNxt = (this.config.firstSn ?? 0) >>> 0;
+    this.poolLimit = Math.max(1024, this.config.sndWnd + this.config.rcvWnd);
   }
 
   // ---------------------------------------------------------------- sending
@@ -494,6 +496,7 @@ export class Kcp {
 
   private release(seg: Segment): void {
     seg.reset();
-    if (this.pool.length < 1024) this.pool.push(seg);
+    // keep enough for a full send and receive window, so steady state allocates nothing
+    if (this.pool.length < this.poolLimit) this.pool.push(seg);
   }
 }
