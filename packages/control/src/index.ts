@@ -6,3 +6,4 @@ export { Logger } from './runtime/logger.js';
 export { formatGoTime } from './runtime/goTimeFormat.js';
 export { appendSnmpRow, snmpLogPath, snmpRow } from './runtime/snmpLog.js';
 export { snmpLine } from './runtime/tunnel.js';
+export * from './proxy/index.js';

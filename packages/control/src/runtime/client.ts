@@ -10,6 +10,7 @@ import type { TunnelConfig } from '../config/tunnelConfig.js';
 import { splitHostPort } from '@kcptunb/dataplane';
 import type { Logger } from './logger.js';
 import { RING_BYTES, sessionSettings, shardCount } from './settings.js';
+import { ClientProxy } from './proxyHandshakes.js';
 import { StreamPipe } from './streamPipe.js';
 import { randomConv, TunnelSession } from './tunnel.js';
 
@@ -114,6 +115,11 @@ export class TunnelClient {
 
   private attach(session: TunnelSession, socket: Socket): void {
     if (socket.destroyed) return;
+    const ser = this.config.ser;
+    if (ser === 'socks5' || ser === 'http') {
+      new ClientProxy(ser, socket, session, this.logger, () => {});
+      return;
+    }
     let stream;
     try {
       stream = session.link.smux.openStream();

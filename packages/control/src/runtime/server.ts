@@ -9,6 +9,7 @@ import type { SmuxStream } from '@kcptunb/smux';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import type { Logger } from './logger.js';
 import { RING_BYTES, sessionSettings, shardCount } from './settings.js';
+import { FastServerProxy } from './proxyHandshakes.js';
 import { StreamPipe } from './streamPipe.js';
 import { TunnelSession } from './tunnel.js';
 
@@ -52,6 +53,10 @@ export class TunnelServer {
   }
 
   private onStream(session: TunnelSession, stream: SmuxStream): void {
+    if (this.config.ser === 'fast') {
+      new FastServerProxy(stream, session, this.logger);
+      return;
+    }
     const socket: Socket = connect({ host: this.target.host, port: this.target.port });
     socket.setTimeout(DIAL_TIMEOUT_MS);
     let connected = false;

@@ -32,6 +32,7 @@ export class StreamPipe {
     socket.on('close', () => this.finish());
     socket.on('error', () => this.finish());
     this.readable();
+    link.schedule();
   }
 
   private toStream(chunk: Uint8Array): void {

@@ -11,12 +11,13 @@ import { nowMs } from './clock.js';
 import type { Logger } from './logger.js';
 import { SessionLink } from './sessionLink.js';
 import { smuxConfig } from './settings.js';
-import type { StreamPipe } from './streamPipe.js';
+import type { StreamHandler } from './streamHandler.js';
 
 /** A smux session over one KCP session of one shard. */
 export class TunnelSession {
   readonly link: SessionLink;
-  readonly pipes = new Map<SmuxStream, StreamPipe>();
+  /** What each open stream's events go to: a relay or a proxy handshake. */
+  readonly pipes = new Map<SmuxStream, StreamHandler>();
   readonly createdAt = Date.now();
   private closedCallbacks: Array<() => void> = [];
 

@@ -1,0 +1,35 @@
+/**
+ * What the two client-side proxy handshakes (`--ser socks5`, `--ser http`)
+ * tell the runtime. The runtime's part, for one accepted TCP connection:
+ *
+ *   on app data:   step = hs.push(chunk); write step.reply to the app (if any);
+ *                  'connect' → open a smux stream, write step.streamHead as its
+ *                              FIRST write (one write = one frame, spec §6.2),
+ *                              start a TunnelReplyReader on the stream;
+ *                  'reject'  → end the app socket after the reply;
+ *                  'held'    → nothing (the bytes wait inside hs; pausing the
+ *                              socket until the answer keeps that bounded).
+ *   on the reply:  a = hs.answer(outcome); write a.toApp to the app;
+ *                  ok → write a.toStream to the stream, then relay both ways;
+ *                  not ok → end the app socket, close the stream.
+ */
+import type { ProxyRequestError } from './errors.js';
+import type { ProxyTarget } from './target.js';
+
+export type ClientStep =
+  /** Not enough bytes yet. `reply` may hold bytes for the app (the socks5 method selection). */
+  | { readonly kind: 'need-more'; readonly reply: Uint8Array }
+  /** The request is complete: open a stream and send `streamHead` first. */
+  | { readonly kind: 'connect'; readonly reply: Uint8Array; readonly streamHead: Uint8Array; readonly target: ProxyTarget }
+  /** Bad request: write `reply` (may be empty) to the app, then close it. No stream is opened. */
+  | { readonly kind: 'reject'; readonly reply: Uint8Array; readonly error: ProxyRequestError }
+  /** Bytes after 'connect', kept until `answer()` hands them over in `toStream`. */
+  | { readonly kind: 'held'; readonly reply: Uint8Array };
+
+export type ClientAnswer =
+  /** Write `toApp` (confirmation + the target's first bytes) to the app and `toStream` to the stream, then relay. */
+  | { readonly ok: true; readonly toApp: Uint8Array; readonly toStream: Uint8Array }
+  /** Write `toApp` (the error reply) to the app, then close both sides. `rep` = the tunnel's REP code. */
+  | { readonly ok: false; readonly toApp: Uint8Array; readonly rep: number };
+
+export type ClientHandshakeState = 'handshake' | 'connecting' | 'relaying' | 'closed';
