@@ -1,6 +1,7 @@
 /** UDP socket set-up shared by client sessions and the server listener (spec §3.9, §7.2, §7.3). */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { setDscp } from '@kcptunb/sockopt';
 
 export interface SocketOptions {
   sockBuf: number;
@@ -16,8 +17,9 @@ export function applySocketOptions(socket: Socket, opts: SocketOptions, log: (li
     log(`sockbuf: ${(e as Error).message}`);
   }
   if (opts.dscp !== 0) {
-    // IP_TOS needs a native setsockopt; Node's dgram has no API for it (see docs/deviations.md)
-    log(`dscp ${opts.dscp}: not applied (no setsockopt for IP_TOS in this build)`);
+    // IP_TOS = dscp << 2 (and IPV6_TCLASS on IPv6 sockets) through the native addon; failures are only logged
+    const r = setDscp(socket, opts.dscp);
+    if (!r.ok) log(`SetDSCP: ${r.error?.message ?? 'refused by the kernel'}`);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { DataPlane } from '@kcptunb/dataplane';
+import { enableTcpFastOpenListen } from '@kcptunb/sockopt';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import { splitHostPort } from '@kcptunb/dataplane';
 import type { Logger } from './logger.js';
@@ -55,6 +56,10 @@ export class TunnelClient {
       });
     });
     this.server.on('error', (e) => this.logger.log(`listener: ${e.message}`));
+    if (this.config.tfo) {
+      const r = enableTcpFastOpenListen(this.server);
+      if (!r.ok) this.logger.log(`tfo: TCP_FASTOPEN not set on the listener (${r.error.message})`);
+    }
     const a = this.server.address() as { address: string; port: number };
     this.logger.log(`listening on: ${a.address}:${a.port}`);
     await Promise.all(this.slots.map((_, i) => this.ensure(i)));

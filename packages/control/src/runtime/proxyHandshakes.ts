@@ -3,13 +3,14 @@
  * and stream bytes into the pure handshakes of ../proxy and, once they agree,
  * hands the pair to a StreamPipe. Bytes on the tunnel are exactly kcptunB's.
  */
-import { connect, isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { SmuxStream } from '@kcptunb/smux';
 import { FastServerHandshake } from '../proxy/fastServer.js';
 import { HttpProxyHandshake } from '../proxy/httpClient.js';
 import { formatTarget } from '../proxy/target.js';
 import { Socks5ClientHandshake } from '../proxy/socks5Client.js';
 import { TunnelReplyReader, type TunnelReplyOutcome } from '../proxy/tunnelReply.js';
+import { dialTarget } from './dial.js';
 import type { Logger } from './logger.js';
 import type { StreamHandler } from './streamHandler.js';
 import { StreamPipe } from './streamPipe.js';
@@ -136,6 +137,7 @@ export class ClientProxy implements StreamHandler {
 export class FastServerProxy implements StreamHandler {
   private readonly hs = new FastServerHandshake();
   private socket: Socket | undefined;
+  private dialing = false;
   private done = false;
   private readonly timer: NodeJS.Timeout;
 
@@ -143,6 +145,7 @@ export class FastServerProxy implements StreamHandler {
     private readonly stream: SmuxStream,
     private readonly session: TunnelSession,
     private readonly logger: Logger,
+    private readonly tfo: boolean,
   ) {
     this.timer = setTimeout(() => this.finish(), HANDSHAKE_TIMEOUT_MS);
     session.pipes.set(stream, this);
@@ -150,7 +153,7 @@ export class FastServerProxy implements StreamHandler {
   }
 
   readable(): void {
-    if (this.done || this.socket) return;
+    if (this.done || this.dialing) return;
     // one read = one frame: the handshake's host:port rule depends on it
     for (let data = this.stream.read(); data; data = this.stream.read()) {
       const step = this.hs.push(data);
@@ -172,35 +175,36 @@ export class FastServerProxy implements StreamHandler {
   }
 
   private dial(host: string, port: number, label: string): void {
-    const socket = connect({ host, port, family: isIP(host) || undefined });
-    this.socket = socket;
-    socket.setTimeout(DIAL_TIMEOUT_MS);
-    const failed = (e: Error) => {
-      if (this.done) return;
-      const a = this.hs.dialed(e);
-      this.logger.stream(`dial ${label}: ${e.message}`);
-      this.stream.write(a.toStream);
-      this.finish();
-    };
-    socket.once('timeout', () => failed(Object.assign(new Error('dial timeout'), { code: 'ETIMEDOUT' })));
-    socket.once('error', failed);
-    socket.once('connect', () => {
-      if (this.done) return;
-      socket.setTimeout(0);
-      socket.removeAllListeners('error');
-      socket.removeAllListeners('timeout');
-      clearTimeout(this.timer);
-      const a = this.hs.dialed(null);
-      if (!a.ok) return failed(new Error('dial refused by handshake'));
-      this.done = true;
-      this.stream.write(a.toStream);
-      if (a.toTarget.length) socket.write(a.toTarget);
-      this.logger.stream(`stream opened in: ${this.session.label} (${this.stream.id}) out: ${label}`);
-      const pipe = new StreamPipe(socket, this.stream, this.session.link, (p) => this.session.pipes.delete(p.stream));
-      this.session.pipes.set(this.stream, pipe);
-      this.session.link.schedule(); // the reply frame must go out now: the client waits for it
-    });
+    this.dialing = true;
     this.session.link.schedule();
+    dialTarget(host, port, this.tfo, DIAL_TIMEOUT_MS, this.logger).then(
+      (socket) => {
+        if (this.done) {
+          socket.destroy();
+          return;
+        }
+        this.socket = socket;
+        clearTimeout(this.timer);
+        const a = this.hs.dialed(null);
+        if (!a.ok) return this.failed(label, new Error('dial refused by handshake'));
+        this.done = true;
+        this.stream.write(a.toStream);
+        if (a.toTarget.length) socket.write(a.toTarget);
+        this.logger.stream(`stream opened in: ${this.session.label} (${this.stream.id}) out: ${label}`);
+        const pipe = new StreamPipe(socket, this.stream, this.session.link, (p) => this.session.pipes.delete(p.stream));
+        this.session.pipes.set(this.stream, pipe);
+        this.session.link.schedule(); // the reply frame must go out now: the client waits for it
+      },
+      (e: Error) => this.failed(label, e),
+    );
+  }
+
+  private failed(label: string, e: Error): void {
+    if (this.done) return;
+    const a = this.hs.dialed(e);
+    this.logger.stream(`dial ${label}: ${e.message}`);
+    this.stream.write(a.toStream);
+    this.finish();
   }
 
   writable(): void {}

@@ -3,12 +3,12 @@
  * smux stream to --target over TCP (dial timeout 5 s; on failure the stream is
  * just closed, as kcptunB does).
  */
-import { connect, type Socket } from 'node:net';
 import { DataPlane, reusePortSupported, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
 import type { SmuxStream } from '@kcptunb/smux';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import type { Logger } from './logger.js';
 import { RING_BYTES, sessionSettings, shardCount } from './settings.js';
+import { dialTarget } from './dial.js';
 import { FastServerProxy } from './proxyHandshakes.js';
 import { StreamPipe } from './streamPipe.js';
 import { TunnelSession } from './tunnel.js';
@@ -54,31 +54,29 @@ export class TunnelServer {
 
   private onStream(session: TunnelSession, stream: SmuxStream): void {
     if (this.config.ser === 'fast') {
-      new FastServerProxy(stream, session, this.logger);
+      new FastServerProxy(stream, session, this.logger, this.config.tfo);
       return;
     }
-    const socket: Socket = connect({ host: this.target.host, port: this.target.port });
-    socket.setTimeout(DIAL_TIMEOUT_MS);
-    let connected = false;
-    const fail = (why: string) => {
-      if (connected) return;
-      this.logger.log(`dial ${this.config.remote}: ${why}`);
-      socket.destroy();
-      stream.close();
-      session.link.schedule();
-    };
-    socket.once('timeout', () => fail('timeout'));
-    socket.once('error', (e) => fail(e.message));
-    socket.once('connect', () => {
-      connected = true;
-      socket.setTimeout(0);
-      this.logger.stream(`stream opened in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
-      const pipe = new StreamPipe(socket, stream, session.link, (p) => {
-        session.pipes.delete(p.stream);
-        this.logger.stream(`stream closed in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
-      });
-      session.pipes.set(stream, pipe);
-    });
+    dialTarget(this.target.host, this.target.port, this.config.tfo, DIAL_TIMEOUT_MS, this.logger).then(
+      (socket) => {
+        if (stream.closed) {
+          socket.destroy();
+          return;
+        }
+        this.logger.stream(`stream opened in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
+        const pipe = new StreamPipe(socket, stream, session.link, (p) => {
+          session.pipes.delete(p.stream);
+          this.logger.stream(`stream closed in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
+        });
+        session.pipes.set(stream, pipe);
+      },
+      (e: Error) => {
+        // kcptunB: on failure the stream is just closed, no error bytes (spec §6.1)
+        this.logger.log(`dial ${this.config.remote}: ${e.message}`);
+        stream.close();
+        session.link.schedule();
+      },
+    );
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,37 @@
+/**
+ * The server's outgoing TCP dial to a target (raw --target or a fast-mode
+ * request): 5 s timeout, TCP Fast Open (TCP_FASTOPEN_CONNECT) when --tfo, with
+ * one warning if the platform refuses it (spec §7.1).
+ */
+import { connect, type Socket } from 'node:net';
+import { connectFastOpen } from '@kcptunb/sockopt';
+import type { Logger } from './logger.js';
+
+let warned = false;
+
+export function dialTarget(host: string, port: number, tfo: boolean, timeoutMs: number, logger: Logger): Promise<Socket> {
+  if (tfo) {
+    return connectFastOpen(host, port, timeoutMs, {
+      onWarning: (e) => {
+        if (warned) return;
+        warned = true;
+        logger.log(`tfo: not used for dialling (${e.message}); connecting normally`);
+      },
+    });
+  }
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(timeoutMs);
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(Object.assign(new Error(`dial ${host}:${port} timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    });
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      socket.removeAllListeners('timeout');
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+  });
+}
