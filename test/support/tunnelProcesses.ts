@@ -18,8 +18,8 @@ export class ProcessGroup {
   private readonly procs: Managed[] = [];
   private readonly servers: Server[] = [];
 
-  start(impl: Impl, side: 'client' | 'server', args: string[]): Managed {
-    const m = impl === 'ours' ? startProcess(process.execPath, [KCPTUNB_BIN, side, ...args]) : startProcess(requireKcptun(side === 'client' ? 'kcptun-client' : 'kcptun-server'), args);
+  start(impl: Impl, side: 'client' | 'server', args: string[], env: NodeJS.ProcessEnv = process.env): Managed {
+    const m = impl === 'ours' ? startProcess(process.execPath, [KCPTUNB_BIN, side, ...args], env) : startProcess(requireKcptun(side === 'client' ? 'kcptun-client' : 'kcptun-server'), args, env);
     this.procs.push(m);
     return m;
   }

@@ -48,6 +48,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     .description('kcptunB in TypeScript: TCP over KCP/UDP with FEC, encryption and compression')
     .version(`kcptun version ${VERSION}`, '-v, --version')
     .showHelpAfterError(false)
+    .configureOutput({ writeErr: () => {} }) // errors are reported below, on one line
     .exitOverride();
   let code = -1;
   for (const side of ['client', 'server'] as const) {
@@ -71,6 +72,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     }
     const ce = e as { code?: string; exitCode?: number; message?: string };
     if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version') process.exit(0);
+    if (ce.code === 'commander.help') {
+      // no command given: usage on stderr
+      process.stderr.write(program.helpInformation());
+      process.exit(2);
+    }
     if (ce.code?.startsWith('commander.')) {
       process.stderr.write(`kcptunb: ${ce.message?.replace(/^error: /, '')}\n`);
       process.exit(2);

@@ -3,13 +3,29 @@
  * request): 5 s timeout, TCP Fast Open (TCP_FASTOPEN_CONNECT) when --tfo, with
  * one warning if the platform refuses it (spec §7.1).
  */
-import { connect, type Socket } from 'node:net';
+import { promises as dns } from 'node:dns';
+import { connect, isIP, type Socket } from 'node:net';
 import { connectFastOpen } from '@kcptunb/sockopt';
 import type { Logger } from './logger.js';
 
 let warned = false;
+/** Set when --dns fallback resolvers are active: names then go through them, not getaddrinfo. */
+let useFallbackResolvers = false;
 
-export function dialTarget(host: string, port: number, tfo: boolean, timeoutMs: number, logger: Logger): Promise<Socket> {
+export function resolveNamesWithFallbackDns(on: boolean): void {
+  useFallbackResolvers = on;
+}
+
+async function resolveHost(host: string): Promise<string> {
+  if (!useFallbackResolvers || isIP(host)) return host;
+  const v4 = await dns.resolve4(host).catch(() => [] as string[]);
+  if (v4.length) return v4[0]!;
+  const v6 = await dns.resolve6(host);
+  return v6[0]!;
+}
+
+export async function dialTarget(hostOrName: string, port: number, tfo: boolean, timeoutMs: number, logger: Logger): Promise<Socket> {
+  const host = await resolveHost(hostOrName);
   if (tfo) {
     return connectFastOpen(host, port, timeoutMs, {
       onWarning: (e) => {

@@ -8,7 +8,9 @@ import type { SmuxStream } from '@kcptunb/smux';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import type { Logger } from './logger.js';
 import { RING_BYTES, sessionSettings, shardCount } from './settings.js';
-import { dialTarget } from './dial.js';
+import { dialTarget, resolveNamesWithFallbackDns } from './dial.js';
+import { applyDnsFallback } from './dnsFallback.js';
+import { startPprof } from './pprof.js';
 import { FastServerProxy } from './proxyHandshakes.js';
 import { StreamPipe } from './streamPipe.js';
 import { TunnelSession } from './tunnel.js';
@@ -37,7 +39,11 @@ export class TunnelServer {
     });
   }
 
+  private pprof: import('node:http').Server | undefined;
+
   async start(): Promise<{ address: string; port: number }> {
+    resolveNamesWithFallbackDns(applyDnsFallback(this.config.dns, this.logger));
+    if (this.config.pprof) this.pprof = await startPprof(this.logger);
     const { host, port } = splitHostPort(this.config.listen);
     const a = await this.dataPlane.listen(host, port, sessionSettings(this.config), MAX_SERVER_SESSIONS, RING_BYTES);
     this.logger.log(`listening on: ${a.address}:${a.port}`);
@@ -80,6 +86,7 @@ export class TunnelServer {
   }
 
   async stop(): Promise<void> {
+    this.pprof?.close();
     for (const s of [...this.sessions.values()]) s.close();
     await this.dataPlane.stop();
   }

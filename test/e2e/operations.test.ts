@@ -1,0 +1,102 @@
+/** Operating a running tunnel: SIGUSR1, --snmplog, --log, --pprof, --autoexpire/--scavengettl, bad flags. */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freeTcpPort, freeUdpPort, sleep, waitFor } from '../support/processes.js';
+import { echoTransfer, KCPTUNB_BIN, ProcessGroup, startTunnel, waitListening } from '../support/tunnelProcesses.js';
+
+const group = new ProcessGroup();
+after(() => group.cleanup());
+const MiB = 1 << 20;
+
+function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+test('SIGUSR1 logs one kcptun-style SNMP line; --snmplog writes a header and one row per period', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kcptunb-ops-'));
+  const target = await group.echoServer();
+  const t = await startTunnel(group, 'ours', 'ours', target, {}, ['--snmplog', join(dir, 'snmp-20060102.log'), '--snmpperiod', '1']);
+  await echoTransfer(t.port, 2 * MiB, 30_000);
+  t.client.child.kill('SIGUSR1');
+  await waitFor(() => /KCP SNMP:&\{/.test(t.client.output()), 5000, 'the SNMP line');
+  const line = t.client.output().split('\n').find((l) => l.includes('KCP SNMP:'))!;
+  assert.match(line, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d KCP SNMP:&\{BytesSent:\d+ BytesReceived:\d+ MaxConn:\d+ ActiveOpens:1 .* FECRecovered:\d+ FECErrs:\d+ FECParityShards:\d+ FECShortShards:\d+\}$/);
+  await sleep(2500);
+  const files = readdirSync(dir);
+  assert.equal(files.length, 1);
+  assert.match(files[0]!, /^snmp-\d{8}\.log$/);
+  const lines = readFileSync(join(dir, files[0]!), 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'Unix,BytesSent,BytesReceived,MaxConn,ActiveOpens,PassiveOpens,CurrEstab,InErrs,InCsumErrors,KCPInErrors,InPkts,OutPkts,InSegs,OutSegs,InBytes,OutBytes,RetransSegs,FastRetransSegs,EarlyRetransSegs,LostSegs,RepeatSegs,FECParityShards,FECErrs,FECRecovered,FECShortShards');
+  assert.ok(lines.length >= 3, `header and at least two rows, got ${lines.length}`);
+  for (const row of lines.slice(1)) {
+    const cells = row.split(',');
+    assert.equal(cells.length, 25);
+    assert.ok(cells.every((c) => /^\d+$/.test(c)), row);
+    assert.equal(cells[6], '1', 'CurrEstab stays 1 across per-period resets');
+  }
+});
+
+test('--log FILE receives the log lines', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kcptunb-log-'));
+  const target = await group.echoServer();
+  const file = join(dir, 'client.log');
+  const t = await startTunnel(group, 'ours', 'ours', target, {}, ['--log', file]);
+  await echoTransfer(t.port, 64 * 1024, 10_000);
+  await waitFor(() => existsSync(file) && /connection: /.test(readFileSync(file, 'utf8')), 5000, 'the log file');
+  assert.doesNotMatch(t.client.output(), /connection: /, 'nothing on stderr');
+});
+
+test('--pprof serves a CPU profile and a heap snapshot', async () => {
+  const target = await group.echoServer();
+  const pprofPort = await freeTcpPort();
+  const udp = await freeUdpPort();
+  const server = group.start('ours', 'server', ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${target}`, '--pprof', '--quiet'], { ...process.env, KCPTUNB_PPROF_ADDR: `127.0.0.1:${pprofPort}` });
+  await waitFor(() => /pprof: http/.test(server.output()), 8000, 'the pprof listener');
+  const index = await httpGet(`http://127.0.0.1:${pprofPort}/debug/pprof/`, 5000);
+  assert.match(index.body, /profile\?seconds/);
+  const profile = await httpGet(`http://127.0.0.1:${pprofPort}/debug/pprof/profile?seconds=1`, 10_000);
+  const parsed = JSON.parse(profile.body) as { nodes: unknown[]; startTime: number };
+  assert.ok(Array.isArray(parsed.nodes) && parsed.nodes.length > 0);
+  const heap = await httpGet(`http://127.0.0.1:${pprofPort}/debug/pprof/heap`, 30_000);
+  assert.match(heap.body.slice(0, 20), /^\{"snapshot":/);
+});
+
+test('--autoexpire replaces a session on next use; the scavenger closes the old one once its streams end', async () => {
+  const target = await group.echoServer();
+  const t = await startTunnel(group, 'ours', 'ours', target, {}, ['--autoexpire', '1', '--scavengettl', '30']);
+  await echoTransfer(t.port, 256 * 1024, 10_000);
+  await sleep(1200);
+  await echoTransfer(t.port, 256 * 1024, 10_000);
+  await waitFor(() => /marked as expired/.test(t.client.output()), 5000, 'expiry');
+  await waitFor(() => /session normally closed/.test(t.client.output()), 5000, 'the scavenger');
+  const sessions = new Set(t.server.output().match(/remote address: \S+/g) ?? []);
+  assert.equal(sessions.size, 2, 'a second KCP session reached the server');
+});
+
+test('bad flags and config: one line on stderr, exit code 2, nothing started', () => {
+  for (const args of [['client', '--crypt', 'rot13'], ['server', '--mtu', '9000'], ['client', '--nope'], ['client', '-c', '/nonexistent.json'], ['frobnicate']]) {
+    const r = spawnSync(process.execPath, [KCPTUNB_BIN, ...args], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^kcptunb: /);
+  }
+  const help = spawnSync(process.execPath, [KCPTUNB_BIN, 'server', '-h'], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--target/);
+  const version = spawnSync(process.execPath, [KCPTUNB_BIN, 'client', '-v'], { encoding: 'utf8', timeout: 10_000 });
+  assert.match(version.stdout, /^kcptun version /);
+});
