@@ -126,7 +126,7 @@ test('DSCP: IPV6_TCLASS (unshifted) and IP_TOS on a udp6 socket', { skip: !linux
     assert.equal(r.family, 6);
     assert.equal(r.ok, true);
     assert.deepEqual(r.ipv6Tclass, { ok: true });
-    assert.equal(getIpv6Tclass(s), 46);
+    assert.equal(getIpv6Tclass(s), 46 << 2);
     t.diagnostic(`IP_TOS on the udp6 socket: ${r.ipTos?.ok ? `set, reads ${getIpTos(s)}` : `refused (${r.ipTos && !r.ipTos.ok ? r.ipTos.error.code : '?'})`}`);
     if (r.ipTos?.ok) assert.equal(getIpTos(s), 184);
   } finally {

@@ -266,7 +266,7 @@ export interface DscpResult {
   family?: 0 | 4 | 6;
   /** IP_TOS = dscp << 2 (tried on IPv4 sockets, and on IPv6 ones for v4-mapped traffic). */
   ipTos?: SockoptResult;
-  /** IPV6_TCLASS = dscp (unshifted, as kcptunB/kcp-go do); IPv6 sockets only. */
+  /** IPV6_TCLASS = dscp << 2 (kcp-go passes dscp unshifted, which marks the wrong bits: docs/deviations.md); IPv6 sockets only. */
   ipv6Tclass?: SockoptResult;
   /** Why nothing was attempted (unsupported, no fd, bad dscp). */
   error?: SockoptError;
@@ -274,7 +274,7 @@ export interface DscpResult {
 
 /**
  * Marks a bound UDP socket's traffic with a DSCP value (0..63). Never throws.
- * IPv4 socket: IP_TOS = dscp << 2. IPv6 socket: IPV6_TCLASS = dscp and also IP_TOS = dscp << 2
+ * IPv4 socket: IP_TOS = dscp << 2. IPv6 socket: IPV6_TCLASS = dscp << 2 and also IP_TOS = dscp << 2
  * (Linux applies IP_TOS to the IPv4-mapped traffic of a dual-stack socket); `ok` when either took.
  */
 export function setDscp(socket: dgram.Socket, dscp: number): DscpResult {
@@ -285,7 +285,7 @@ export function setDscp(socket: dgram.Socket, dscp: number): DscpResult {
     const family = a.family(fd);
     const ipTos = wrap(() => setIntSockopt(fd, constants.IPPROTO_IP, constants.IP_TOS, dscp << 2));
     if (family !== 6) return { ok: ipTos.ok, family, ipTos: strip(ipTos) };
-    const ipv6Tclass = wrap(() => setIntSockopt(fd, constants.IPPROTO_IPV6, constants.IPV6_TCLASS, dscp));
+    const ipv6Tclass = wrap(() => setIntSockopt(fd, constants.IPPROTO_IPV6, constants.IPV6_TCLASS, dscp << 2));
     return { ok: ipTos.ok || ipv6Tclass.ok, family, ipTos: strip(ipTos), ipv6Tclass: strip(ipv6Tclass) };
   } catch (e) {
     return { ok: false, error: toSockoptError(e, 'setDscp') };
