@@ -1,7 +1,7 @@
 /**
  * @kcptunb/sockopt — the socket options kcptunB sets that Node has no API for (spec §7.1, §7.2):
  *
- * - DSCP: `IP_TOS` = dscp << 2 (and `IPV6_TCLASS` = dscp, unshifted, as kcptunB does) on UDP sockets.
+ * - DSCP: `IP_TOS` = dscp << 2 (and `IPV6_TCLASS` = dscp << 2 on IPv6 sockets; kcptunB leaves it unshifted) on UDP sockets.
  * - TCP Fast Open, server role: `TCP_FASTOPEN` (queue length) on a listening `net.Server`.
  * - TCP Fast Open, client role: `TCP_FASTOPEN_CONNECT` set *before* `connect()`. Node connects as
  *   soon as it creates a socket, so {@link connectFastOpen} creates the socket in C, connects it
