@@ -113,7 +113,7 @@ test('DSCP: IP_TOS on a bound udp4 socket reads back dscp << 2', { skip: !linux 
   }
 });
 
-test('DSCP: IPV6_TCLASS (unshifted) and IP_TOS on a udp6 socket', { skip: !linux }, async (t) => {
+test('DSCP: IPV6_TCLASS (dscp << 2) and IP_TOS on a udp6 socket', { skip: !linux }, async (t) => {
   let s: dgram.Socket;
   try {
     s = await bindUdp('udp6', '::1');
