@@ -89,10 +89,17 @@ export class ShardSession {
   /** Run everything that is due: input, the ring in both directions, timers. */
   run(now: number): void {
     if (this.closed) return;
-    this.drainInbox(now);
-    this.pumpToControl();
-    this.pumpFromControl(now);
-    this.session.update(now);
+    try {
+      this.drainInbox(now);
+      this.pumpToControl();
+      this.pumpFromControl(now);
+      this.session.update(now);
+    } catch (e) {
+      // the control side closed its rings while we were pumping (RingClosedError), or a bug:
+      // end this session only, never the shard
+      this.close(`session error: ${(e as Error).message}`);
+      return;
+    }
     if (this.fromControl.closedByProducer && !this.fromControl.hasData) this.close('closed by control');
   }
 
@@ -107,8 +114,13 @@ export class ShardSession {
     this.inbox.clear();
   }
 
-  /** KCP → (snappy) → ring to control, while the ring has room. */
+  /** KCP → (snappy) → ring to control, published (and the control thread woken) once per pump. */
   private pumpToControl(): void {
+    this.toControl.batch(() => this.fillToControl());
+  }
+
+  /** KCP → (snappy) → ring to control, while the ring has room. */
+  private fillToControl(): void {
     if (this.pendingToControl) {
       if (!this.toControl.tryPush(this.pendingToControl)) return this.awaitSpace(this.pendingToControl.length);
       this.pendingToControl = undefined;

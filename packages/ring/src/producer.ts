@@ -40,6 +40,8 @@ export class RingProducer {
   private writeBeforeReserve = 0;
   private doorbellRings = 0;
   private sleeps = 0;
+  /** While > 0, pushes are written but not published (see `batch`). */
+  private holding = 0;
 
   constructor(sab: SharedArrayBuffer) {
     this.ring = attachRing(sab);
@@ -221,8 +223,23 @@ export class RingProducer {
     return at;
   }
 
+  /**
+   * Run `fn` with publication deferred: every record it pushes becomes visible
+   * (and the consumer is woken, if asleep) once, at the end. One doorbell per
+   * batch instead of one per record when the consumer keeps falling asleep.
+   */
+  batch<T>(fn: () => T): T {
+    this.holding++;
+    try {
+      return fn();
+    } finally {
+      if (--this.holding === 0) this.publish();
+    }
+  }
+
   /** Make everything written so far visible; ring the consumer only if it said it sleeps. */
   private publish(): void {
+    if (this.holding > 0) return;
     Atomics.store(this.ring.control, WRITE_INDEX, this.write | 0);
     if (Atomics.load(this.ring.control, CONSUMER_SLEEPING) !== 0 && ring(this.ring.control, CONSUMER_SLEEPING, 1)) {
       this.doorbellRings++;

@@ -84,8 +84,15 @@ export class SessionLink {
           return;
       }
     }
-    // 4. frames to the shard
-    this.flushOutput();
+    // 4. frames to the shard, published (and the shard woken) once
+    try {
+      this.toShard.batch(() => this.flushOutput());
+    } catch {
+      // the shard closed the ring (its KCP session ended)
+      this.smux.close();
+      this.end(null);
+      return;
+    }
     this.arm(now);
   }
 
