@@ -82,7 +82,11 @@ class Shard {
     this.sockets.set(id, socket);
     // a connected socket only receives from the server's address: kcptun's "first source" rule (spec §3.9)
     socket.on('message', (msg: Buffer) => this.receive(session, msg));
-    socket.on('error', (e) => this.post({ type: 'log', message: `session ${id}: ${e.message}` }));
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      // a connected UDP socket reports ICMP port-unreachable as ECONNREFUSED (the server is not up
+      // yet, or restarting); KCP retransmits, so this is not worth a log line
+      if (e.code !== 'ECONNREFUSED') this.post({ type: 'log', message: `session ${id}: ${e.message}` });
+    });
     this.snmp.values[S.ActiveOpens]!++;
     const a = socket.address();
     this.post({ type: 'dialed', id, local: `${a.address}:${a.port}` });

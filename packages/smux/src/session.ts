@@ -181,6 +181,11 @@ export class SmuxSession implements StreamHost {
   }
 
   /** Events since the last call, oldest first. */
+  /** Events are waiting for `takeEvents()`. */
+  get hasEvents(): boolean {
+    return this.events.length > 0;
+  }
+
   takeEvents(): SmuxEvent[] {
     const events = this.events;
     if (events.length === 0) return events;

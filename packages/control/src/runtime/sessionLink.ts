@@ -93,6 +93,12 @@ export class SessionLink {
       this.end(null);
       return;
     }
+    // taking output can make streams writable again ('stream-writable'): handle those events now,
+    // or an upload whose socket was paused would wait for some unrelated wake-up
+    if (this.smux.hasEvents) {
+      this.schedule();
+      return;
+    }
     this.arm(now);
   }
 
