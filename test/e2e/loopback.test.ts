@@ -115,3 +115,18 @@ test('SIGTERM / SIGINT: both ends stop accepting, shut their workers down and ex
   t.server.child.kill('SIGINT');
   assert.deepEqual(await serverExit, [0, null]);
 });
+
+test('KCPTUNB_SHARDS=0: the data plane runs on the control thread, same bytes', async () => {
+  const target = await group.echoServer();
+  const saved = process.env.KCPTUNB_SHARDS;
+  process.env.KCPTUNB_SHARDS = '0';
+  try {
+    const t = await startTunnel(group, 'ours', 'ours', target);
+    const r = await echoTransfer(t.port, 16 * MiB, 60_000);
+    assert.equal(r.bytes, 16 * MiB);
+    await concurrentEchoes(t.port, 20, 128 * 1024, 60_000);
+  } finally {
+    if (saved === undefined) delete process.env.KCPTUNB_SHARDS;
+    else process.env.KCPTUNB_SHARDS = saved;
+  }
+});

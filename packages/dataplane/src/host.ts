@@ -11,11 +11,18 @@ import { Piscina } from 'piscina';
 import { RingBuffer } from '@kcptunb/ring';
 import { Snmp } from '@kcptunb/snmp';
 import type { FromShard, SessionRings, SessionSettings, ShardTask, ToShard } from './protocol.js';
+import runShard from './shard.js';
 import { reusePortSupported } from './udp.js';
 
 export interface DataPlaneOptions {
   shards: number;
   kernelVariant?: 'simd' | 'scalar';
+  /**
+   * Run the one shard on the control thread instead of a worker (KCPTUNB_SHARDS=0):
+   * no cross-thread wake-ups, for machines where the client or server shares two
+   * cores with everything else and latency matters more than throughput.
+   */
+  inline?: boolean;
 }
 
 interface ShardHandle {
@@ -43,13 +50,15 @@ export interface AcceptedSession {
  * Session ids are per shard; (shard, id) names a session.
  */
 export class DataPlane extends EventEmitter {
-  private readonly pool: Piscina;
   private readonly shardHandles: ShardHandle[] = [];
   private readonly dials = new Map<string, Pending<string>>();
   private readonly listenWaiters = new Map<number, Pending<{ address: string; port: number }>>();
 
+  private readonly pool: Piscina | undefined;
+
   private constructor(readonly options: DataPlaneOptions) {
     super();
+    if (options.inline) return;
     this.pool = new Piscina({
       filename: fileURLToPath(new URL('./shard.js', import.meta.url)),
       minThreads: options.shards,
@@ -75,7 +84,7 @@ export class DataPlane extends EventEmitter {
     const { port1, port2 } = new MessageChannel();
     const snmpBuffer = new SharedArrayBuffer(Snmp.BYTES);
     const task: ShardTask = { shardId: index, port: port2, snmp: snmpBuffer, kernelVariant: this.options.kernelVariant };
-    const run = this.pool.run(task, { transferList: [port2] as never }) as Promise<void>;
+    const run = this.pool ? (this.pool.run(task, { transferList: [port2] as never }) as Promise<void>) : runShard(task);
     const handle: ShardHandle = { index, port: port1, snmp: new Snmp(snmpBuffer), task: run };
     run.catch((e: Error) => this.emit('log', `shard ${index} failed: ${e.stack ?? e.message}`));
     port1.on('message', (m: FromShard) => this.onMessage(handle, m));
@@ -182,6 +191,6 @@ export class DataPlane extends EventEmitter {
     for (const s of this.shardHandles) s.port.postMessage({ type: 'shutdown' } satisfies ToShard);
     await Promise.allSettled(this.shardHandles.map((s) => s.task));
     for (const s of this.shardHandles) s.port.close();
-    await this.pool.destroy();
+    await this.pool?.destroy();
   }
 }

@@ -10,7 +10,7 @@ import { enableTcpFastOpenListen } from '@kcptunb/sockopt';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import { splitHostPort } from '@kcptunb/dataplane';
 import type { Logger } from './logger.js';
-import { RING_BYTES, sessionSettings, shardCount } from './settings.js';
+import { inlineDataPlane, RING_BYTES, sessionSettings, shardCount } from './settings.js';
 import { ClientProxy } from './proxyHandshakes.js';
 import { StreamPipe } from './streamPipe.js';
 import { randomConv, TunnelSession } from './tunnel.js';
@@ -36,7 +36,7 @@ export class TunnelClient {
   constructor(readonly config: TunnelConfig, private readonly logger: Logger) {
     this.settings = sessionSettings(config);
     this.remote = splitHostPort(config.remote);
-    this.dataPlane = DataPlane.start({ shards: shardCount(config.conn) });
+    this.dataPlane = DataPlane.start({ shards: shardCount(config.conn), inline: inlineDataPlane() });
     this.dataPlane.on('log', (line: string) => logger.log(line));
     this.dataPlane.on('closed', ({ shard, id, reason }: { shard: number; id: number; reason: string }) => {
       for (const slot of this.slots) if (slot.session && slot.session.shard === shard && slot.session.id === id) logger.log(`session ${slot.session.label}: ${reason}`);

@@ -7,7 +7,7 @@ import { DataPlane, reusePortSupported, splitHostPort, type AcceptedSession } fr
 import type { SmuxStream } from '@kcptunb/smux';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import type { Logger } from './logger.js';
-import { RING_BYTES, sessionSettings, shardCount } from './settings.js';
+import { inlineDataPlane, RING_BYTES, sessionSettings, shardCount } from './settings.js';
 import { dialTarget, resolveNamesWithFallbackDns } from './dial.js';
 import { applyDnsFallback } from './dnsFallback.js';
 import { startPprof } from './pprof.js';
@@ -27,7 +27,7 @@ export class TunnelServer {
   constructor(readonly config: TunnelConfig, private readonly logger: Logger) {
     this.target = splitHostPort(config.remote);
     // Node < 22.12 cannot share a UDP port between threads (no reusePort): one shard owns the listener
-    this.dataPlane = DataPlane.start({ shards: reusePortSupported() ? shardCount(Infinity) : 1 });
+    this.dataPlane = DataPlane.start({ shards: inlineDataPlane() ? 1 : reusePortSupported() ? shardCount(Infinity) : 1, inline: inlineDataPlane() });
     this.dataPlane.on('log', (line: string) => logger.log(line));
     this.dataPlane.on('accepted', (a: AcceptedSession) => this.onSession(a));
     this.dataPlane.on('closed', ({ shard, id, reason }: { shard: number; id: number; reason: string }) => {

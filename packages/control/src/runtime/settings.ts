@@ -41,11 +41,17 @@ export function smuxConfig(c: TunnelConfig): Partial<SmuxConfig> {
   };
 }
 
+/** KCPTUNB_SHARDS=0: run the data plane on the control thread (see DataPlaneOptions.inline). */
+export function inlineDataPlane(): boolean {
+  return process.env.KCPTUNB_SHARDS === '0';
+}
+
 /**
  * Data-plane worker threads: KCPTUNB_SHARDS, else one per core beyond the
  * control thread (at least one), and never more than there are sessions.
  */
 export function shardCount(sessions: number): number {
+  if (inlineDataPlane()) return 1;
   const forced = Number(process.env.KCPTUNB_SHARDS);
   if (Number.isInteger(forced) && forced > 0) return forced;
   return Math.max(1, Math.min(sessions, availableParallelism() - 1));
