@@ -91,7 +91,8 @@ export class ShardSession {
     if (this.closed) return;
     try {
       this.drainInbox(now);
-      this.pumpToControl();
+      this.pumpToControl(); // received data first: the ACKs it caused go out right after
+      this.session.transmitPending();
       this.pumpFromControl(now);
       this.session.update(now);
     } catch (e) {
@@ -110,7 +111,7 @@ export class ShardSession {
 
   private drainInbox(now: number): void {
     if (this.inbox.count === 0) return;
-    this.session.input(this.inbox, now);
+    this.session.input(this.inbox, now, true);
     this.inbox.clear();
   }
 

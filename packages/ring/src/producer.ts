@@ -42,12 +42,15 @@ export class RingProducer {
   private sleeps = 0;
   /** While > 0, pushes are written but not published (see `batch`). */
   private holding = 0;
+  /** The write index last made visible. */
+  private published: number;
 
   constructor(sab: SharedArrayBuffer) {
     this.ring = attachRing(sab);
     this.capacity = this.ring.capacity;
     this.maxRecordBytes = maxPayloadBytes(this.capacity);
     this.write = Atomics.load(this.ring.control, WRITE_INDEX) >>> 0;
+    this.published = this.write;
     this.cachedRead = Atomics.load(this.ring.control, READ_INDEX) >>> 0;
   }
 
@@ -240,6 +243,9 @@ export class RingProducer {
   /** Make everything written so far visible; ring the consumer only if it said it sleeps. */
   private publish(): void {
     if (this.holding > 0) return;
+    // nothing new since the last publication: no store, and above all no wake-up
+    if (this.write === this.published) return;
+    this.published = this.write;
     Atomics.store(this.ring.control, WRITE_INDEX, this.write | 0);
     if (Atomics.load(this.ring.control, CONSUMER_SLEEPING) !== 0 && ring(this.ring.control, CONSUMER_SLEEPING, 1)) {
       this.doorbellRings++;

@@ -139,7 +139,7 @@ export class KcpSession {
    * most MAX_INPUT_BATCH of them. Never throws on content: bad datagrams are
    * dropped and counted.
    */
-  input(batch: DatagramBatch, now: number): void {
+  input(batch: DatagramBatch, now: number, deferTransmit = false): void {
     if (this.closed) return;
     this.now = now;
     const values = this.snmp.values;
@@ -158,7 +158,16 @@ export class KcpSession {
         this.kcp.input(packet, true, now);
       }
     }
-    this.emit();
+    if (!deferTransmit) this.emit();
+  }
+
+  /**
+   * Transmit what KCP produced but `input(…, deferTransmit = true)` held back
+   * (ACKs, window-slide flushes): lets the caller hand received data to the
+   * application first, keeping a send syscall off the receive path.
+   */
+  transmitPending(): void {
+    if (!this.closed) this.emit();
   }
 
   /** KCP produced one datagram's worth of segments. */
