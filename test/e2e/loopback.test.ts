@@ -7,6 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
+import { reusePortSupported } from '@kcptunb/dataplane';
 import { sleep, waitFor } from '../support/processes.js';
 import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel } from '../support/tunnelProcesses.js';
 
@@ -125,6 +126,22 @@ test('KCPTUNB_SHARDS=0: the data plane runs on the control thread, same bytes', 
     const r = await echoTransfer(t.port, 16 * MiB, 60_000);
     assert.equal(r.bytes, 16 * MiB);
     await concurrentEchoes(t.port, 20, 128 * 1024, 60_000);
+  } finally {
+    if (saved === undefined) delete process.env.KCPTUNB_SHARDS;
+    else process.env.KCPTUNB_SHARDS = saved;
+  }
+});
+
+test('server on two shards without SO_REUSEPORT: the listener shard forwards half the sessions to the other', async () => {
+  const target = await group.echoServer();
+  const saved = process.env.KCPTUNB_SHARDS;
+  process.env.KCPTUNB_SHARDS = '2';
+  try {
+    const t = await startTunnel(group, 'ours', 'ours', target, {}, ['--conn', '4']);
+    await concurrentEchoes(t.port, 8, 2 * MiB, 60_000);
+    const forwarded = t.server.output().match(/shard 1: running forwarded session \d+/g) ?? [];
+    if (reusePortSupported()) assert.equal(forwarded.length, 0, 'with SO_REUSEPORT every shard listens itself');
+    else assert.equal(forwarded.length, 2, `two of four sessions run on shard 1:\n${t.server.output()}`);
   } finally {
     if (saved === undefined) delete process.env.KCPTUNB_SHARDS;
     else process.env.KCPTUNB_SHARDS = saved;

@@ -13,6 +13,10 @@ import { Snmp } from '@kcptunb/snmp';
 import type { FromShard, SessionRings, SessionSettings, ShardTask, ToShard } from './protocol.js';
 import runShard from './shard.js';
 import { reusePortSupported } from './udp.js';
+import type { ForwardRings } from './forwarding.js';
+
+/** Datagram ring size in each direction between the listener shard and another shard. */
+const FORWARD_RING_BYTES = 8 << 20;
 
 export interface DataPlaneOptions {
   shards: number;
@@ -53,6 +57,8 @@ export class DataPlane extends EventEmitter {
   private readonly shardHandles: ShardHandle[] = [];
   private readonly dials = new Map<string, Pending<string>>();
   private readonly listenWaiters = new Map<number, Pending<{ address: string; port: number }>>();
+  /** Server sessions running on another shard than the listener's: id → listener shard. */
+  private readonly forwarded = new Map<number, number>();
 
   private readonly pool: Piscina | undefined;
 
@@ -110,9 +116,15 @@ export class DataPlane extends EventEmitter {
         this.listenWaiters.delete(shard.index);
         break;
       case 'accepted':
-        this.emit('accepted', { shard: shard.index, id: m.id, remote: m.remote, conv: m.conv, rings: m.rings } satisfies AcceptedSession);
+        if (m.owner !== shard.index) {
+          // accepted by the listener for another shard (forwarding, Node < 22.12)
+          this.forwarded.set(m.id, shard.index);
+          this.send(m.owner, { type: 'adopt', id: m.id, conv: m.conv, rings: m.rings });
+        }
+        this.emit('accepted', { shard: m.owner, id: m.id, remote: m.remote, conv: m.conv, rings: m.rings } satisfies AcceptedSession);
         break;
       case 'closed':
+        this.forgetForwarded(m.id);
         this.emit('closed', { shard: shard.index, id: m.id, reason: m.reason });
         break;
       case 'log':
@@ -143,7 +155,13 @@ export class DataPlane extends EventEmitter {
    */
   async listen(host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number): Promise<{ address: string; port: number }> {
     const reusePort = reusePortSupported() && this.shardHandles.length > 1;
-    const first = await this.listenOn(0, host, port, settings, maxSessions, ringBytes, reusePort);
+    let forwards: Array<{ owner: number; rings: ForwardRings }> = [];
+    if (!reusePort && this.shardHandles.length > 1) {
+      // Node < 22.12: shard 0 keeps the socket and forwards sessions to the others
+      forwards = this.shardHandles.slice(1).map((s) => ({ owner: s.index, rings: { ingress: RingBuffer.create(FORWARD_RING_BYTES), egress: RingBuffer.create(FORWARD_RING_BYTES) } }));
+      for (const f of forwards) this.send(f.owner, { type: 'serve-forwarded', rings: f.rings, settings });
+    }
+    const first = await this.listenOn(0, host, port, settings, maxSessions, ringBytes, reusePort, forwards);
     if (reusePort) {
       await Promise.all(this.shardHandles.slice(1).map((s) => this.listenOn(s.index, host, first.port, settings, maxSessions, ringBytes, true)));
     }
@@ -155,15 +173,24 @@ export class DataPlane extends EventEmitter {
     return reusePortSupported() ? this.shardHandles.length : 1;
   }
 
-  private listenOn(shard: number, host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number, reusePort: boolean): Promise<{ address: string; port: number }> {
+  private listenOn(shard: number, host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number, reusePort: boolean, forwards: Array<{ owner: number; rings: ForwardRings }> = []): Promise<{ address: string; port: number }> {
     return new Promise((resolve, reject) => {
       this.listenWaiters.set(shard, { resolve, reject });
-      this.send(shard, { type: 'listen', host, port, settings, maxSessions, ringBytes, reusePort });
+      this.send(shard, { type: 'listen', host, port, settings, maxSessions, ringBytes, reusePort, forwards });
     });
   }
 
   closeSession(shard: number, id: number): void {
     this.send(shard, { type: 'close', id });
+    this.forgetForwarded(id);
+  }
+
+  /** A forwarded session ended: its listener shard drops the address. */
+  private forgetForwarded(id: number): void {
+    const listener = this.forwarded.get(id);
+    if (listener === undefined) return;
+    this.forwarded.delete(id);
+    this.send(listener, { type: 'forget', id });
   }
 
   /** Sum of every shard's SNMP counters. */

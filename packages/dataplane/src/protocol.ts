@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { ForwardRings } from './forwarding.js';
 
 /**
  * Messages between the control thread and a data-plane shard (over the
@@ -34,7 +35,13 @@ export interface SessionRings {
 
 export type ToShard =
   | { type: 'dial'; id: number; host: string; port: number; conv: number; settings: SessionSettings; rings: SessionRings }
-  | { type: 'listen'; host: string; port: number; settings: SessionSettings; maxSessions: number; ringBytes: number; reusePort: boolean }
+  | { type: 'listen'; host: string; port: number; settings: SessionSettings; maxSessions: number; ringBytes: number; reusePort: boolean; forwards?: Array<{ owner: number; rings: ForwardRings }> }
+  /** Owner shard of forwarded server sessions (Node < 22.12): where its datagrams come from and go to. */
+  | { type: 'serve-forwarded'; rings: ForwardRings; settings: SessionSettings }
+  /** Run the session the listener shard accepted for this shard. */
+  | { type: 'adopt'; id: number; conv: number; rings: SessionRings }
+  /** The listener forgets the address of a session another shard owned. */
+  | { type: 'forget'; id: number }
   | { type: 'close'; id: number }
   | { type: 'shutdown' };
 
@@ -43,7 +50,7 @@ export type FromShard =
   | { type: 'dial-failed'; id: number; error: string }
   | { type: 'listening'; address: string; port: number }
   | { type: 'listen-failed'; error: string }
-  | { type: 'accepted'; id: number; remote: string; conv: number; rings: SessionRings }
+  | { type: 'accepted'; id: number; remote: string; conv: number; rings: SessionRings; owner: number }
   | { type: 'closed'; id: number; reason: string }
   | { type: 'log'; message: string };
 

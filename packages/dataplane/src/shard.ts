@@ -16,6 +16,7 @@ import { S, Snmp } from '@kcptunb/snmp';
 import { nowMs } from './clock.js';
 import { convOfFirstDatagram } from './firstDatagram.js';
 import type { FromShard, SessionRings, SessionSettings, ShardTask, ToShard } from './protocol.js';
+import { ForwardedSessions, ForwardLink, type ForwardRings } from './forwarding.js';
 import { ShardSession } from './shardSession.js';
 import { applySocketOptions, bindSocket, socketType } from './udp.js';
 
@@ -26,6 +27,8 @@ class Shard {
   /** Client sessions' own sockets. */
   private readonly sockets = new Map<number, Socket>();
   private listener: Listener | undefined;
+  private forwarded: ForwardedSessions | undefined;
+  private forwardSettings: SessionSettings | undefined;
   private readonly dirty = new Set<ShardSession>();
   private immediate: NodeJS.Immediate | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -51,7 +54,16 @@ class Shard {
         void this.dial(m.id, m.host, m.port, m.conv, m.settings, m.rings);
         break;
       case 'listen':
-        void this.listen(m.host, m.port, m.settings, m.maxSessions, m.ringBytes, m.reusePort);
+        void this.listen(m.host, m.port, m.settings, m.maxSessions, m.ringBytes, m.reusePort, m.forwards ?? []);
+        break;
+      case 'serve-forwarded':
+        this.serveForwarded(m.rings, m.settings);
+        break;
+      case 'adopt':
+        this.adopt(m.id, m.conv, m.rings);
+        break;
+      case 'forget':
+        this.listener?.forget(m.id);
         break;
       case 'close':
         this.closeSession(m.id, 'closed by control', false);
@@ -93,16 +105,46 @@ class Shard {
     this.markDirty(session);
   }
 
-  private async listen(host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number, reusePort: boolean): Promise<void> {
+  private async listen(host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number, reusePort: boolean, forwards: Array<{ owner: number; rings: ForwardRings }>): Promise<void> {
     try {
       const socket = await bindSocket(host && host.includes(':') ? 'udp6' : 'udp4', port, host || undefined, reusePort);
       applySocketOptions(socket, settings, (line) => this.post({ type: 'log', message: line }));
-      this.listener = new Listener(this, socket, settings, maxSessions, ringBytes);
+      this.listener = new Listener(this, socket, settings, maxSessions, ringBytes, forwards);
       const a = socket.address();
       this.post({ type: 'listening', address: a.address, port: a.port });
     } catch (e) {
       this.post({ type: 'listen-failed', error: (e as Error).message });
     }
+  }
+
+  /** This shard runs server sessions whose datagrams the listener shard forwards. */
+  private serveForwarded(rings: ForwardRings, settings: SessionSettings): void {
+    this.forwardSettings = settings;
+    this.forwarded = new ForwardedSessions(
+      rings,
+      (id, datagram) => {
+        const session = this.sessions.get(id);
+        if (!session) return false;
+        session.receive(datagram, nowMs());
+        this.dirty.add(session);
+        return true;
+      },
+      () => this.markAllDirty(),
+    );
+  }
+
+  private adopt(id: number, conv: number, rings: SessionRings): void {
+    const forwarded = this.forwarded;
+    if (!forwarded || !this.forwardSettings) return;
+    const session = this.createSession(id, conv, this.forwardSettings, rings, (d) => forwarded.transmit(id, d));
+    this.snmp.values[S.PassiveOpens]!++;
+    this.post({ type: 'log', message: `shard ${this.task.shardId}: running forwarded session ${id}` });
+    for (const d of forwarded.takeEarly(id)) session.receive(d, nowMs());
+    this.markDirty(session);
+  }
+
+  private markAllDirty(): void {
+    if (this.dirty.size) this.immediate ??= setImmediate(() => this.runDirty());
   }
 
   createSession(id: number, conv: number, settings: SessionSettings, rings: SessionRings, transmit: (d: Uint8Array) => void): ShardSession {
@@ -120,6 +162,10 @@ class Shard {
 
   get counters(): Snmp {
     return this.snmp;
+  }
+
+  get index(): number {
+    return this.task.shardId;
   }
 
   receive(session: ShardSession, msg: Uint8Array): void {
@@ -189,6 +235,7 @@ class Shard {
     this.stopped = true;
     for (const id of [...this.sessions.keys()]) this.closeSession(id, 'shutdown', false);
     this.listener?.close();
+    this.forwarded?.close();
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.task.port.close();
@@ -200,9 +247,15 @@ class Shard {
  * The server's UDP socket: sessions keyed by remote address, created only from
  * a datagram that decrypts, passes its CRC and carries a readable conv.
  */
+/** Where the listener sends a known address's datagrams. */
+type Route = { id: number; session: ShardSession; link?: undefined } | { id: number; session?: undefined; link: ForwardLink };
+
 class Listener {
-  private readonly byAddress = new Map<string, ShardSession>();
-  private readonly addressOf = new Map<number, string>();
+  private readonly byAddress = new Map<string, Route>();
+  private readonly addressOf = new Map<number, { key: string; port: number; address: string }>();
+  private readonly links: ForwardLink[];
+  /** Round-robin over this shard (index 0) and the forward links. */
+  private nextOwner = 0;
   private readonly probe: PacketCrypt;
   private readonly probeBatch: DatagramBatch;
   private nextId: number;
@@ -213,8 +266,10 @@ class Listener {
     private readonly settings: SessionSettings,
     private readonly maxSessions: number,
     private readonly ringBytes: number,
+    forwards: Array<{ owner: number; rings: ForwardRings }>,
   ) {
     const kernels = shard.kernelsInstance;
+    this.links = forwards.map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendTo(id, d)));
     this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt, settings.pass), { snmp: shard.counters, minLength: CRYPT_HEADER_SIZE + 24 }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
     // ids are per shard; the host names sessions by (shard, id)
@@ -227,7 +282,8 @@ class Listener {
     const key = `${rinfo.address}:${rinfo.port}`;
     const known = this.byAddress.get(key);
     if (known) {
-      this.shard.receive(known, msg);
+      if (known.session) this.shard.receive(known.session, msg);
+      else known.link.forward(known.id, msg);
       return;
     }
     const values = this.shard.counters.values;
@@ -247,24 +303,37 @@ class Listener {
     }
     const id = this.nextId++;
     const rings: SessionRings = { toShard: RingBuffer.create(this.ringBytes), toControl: RingBuffer.create(this.ringBytes) };
-    const port = rinfo.port;
-    const address = rinfo.address;
-    const session = this.shard.createSession(id, conv, this.settings, rings, (d) => this.socket.send(Buffer.from(d), port, address));
-    this.byAddress.set(key, session);
-    this.addressOf.set(id, key);
-    values[S.PassiveOpens]!++;
-    this.shard.post({ type: 'accepted', id, remote: key, conv, rings });
-    this.shard.receive(session, msg);
+    this.addressOf.set(id, { key, port: rinfo.port, address: rinfo.address });
+    const slot = this.nextOwner;
+    this.nextOwner = (this.nextOwner + 1) % (this.links.length + 1);
+    if (slot === 0) {
+      const session = this.shard.createSession(id, conv, this.settings, rings, (d) => this.sendTo(id, d));
+      this.byAddress.set(key, { id, session });
+      values[S.PassiveOpens]!++;
+      this.shard.post({ type: 'accepted', id, remote: key, conv, rings, owner: this.shard.index });
+      this.shard.receive(session, msg);
+    } else {
+      const link = this.links[slot - 1]!;
+      this.byAddress.set(key, { id, link });
+      this.shard.post({ type: 'accepted', id, remote: key, conv, rings, owner: link.owner });
+      link.forward(id, msg);
+    }
+  }
+
+  private sendTo(id: number, datagram: Uint8Array): void {
+    const to = this.addressOf.get(id);
+    if (to) this.socket.send(Buffer.from(datagram), to.port, to.address);
   }
 
   forget(id: number): void {
-    const key = this.addressOf.get(id);
-    if (key === undefined) return;
+    const to = this.addressOf.get(id);
+    if (to === undefined) return;
     this.addressOf.delete(id);
-    this.byAddress.delete(key);
+    this.byAddress.delete(to.key);
   }
 
   close(): void {
+    for (const l of this.links) l.close();
     this.socket.close();
     this.probe.dispose();
     this.probeBatch.dispose();

@@ -3,7 +3,7 @@
  * smux stream to --target over TCP (dial timeout 5 s; on failure the stream is
  * just closed, as kcptunB does).
  */
-import { DataPlane, reusePortSupported, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
+import { DataPlane, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
 import type { SmuxStream } from '@kcptunb/smux';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import type { Logger } from './logger.js';
@@ -27,7 +27,8 @@ export class TunnelServer {
   constructor(readonly config: TunnelConfig, private readonly logger: Logger) {
     this.target = splitHostPort(config.remote);
     // Node < 22.12 cannot share a UDP port between threads (no reusePort): one shard owns the listener
-    this.dataPlane = DataPlane.start({ shards: inlineDataPlane() ? 1 : reusePortSupported() ? shardCount(Infinity) : 1, inline: inlineDataPlane() });
+    // sessions spread over every shard: through SO_REUSEPORT (Node ≥ 22.12) or forwarding from the listener shard
+    this.dataPlane = DataPlane.start({ shards: shardCount(Infinity), inline: inlineDataPlane() });
     this.dataPlane.on('log', (line: string) => logger.log(line));
     this.dataPlane.on('accepted', (a: AcceptedSession) => this.onSession(a));
     this.dataPlane.on('closed', ({ shard, id, reason }: { shard: number; id: number; reason: string }) => {
