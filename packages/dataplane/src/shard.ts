@@ -137,6 +137,7 @@ class Shard {
     const forwarded = this.forwarded;
     if (!forwarded || !this.forwardSettings) return;
     const session = this.createSession(id, conv, this.forwardSettings, rings, (d) => forwarded.transmit(id, d));
+    session.replaceOnNewConv = true;
     this.snmp.values[S.PassiveOpens]!++;
     this.post({ type: 'log', message: `shard ${this.task.shardId}: running forwarded session ${id}` });
     for (const d of forwarded.takeEarly(id)) session.receive(d, nowMs());
@@ -308,6 +309,7 @@ class Listener {
     this.nextOwner = (this.nextOwner + 1) % (this.links.length + 1);
     if (slot === 0) {
       const session = this.shard.createSession(id, conv, this.settings, rings, (d) => this.sendTo(id, d));
+      session.replaceOnNewConv = true;
       this.byAddress.set(key, { id, session });
       values[S.PassiveOpens]!++;
       this.shard.post({ type: 'accepted', id, remote: key, conv, rings, owner: this.shard.index });

@@ -101,8 +101,12 @@ export class ShardSession {
       this.close(`session error: ${(e as Error).message}`);
       return;
     }
-    if (this.fromControl.closedByProducer && !this.fromControl.hasData) this.close('closed by control');
+    if (this.replaceOnNewConv && this.session.peerRestarted) this.close('the peer started a new conversation (new conv, sn 0)');
+    else if (this.fromControl.closedByProducer && !this.fromControl.hasData) this.close('closed by control');
   }
+
+  /** Server sessions end when their address starts a new conv, so the next datagram opens a fresh one. */
+  replaceOnNewConv = false;
 
   /** When this session next needs `run` for its timers. */
   msUntilDue(now: number): number {

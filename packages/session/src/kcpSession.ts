@@ -12,7 +12,7 @@
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { PacketCrypt, CRYPT_HEADER_SIZE, type DatagramCipher } from '@kcptunb/crypt';
 import { FEC_DATA_HEADER_SIZE, FEC_TYPE_DATA, FecDecoder, FecEncoder, isFecPacket, readType } from '@kcptunb/fec';
-import { Kcp, KCP_OVERHEAD, timediff, type KcpConfig } from '@kcptunb/kcp';
+import { CMD_PUSH, Kcp, KCP_OVERHEAD, readU32, timediff, type KcpConfig } from '@kcptunb/kcp';
 import { S, Snmp } from '@kcptunb/snmp';
 
 export interface KcpSessionOptions {
@@ -146,19 +146,34 @@ export class KcpSession {
     values[S.InPkts]! += batch.count;
     for (let i = 0; i < batch.count; i++) values[S.InBytes]! += batch.length(i);
     const ok = this.crypt.open(batch);
-    const sink = (kcp: Uint8Array, regular: boolean) => this.kcp.input(kcp, regular, this.now);
+    const sink = (kcp: Uint8Array, regular: boolean) => this.feed(kcp, regular);
     for (let i = 0; i < batch.count; i++) {
       if (!ok[i]) continue;
       const packet = batch.view(i).subarray(CRYPT_HEADER_SIZE);
       if (isFecPacket(packet)) {
         if (this.decoder) this.decoder.input(packet, sink);
-        else if (readType(packet) === FEC_TYPE_DATA && packet.length >= FEC_DATA_HEADER_SIZE) this.kcp.input(packet.subarray(FEC_DATA_HEADER_SIZE), true, now);
+        else if (readType(packet) === FEC_TYPE_DATA && packet.length >= FEC_DATA_HEADER_SIZE) this.feed(packet.subarray(FEC_DATA_HEADER_SIZE), true);
         else values[S.FECParityShards]!++;
       } else {
-        this.kcp.input(packet, true, now);
+        this.feed(packet, true);
       }
     }
     if (!deferTransmit) this.emit();
+  }
+
+  /**
+   * Set when a regular datagram carried another conv whose first segment is a
+   * PUSH with sn 0: the peer started a new conversation from the same address
+   * (stock kcptun then replaces the session; spec §3.9). Only meaningful for
+   * server sessions; the shard acts on it.
+   */
+  peerRestarted = false;
+
+  private feed(kcp: Uint8Array, regular: boolean): void {
+    if (regular && kcp.length >= KCP_OVERHEAD && readU32(kcp, 0) !== this.kcp.conv && kcp[4] === CMD_PUSH && readU32(kcp, 12) === 0) {
+      this.peerRestarted = true;
+    }
+    this.kcp.input(kcp, regular, this.now);
   }
 
   /**

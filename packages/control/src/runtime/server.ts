@@ -22,6 +22,8 @@ export const DIAL_TIMEOUT_MS = 5000;
 export class TunnelServer {
   readonly dataPlane: DataPlane;
   private readonly sessions = new Map<string, TunnelSession>();
+  /** Labels of sessions already gone on the control side, until the data plane confirms. */
+  private readonly labels = new Map<string, string>();
   private readonly target: { host: string; port: number };
 
   constructor(readonly config: TunnelConfig, private readonly logger: Logger) {
@@ -32,11 +34,11 @@ export class TunnelServer {
     this.dataPlane.on('log', (line: string) => logger.log(line));
     this.dataPlane.on('accepted', (a: AcceptedSession) => this.onSession(a));
     this.dataPlane.on('closed', ({ shard, id, reason }: { shard: number; id: number; reason: string }) => {
-      const s = this.sessions.get(`${shard}:${id}`);
-      if (s) {
-        this.logger.log(`session ${s.label}: ${reason}`);
-        s.close();
-      }
+      // the rings may already have told the smux side (and removed the session): log the reason anyway
+      const s = this.sessions.get(`${shard}:${id}`) ?? this.labels.get(`${shard}:${id}`);
+      this.logger.log(`session ${typeof s === 'string' ? s : (s?.label ?? `${shard}:${id}`)} ended in the data plane: ${reason}`);
+      if (s && typeof s !== 'string') s.close();
+      this.labels.delete(`${shard}:${id}`);
     });
   }
 
@@ -55,7 +57,11 @@ export class TunnelServer {
     const key = `${a.shard}:${a.id}`;
     const session = new TunnelSession(a.shard, a.id, a.remote, a.rings, this.config, this.dataPlane, this.logger, (s, stream) => this.onStream(s, stream));
     this.sessions.set(key, session);
-    session.onClose(() => this.sessions.delete(key));
+    session.onClose(() => {
+      this.sessions.delete(key);
+      this.labels.set(key, session.label);
+      setTimeout(() => this.labels.delete(key), 10_000).unref();
+    });
     this.logger.log(`remote address: ${a.remote} conv ${a.conv}`);
   }
 
