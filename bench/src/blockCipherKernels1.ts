@@ -11,13 +11,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CipherKind, DatagramBatch, loadKernels, type KernelVariant } from '@kcptunb/wasm';
 import { Aes, Blowfish, Cast5, Twofish, cfbDecrypt, cfbEncrypt, KCP_CFB_IV, type BlockCipher } from '@kcptunb/reference';
-import { measure } from './harness.js';
-
-export interface BenchResult {
-  name: string;
-  nsPerDatagram: number;
-  mbPerSec: number;
-}
+import { markdownTable, measure, type BenchRow } from './harness.js';
 
 const DATAGRAM = 1350;
 const BATCH = 64;
@@ -41,12 +35,12 @@ const CASES: CipherCase[] = [
   { name: 'twofish', kind: CipherKind.TWOFISH, keyLength: 32, reference: (k) => new Twofish(k) },
 ];
 
-function run(name: string, perCall: number, fn: () => void): BenchResult {
-  const r = measure(name, fn, perCall, perCall * DATAGRAM, { runs: RUNS, runMs: RUN_MS });
-  return { name, nsPerDatagram: Math.round(r.nsPerOp), mbPerSec: Math.round(r.mbPerSec) };
+/** `fn` processes `perCall` datagrams. */
+function run(name: string, perCall: number, fn: () => void): BenchRow {
+  return measure(name, fn, perCall, perCall * DATAGRAM, { runs: RUNS, runMs: RUN_MS });
 }
 
-function benchWasm(variant: KernelVariant, out: BenchResult[]): void {
+function benchWasm(variant: KernelVariant, out: BenchRow[]): void {
   const k = loadKernels({ variant });
   const e = k.exports;
   const keyPtr = k.allocBytes(randomBytes(32));
@@ -65,7 +59,7 @@ function benchWasm(variant: KernelVariant, out: BenchResult[]): void {
   k.free(ivPtr);
 }
 
-function benchNode(out: BenchResult[]): void {
+function benchNode(out: BenchRow[]): void {
   const packets = Array.from({ length: BATCH }, () => randomBytes(DATAGRAM));
   for (const c of CASES) {
     if (!c.openssl) continue;
@@ -78,7 +72,7 @@ function benchNode(out: BenchResult[]): void {
   }
 }
 
-function benchReference(out: BenchResult[]): void {
+function benchReference(out: BenchRow[]): void {
   const packet = new Uint8Array(randomBytes(DATAGRAM));
   for (const c of CASES) {
     const cipher = c.reference(new Uint8Array(randomBytes(c.keyLength)));
@@ -87,8 +81,8 @@ function benchReference(out: BenchResult[]): void {
   }
 }
 
-export function benchBlockCiphers1(): BenchResult[] {
-  const out: BenchResult[] = [];
+export function benchBlockCiphers1(): BenchRow[] {
+  const out: BenchRow[] = [];
   benchWasm('scalar', out);
   benchWasm('simd', out);
   benchNode(out);
@@ -96,9 +90,4 @@ export function benchBlockCiphers1(): BenchResult[] {
   return out;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const rows = benchBlockCiphers1();
-  const width = Math.max(...rows.map((r) => r.name.length));
-  console.log(`${'kernel'.padEnd(width)}  ns/datagram     MB/s   (${DATAGRAM}-byte datagrams, median of ${RUNS})`);
-  for (const r of rows) console.log(`${r.name.padEnd(width)}  ${String(r.nsPerDatagram).padStart(11)}  ${String(r.mbPerSec).padStart(7)}`);
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(markdownTable(benchBlockCiphers1()));

@@ -10,38 +10,15 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CipherKind, DatagramBatch, loadKernels, type Kernels, type KernelVariant } from '@kcptunb/wasm';
 import { cfbDecrypt, cfbEncrypt, KCP_CFB_IV, salsa20Xor, Sm4, Tea, TripleDes, Xtea, type BlockCipher } from '@kcptunb/reference';
-
-export interface BenchResult {
-  name: string;
-  nsPerDatagram: number;
-  mbPerSec: number;
-}
+import { markdownTable, measure, type BenchRow } from './harness.js';
 
 const DATAGRAM = 1350;
 const BATCH = 64;
 const RUNS = 7;
-/** Each timed run repeats the operation until at least this long has passed. */
-const MIN_RUN_NS = 30_000_000;
 
-/** Median over RUNS of the time per datagram; `op` processes `perCall` datagrams. */
-function measure(name: string, perCall: number, op: () => void): BenchResult {
-  const warmUntil = process.hrtime.bigint() + 50_000_000n;
-  while (process.hrtime.bigint() < warmUntil) op();
-  const samples: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    let calls = 0;
-    const start = process.hrtime.bigint();
-    let elapsed = 0;
-    do {
-      op();
-      calls++;
-      elapsed = Number(process.hrtime.bigint() - start);
-    } while (elapsed < MIN_RUN_NS);
-    samples.push(elapsed / (calls * perCall));
-  }
-  samples.sort((a, b) => a - b);
-  const ns = samples[RUNS >> 1]!;
-  return { name, nsPerDatagram: Math.round(ns), mbPerSec: Math.round((DATAGRAM / ns) * 1000) };
+/** Median of RUNS timed runs (bench/src/harness.ts); `op` processes `perCall` datagrams. */
+function measureDatagrams(name: string, perCall: number, op: () => void): BenchRow {
+  return measure(name, op, perCall, perCall * DATAGRAM, { runs: RUNS });
 }
 
 interface CipherCase {
@@ -66,7 +43,7 @@ function fillBatch(k: Kernels): DatagramBatch {
   return batch;
 }
 
-function benchWasm(variant: KernelVariant, out: BenchResult[]): void {
+function benchWasm(variant: KernelVariant, out: BenchRow[]): void {
   const k = loadKernels({ variant });
   const key = randomBytes(32);
   const keyPtr = k.allocBytes(key);
@@ -76,24 +53,24 @@ function benchWasm(variant: KernelVariant, out: BenchResult[]): void {
   for (const c of CASES) {
     const ctx = k.alloc(e.cipher_ctx_size(c.kind), 16);
     if (e.cipher_init(c.kind, ctx, keyPtr, c.keyLength) !== 0) throw new Error(`cipher_init ${c.name} failed`);
-    out.push(measure(`${c.name} wasm-${variant} encrypt ×${BATCH}`, BATCH, () => e.cfb_encrypt_batch(c.kind, ctx, ivPtr, batch.base, batch.stride, batch.lens, batch.count)));
-    out.push(measure(`${c.name} wasm-${variant} decrypt ×${BATCH}`, BATCH, () => e.cfb_decrypt_batch(c.kind, ctx, ivPtr, batch.base, batch.stride, batch.lens, batch.count)));
+    out.push(measureDatagrams(`${c.name} wasm-${variant} encrypt ×${BATCH}`, BATCH, () => e.cfb_encrypt_batch(c.kind, ctx, ivPtr, batch.base, batch.stride, batch.lens, batch.count)));
+    out.push(measureDatagrams(`${c.name} wasm-${variant} decrypt ×${BATCH}`, BATCH, () => e.cfb_decrypt_batch(c.kind, ctx, ivPtr, batch.base, batch.stride, batch.lens, batch.count)));
     k.free(ctx);
   }
-  out.push(measure(`salsa20 wasm-${variant} xor ×${BATCH}`, BATCH, () => e.salsa20_xor_batch(keyPtr, batch.base, batch.stride, batch.lens, batch.count)));
+  out.push(measureDatagrams(`salsa20 wasm-${variant} xor ×${BATCH}`, BATCH, () => e.salsa20_xor_batch(keyPtr, batch.base, batch.stride, batch.lens, batch.count)));
   batch.dispose();
   k.free(keyPtr);
   k.free(ivPtr);
 }
 
-function benchNode(out: BenchResult[]): void {
+function benchNode(out: BenchRow[]): void {
   const packets = Array.from({ length: BATCH }, () => randomBytes(DATAGRAM));
   for (const c of CASES) {
     if (!c.openssl) continue;
     const key = randomBytes(c.keyLength);
     const iv = KCP_CFB_IV.subarray(0, c.blockSize);
     out.push(
-      measure(`${c.name} node:crypto encrypt per packet`, BATCH, () => {
+      measureDatagrams(`${c.name} node:crypto encrypt per packet`, BATCH, () => {
         for (const p of packets) {
           const cipher = createCipheriv(c.openssl!, key, iv);
           cipher.update(p);
@@ -102,7 +79,7 @@ function benchNode(out: BenchResult[]): void {
       }),
     );
     out.push(
-      measure(`${c.name} node:crypto decrypt per packet`, BATCH, () => {
+      measureDatagrams(`${c.name} node:crypto decrypt per packet`, BATCH, () => {
         for (const p of packets) {
           const decipher = createDecipheriv(c.openssl!, key, iv);
           decipher.update(p);
@@ -113,19 +90,19 @@ function benchNode(out: BenchResult[]): void {
   }
 }
 
-function benchReference(out: BenchResult[]): void {
+function benchReference(out: BenchRow[]): void {
   const packet = new Uint8Array(randomBytes(DATAGRAM));
   for (const c of CASES) {
     const cipher = c.reference(new Uint8Array(randomBytes(c.keyLength)));
-    out.push(measure(`${c.name} reference-ts encrypt`, 1, () => cfbEncrypt(cipher, KCP_CFB_IV, packet)));
-    out.push(measure(`${c.name} reference-ts decrypt`, 1, () => cfbDecrypt(cipher, KCP_CFB_IV, packet)));
+    out.push(measureDatagrams(`${c.name} reference-ts encrypt`, 1, () => cfbEncrypt(cipher, KCP_CFB_IV, packet)));
+    out.push(measureDatagrams(`${c.name} reference-ts decrypt`, 1, () => cfbDecrypt(cipher, KCP_CFB_IV, packet)));
   }
   const key = new Uint8Array(randomBytes(32));
-  out.push(measure('salsa20 reference-ts xor', 1, () => salsa20Xor(key, packet.subarray(0, 8), packet.subarray(8))));
+  out.push(measureDatagrams('salsa20 reference-ts xor', 1, () => salsa20Xor(key, packet.subarray(0, 8), packet.subarray(8))));
 }
 
-export function benchBlockCiphers2(): BenchResult[] {
-  const out: BenchResult[] = [];
+export function benchBlockCiphers2(): BenchRow[] {
+  const out: BenchRow[] = [];
   benchWasm('scalar', out);
   benchWasm('simd', out);
   benchNode(out);
@@ -133,9 +110,4 @@ export function benchBlockCiphers2(): BenchResult[] {
   return out;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const rows = benchBlockCiphers2();
-  const width = Math.max(...rows.map((r) => r.name.length));
-  console.log(`${'kernel'.padEnd(width)}  ns/datagram     MB/s   (${DATAGRAM}-byte datagrams, median of ${RUNS})`);
-  for (const r of rows) console.log(`${r.name.padEnd(width)}  ${String(r.nsPerDatagram).padStart(11)}  ${String(r.mbPerSec).padStart(7)}`);
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(markdownTable(benchBlockCiphers2()));

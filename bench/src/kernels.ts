@@ -23,8 +23,7 @@ const want = (part: string) => !only || only.includes(part);
 const sections: Array<[string, BenchRow[]]> = [];
 if (want('crypt')) sections.push(['Crypt layer (batched, 64 × 1350 B per call)', benchCryptLayer()]);
 if (want('ciphers')) {
-  const rows = [...benchBlockCiphers1(), ...benchBlockCiphers2()].map((r) => ({ name: r.name, nsPerOp: r.nsPerDatagram, mbPerSec: r.mbPerSec, unit: 'datagram' }));
-  sections.push(['Block-cipher kernels (raw, incl. naive TS references)', rows]);
+  sections.push(['Block-cipher kernels (raw, incl. naive TS references)', [...benchBlockCiphers1(), ...benchBlockCiphers2()]]);
 }
 if (want('rs')) sections.push(['Reed–Solomon 10+3, 1350-byte shards (MB/s of data)', benchReedSolomon().map((r) => ({ ...r, unit: 'group' }))]);
 
