@@ -32,13 +32,10 @@ function readId(record: Uint8Array): number {
 }
 
 /** Runs a consumer until it is closed: drain in batches, sleep on the doorbell when empty. */
-function consume(consumer: RingConsumer, onRecord: (record: Uint8Array) => void, afterBatch: () => void): void {
+function consume(consumer: RingConsumer, onRecord: (record: Uint8Array) => void): void {
   const loop = async () => {
     while (!consumer.closed) {
-      if (consumer.drain(onRecord, 256) > 0) {
-        afterBatch();
-        continue;
-      }
+      if (consumer.drain(onRecord, 256) > 0) continue;
       if (consumer.closedByProducer) return;
       await consumer.waitForData();
     }
@@ -56,7 +53,7 @@ export class ForwardLink {
   constructor(readonly owner: number, rings: ForwardRings, send: (id: number, datagram: Uint8Array) => void) {
     this.ingress = new RingProducer(rings.ingress);
     this.egress = new RingConsumer(rings.egress);
-    consume(this.egress, (r) => send(readId(r), r.subarray(ID_BYTES)), () => {});
+    consume(this.egress, (r) => send(readId(r), r.subarray(ID_BYTES)));
   }
 
   forward(id: number, datagram: Uint8Array): void {
@@ -80,7 +77,6 @@ export class ForwardedSessions {
   constructor(
     rings: ForwardRings,
     private readonly deliver: (id: number, datagram: Uint8Array) => boolean,
-    afterBatch: () => void,
   ) {
     this.ingress = new RingConsumer(rings.ingress);
     this.egress = new RingProducer(rings.egress);
@@ -96,7 +92,6 @@ export class ForwardedSessions {
           this.early.set(id, queue);
         } else this.dropped++;
       },
-      afterBatch,
     );
   }
 

@@ -10,10 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { RingBuffer } from '@kcptunb/ring';
 import { Snmp } from '@kcptunb/snmp';
-import type { FromShard, SessionRings, SessionSettings, ShardTask, ToShard } from './protocol.js';
+import { sessionKey, type DialRequest, type FromShard, type ListenRequest, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 import runShard from './shard.js';
 import { reusePortSupported } from './udp.js';
-import type { ForwardRings } from './forwarding.js';
 
 /** Datagram ring size in each direction between the listener shard and another shard. */
 const FORWARD_RING_BYTES = 8 << 20;
@@ -49,11 +48,42 @@ export interface AcceptedSession {
   rings: SessionRings;
 }
 
-/**
- * Events: 'accepted' (AcceptedSession), 'closed' ({ shard, id, reason }), 'log' (string).
- * Session ids are per shard; (shard, id) names a session.
- */
-export class DataPlane extends EventEmitter {
+/** A session the data plane ended (peer restart, ring closed, snappy error, …). */
+export interface ClosedSession {
+  shard: number;
+  id: number;
+  reason: string;
+}
+
+/** The data plane's events and their payloads. Session ids are per shard; (shard, id) names a session. */
+export interface DataPlaneEvents {
+  accepted: [session: AcceptedSession];
+  closed: [session: ClosedSession];
+  log: [line: string];
+}
+
+/** A client session to open: where to, with which conv and settings, on which shard. */
+export interface DialOptions {
+  shard: number;
+  id: number;
+  host: string;
+  port: number;
+  conv: number;
+  settings: SessionSettings;
+  ringBytes: number;
+}
+
+/** The server's UDP port and what its sessions run with. */
+export interface ListenOptions {
+  host: string;
+  port: number;
+  settings: SessionSettings;
+  /** Per listening shard. */
+  maxSessions: number;
+  ringBytes: number;
+}
+
+export class DataPlane extends EventEmitter<DataPlaneEvents> {
   private readonly shardHandles: ShardHandle[] = [];
   private readonly dials = new Map<string, Pending<string>>();
   private readonly listenWaiters = new Map<number, Pending<{ address: string; port: number }>>();
@@ -100,12 +130,12 @@ export class DataPlane extends EventEmitter {
   private onMessage(shard: ShardHandle, m: FromShard): void {
     switch (m.type) {
       case 'dialed':
-        this.dials.get(`${shard.index}:${m.id}`)?.resolve(m.local);
-        this.dials.delete(`${shard.index}:${m.id}`);
+        this.dials.get(sessionKey(shard.index, m.id))?.resolve(m.local);
+        this.dials.delete(sessionKey(shard.index, m.id));
         break;
       case 'dial-failed':
-        this.dials.get(`${shard.index}:${m.id}`)?.reject(new Error(m.error));
-        this.dials.delete(`${shard.index}:${m.id}`);
+        this.dials.get(sessionKey(shard.index, m.id))?.reject(new Error(m.error));
+        this.dials.delete(sessionKey(shard.index, m.id));
         break;
       case 'listening':
         this.listenWaiters.get(shard.index)?.resolve({ address: m.address, port: m.port });
@@ -137,12 +167,13 @@ export class DataPlane extends EventEmitter {
     this.shardHandles[shard]!.port.postMessage(m);
   }
 
-  /** Open a client session on `shard` towards host:port; resolves with its rings and local address. */
-  async dial(shard: number, id: number, host: string, port: number, conv: number, settings: SessionSettings, ringBytes: number): Promise<{ rings: SessionRings; local: string }> {
-    const rings: SessionRings = { toShard: RingBuffer.create(ringBytes), toControl: RingBuffer.create(ringBytes) };
+  /** Open a client session; resolves with its rings and local address. */
+  async dial(o: DialOptions): Promise<{ rings: SessionRings; local: string }> {
+    const rings: SessionRings = { toShard: RingBuffer.create(o.ringBytes), toControl: RingBuffer.create(o.ringBytes) };
+    const request: DialRequest = { id: o.id, host: o.host, port: o.port, conv: o.conv, settings: o.settings, rings };
     const local = await new Promise<string>((resolve, reject) => {
-      this.dials.set(`${shard}:${id}`, { resolve, reject });
-      this.send(shard, { type: 'dial', id, host, port, conv, settings, rings });
+      this.dials.set(sessionKey(o.shard, o.id), { resolve, reject });
+      this.send(o.shard, { type: 'dial', ...request });
     });
     return { rings, local };
   }
@@ -151,19 +182,18 @@ export class DataPlane extends EventEmitter {
    * Bind the server's UDP port. With SO_REUSEPORT (Node ≥ 22.12) every shard
    * binds its own socket on the same port and the kernel spreads clients over
    * them by address hash; otherwise shard 0 alone listens (Node 20 cannot
-   * share a UDP port between threads). `maxSessions` is per listening shard.
+   * share a UDP port between threads) and forwards sessions to the others.
    */
-  async listen(host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number): Promise<{ address: string; port: number }> {
+  async listen(o: ListenOptions): Promise<{ address: string; port: number }> {
     const reusePort = reusePortSupported() && this.shardHandles.length > 1;
-    let forwards: Array<{ owner: number; rings: ForwardRings }> = [];
+    const request: ListenRequest = { host: o.host, port: o.port, settings: o.settings, maxSessions: o.maxSessions, ringBytes: o.ringBytes, reusePort };
     if (!reusePort && this.shardHandles.length > 1) {
-      // Node < 22.12: shard 0 keeps the socket and forwards sessions to the others
-      forwards = this.shardHandles.slice(1).map((s) => ({ owner: s.index, rings: { ingress: RingBuffer.create(FORWARD_RING_BYTES), egress: RingBuffer.create(FORWARD_RING_BYTES) } }));
-      for (const f of forwards) this.send(f.owner, { type: 'serve-forwarded', rings: f.rings, settings });
+      request.forwards = this.shardHandles.slice(1).map((s) => ({ owner: s.index, rings: { ingress: RingBuffer.create(FORWARD_RING_BYTES), egress: RingBuffer.create(FORWARD_RING_BYTES) } }));
+      for (const f of request.forwards) this.send(f.owner, { type: 'serve-forwarded', rings: f.rings, settings: o.settings });
     }
-    const first = await this.listenOn(0, host, port, settings, maxSessions, ringBytes, reusePort, forwards);
+    const first = await this.listenOn(0, request);
     if (reusePort) {
-      await Promise.all(this.shardHandles.slice(1).map((s) => this.listenOn(s.index, host, first.port, settings, maxSessions, ringBytes, true)));
+      await Promise.all(this.shardHandles.slice(1).map((s) => this.listenOn(s.index, { ...request, port: first.port })));
     }
     return first;
   }
@@ -173,10 +203,10 @@ export class DataPlane extends EventEmitter {
     return reusePortSupported() ? this.shardHandles.length : 1;
   }
 
-  private listenOn(shard: number, host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number, reusePort: boolean, forwards: Array<{ owner: number; rings: ForwardRings }> = []): Promise<{ address: string; port: number }> {
+  private listenOn(shard: number, request: ListenRequest): Promise<{ address: string; port: number }> {
     return new Promise((resolve, reject) => {
       this.listenWaiters.set(shard, { resolve, reject });
-      this.send(shard, { type: 'listen', host, port, settings, maxSessions, ringBytes, reusePort, forwards });
+      this.send(shard, { type: 'listen', ...request });
     });
   }
 

@@ -1,4 +1,5 @@
-export { DataPlane, type AcceptedSession, type DataPlaneOptions } from './host.js';
-export type { FromShard, SessionRings, SessionSettings, ShardTask, ToShard } from './protocol.js';
+export { DataPlane, type AcceptedSession, type ClosedSession, type DataPlaneEvents, type DataPlaneOptions, type DialOptions, type ListenOptions } from './host.js';
+export { sessionKey, type FromShard, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 export { convOfFirstDatagram } from './firstDatagram.js';
+export { ShardSession, type ShardSessionOptions } from './shardSession.js';
 export { reusePortSupported, splitHostPort } from './udp.js';

@@ -33,9 +33,34 @@ export interface SessionRings {
   toControl: SharedArrayBuffer;
 }
 
+/** Open a client session: a connected UDP socket towards host:port. */
+export interface DialRequest {
+  id: number;
+  host: string;
+  port: number;
+  conv: number;
+  settings: SessionSettings;
+  rings: SessionRings;
+}
+
+/** Bind the server's UDP port on a shard. */
+export interface ListenRequest {
+  host: string;
+  port: number;
+  settings: SessionSettings;
+  /** Most sessions this listener keeps at once. */
+  maxSessions: number;
+  /** Bytes of each ring of a new session. */
+  ringBytes: number;
+  /** Share the port with the other shards (SO_REUSEPORT, Node ≥ 22.12). */
+  reusePort: boolean;
+  /** Node < 22.12: the other shards this listener forwards sessions to. */
+  forwards?: Array<{ owner: number; rings: ForwardRings }>;
+}
+
 export type ToShard =
-  | { type: 'dial'; id: number; host: string; port: number; conv: number; settings: SessionSettings; rings: SessionRings }
-  | { type: 'listen'; host: string; port: number; settings: SessionSettings; maxSessions: number; ringBytes: number; reusePort: boolean; forwards?: Array<{ owner: number; rings: ForwardRings }> }
+  | ({ type: 'dial' } & DialRequest)
+  | ({ type: 'listen' } & ListenRequest)
   /** Owner shard of forwarded server sessions (Node < 22.12): where its datagrams come from and go to. */
   | { type: 'serve-forwarded'; rings: ForwardRings; settings: SessionSettings }
   /** Run the session the listener shard accepted for this shard. */
@@ -61,4 +86,9 @@ export interface ShardTask {
   /** Backing store of the shard's SNMP counters (Snmp.BYTES). */
   snmp: SharedArrayBuffer;
   kernelVariant?: 'simd' | 'scalar';
+}
+
+/** The control thread's name for a session: ids are per shard. */
+export function sessionKey(shard: number, id: number): string {
+  return `${shard}:${id}`;
 }

@@ -1,19 +1,23 @@
 /**
- * One KCP session inside a shard: the worker half of the data path.
+ * One KCP session inside a shard: the worker half of the data path, as a sans-I/O shell.
  *
- *   ring from control → snappy writer → KcpSession (KCP → FEC → crypt) → UDP
- *   UDP → KcpSession → snappy reader → ring to control
+ *   ring from control → snappy writer → KcpSession (KCP → FEC → crypt) → transmit(batch)
+ *   receive(datagram) → KcpSession → snappy reader → ring to control
  *
- * Back-pressure: bytes are taken from the control ring only while KCP's send
- * window has room, and read from KCP only while the ring to control has room
- * (KCP's receive window then closes towards the peer). Nothing is dropped and
- * nothing is buffered without bound.
+ * `run(now)` does everything that is due and returns a Wakeup: the next KCP flush time and the
+ * ring conditions it is blocked on. It never sleeps, sets a timer or touches a socket: the shard
+ * (or the simulator) owns those and runs it through a RunQueue.
+ *
+ * Back-pressure: bytes are taken from the control ring only while KCP's send window has room, and
+ * read from KCP only while the ring to control has room (KCP's receive window then closes towards
+ * the peer). Nothing is dropped and nothing is buffered without bound.
  */
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { createDatagramCipher } from '@kcptunb/crypt';
 import { KcpSession } from '@kcptunb/session';
 import { SnappyFrameReader, SnappyFrameWriter } from '@kcptunb/snappy';
-import { RingConsumer, RingProducer } from '@kcptunb/ring';
+import { dataWait, RingConsumer, RingProducer, spaceWait, type RingWait } from '@kcptunb/ring';
+import type { Runnable, Wakeup } from '@kcptunb/scheduler';
 import type { Snmp } from '@kcptunb/snmp';
 import type { SessionRings, SessionSettings } from './protocol.js';
 
@@ -21,35 +25,48 @@ import type { SessionRings, SessionSettings } from './protocol.js';
 const READ_CHUNK = 64 * 1024;
 /** Datagrams decrypted per batch. */
 const INBOX = 128;
+/** Datagrams per sealed output batch. */
+const OUTBOX = 64;
 
-export class ShardSession {
+export interface ShardSessionOptions {
+  kernels: Kernels;
+  /** The shard's name for this session (unique per shard). */
+  id: number;
+  conv: number;
+  settings: SessionSettings;
+  rings: SessionRings;
+  /** Sealed datagrams to send; the batch is reused after the call returns. */
+  transmit: (batch: DatagramBatch) => void;
+  snmp: Snmp;
+  /** Server sessions end when their address starts a new conv, so the next datagram opens a fresh one. */
+  replaceOnNewConv?: boolean;
+}
+
+export class ShardSession implements Runnable {
+  readonly id: number;
+  readonly conv: number;
   readonly session: KcpSession;
   private readonly writer: SnappyFrameWriter | undefined;
   private readonly reader: SnappyFrameReader | undefined;
   private readonly fromControl: RingConsumer;
   private readonly toControl: RingProducer;
   private readonly inbox: DatagramBatch;
-  private readonly readBuffer = new Uint8Array(READ_CHUNK);
+  private readonly replaceOnNewConv: boolean;
   /** A decoded chunk the control ring had no room for. */
   private pendingToControl: Uint8Array | undefined;
-  private waitingForData = false;
-  private waitingForSpace = false;
+  /** Bytes the control ring must fit before the pump can go on (0: not blocked). */
+  private blockedOnSpace = 0;
+  private readonly dataWait: RingWait;
   closed = false;
   closeReason = '';
 
-  constructor(
-    kernels: Kernels,
-    readonly id: number,
-    readonly conv: number,
-    settings: SessionSettings,
-    rings: SessionRings,
-    transmit: (datagram: Uint8Array) => void,
-    snmp: Snmp,
-    /** Called when this session needs the shard to run it again (ring activity). */
-    private readonly wake: () => void,
-  ) {
+  constructor(options: ShardSessionOptions) {
+    const { kernels, settings } = options;
+    this.id = options.id;
+    this.conv = options.conv;
+    this.replaceOnNewConv = options.replaceOnNewConv ?? false;
     this.session = new KcpSession(kernels, {
-      conv,
+      conv: options.conv,
       kcp: {
         mtu: settings.mtu,
         sndWnd: settings.sndWnd,
@@ -63,22 +80,21 @@ export class ShardSession {
       cipher: createDatagramCipher(kernels, settings.crypt, settings.pass),
       dataShards: settings.dataShards,
       parityShards: settings.parityShards,
-      snmp,
-      batchCapacity: 64,
-      onDatagrams: (batch) => {
-        for (let i = 0; i < batch.count; i++) transmit(batch.view(i));
-      },
+      snmp: options.snmp,
+      batchCapacity: OUTBOX,
+      onDatagrams: options.transmit,
     });
     if (!settings.noComp) {
       this.writer = new SnappyFrameWriter();
       this.reader = new SnappyFrameReader();
     }
-    this.fromControl = new RingConsumer(rings.toShard);
-    this.toControl = new RingProducer(rings.toControl);
+    this.fromControl = new RingConsumer(options.rings.toShard);
+    this.toControl = new RingProducer(options.rings.toControl);
+    this.dataWait = dataWait(this.fromControl);
     this.inbox = new DatagramBatch(kernels, INBOX);
   }
 
-  /** A datagram for this session arrived (still encrypted). */
+  /** A datagram for this session arrived (still encrypted); it is processed at the next `run`. */
   receive(datagram: Uint8Array, now: number): void {
     if (this.closed) return;
     if (datagram.length > this.inbox.stride) return; // cannot be valid: longer than any receive buffer
@@ -87,11 +103,13 @@ export class ShardSession {
   }
 
   /** Run everything that is due: input, the ring in both directions, timers. */
-  run(now: number): void {
-    if (this.closed) return;
+  run(now: number): Wakeup {
+    if (this.closed) return CLOSED;
     try {
       this.drainInbox(now);
-      this.pumpToControl(); // received data first: the ACKs it caused go out right after
+      // received data goes to the control thread before the ACKs it caused are sent: the
+      // application sees it one send syscall sooner (latency)
+      this.pumpToControl();
       this.session.transmitPending();
       this.pumpFromControl(now);
       this.session.update(now);
@@ -99,18 +117,22 @@ export class ShardSession {
       // the control side closed its rings while we were pumping (RingClosedError), or a bug:
       // end this session only, never the shard
       this.close(`session error: ${(e as Error).message}`);
-      return;
+      return CLOSED;
     }
     if (this.replaceOnNewConv && this.session.peerRestarted) this.close('the peer started a new conversation (new conv, sn 0)');
     else if (this.fromControl.closedByProducer && !this.fromControl.hasData) this.close('closed by control');
+    if (this.closed) return CLOSED;
+    return { at: now + this.session.msUntilFlush(now), rings: this.ringWaits() };
   }
 
-  /** Server sessions end when their address starts a new conv, so the next datagram opens a fresh one. */
-  replaceOnNewConv = false;
-
-  /** When this session next needs `run` for its timers. */
-  msUntilDue(now: number): number {
-    return this.closed ? Infinity : this.session.msUntilFlush(now);
+  /** Data from control to wait for, and room towards control to wait for. */
+  private ringWaits(): readonly RingWait[] {
+    const waitData = !this.fromControl.hasData && !this.fromControl.closedByProducer;
+    if (this.blockedOnSpace > 0) {
+      const space = spaceWait(this.toControl, this.blockedOnSpace);
+      return waitData ? [this.dataWait, space] : [space];
+    }
+    return waitData ? [this.dataWait] : [];
   }
 
   private drainInbox(now: number): void {
@@ -121,13 +143,14 @@ export class ShardSession {
 
   /** KCP → (snappy) → ring to control, published (and the control thread woken) once per pump. */
   private pumpToControl(): void {
+    this.blockedOnSpace = 0;
     this.toControl.batch(() => this.fillToControl());
   }
 
   /** KCP → (snappy) → ring to control, while the ring has room. */
   private fillToControl(): void {
     if (this.pendingToControl) {
-      if (!this.toControl.tryPush(this.pendingToControl)) return this.awaitSpace(this.pendingToControl.length);
+      if (!this.toControl.tryPush(this.pendingToControl)) return this.blockOnSpace(this.pendingToControl.length);
       this.pendingToControl = undefined;
     }
     for (;;) {
@@ -136,7 +159,7 @@ export class ShardSession {
         while (chunk) {
           if (!this.toControl.tryPush(chunk)) {
             this.pendingToControl = chunk.slice();
-            return this.awaitSpace(chunk.length);
+            return this.blockOnSpace(chunk.length);
           }
           chunk = this.reader.read();
         }
@@ -146,11 +169,16 @@ export class ShardSession {
         this.reader.commit(this.session.read(space));
       } else {
         if (this.session.readable === 0) return;
-        const view = this.toControl.reserve(Math.min(this.session.readable, READ_CHUNK));
-        if (!view) return this.awaitSpace(Math.min(this.session.readable, READ_CHUNK));
+        const want = Math.min(this.session.readable, READ_CHUNK);
+        const view = this.toControl.reserve(want);
+        if (!view) return this.blockOnSpace(want);
         this.toControl.commit(this.session.read(view));
       }
     }
+  }
+
+  private blockOnSpace(bytes: number): void {
+    this.blockedOnSpace = bytes;
   }
 
   /** Ring from control → (snappy) → KCP, while KCP's send window has room. */
@@ -164,22 +192,6 @@ export class ShardSession {
       sent = true;
     }
     if (sent) this.session.flush(now);
-    if (!this.fromControl.hasData && !this.waitingForData && !this.fromControl.closedByProducer) {
-      this.waitingForData = true;
-      void this.fromControl.waitForData().then(() => {
-        this.waitingForData = false;
-        this.wake();
-      });
-    }
-  }
-
-  private awaitSpace(bytes: number): void {
-    if (this.waitingForSpace) return;
-    this.waitingForSpace = true;
-    void this.toControl.waitForSpace(bytes).then(() => {
-      this.waitingForSpace = false;
-      this.wake();
-    });
   }
 
   close(reason: string): void {
@@ -192,3 +204,5 @@ export class ShardSession {
     this.toControl.close();
   }
 }
+
+const CLOSED: Wakeup = Object.freeze({ at: Infinity, rings: [] });

@@ -153,6 +153,15 @@ export class RingProducer {
     }
   }
 
+  /**
+   * A record of `payloadBytes` would fit now, or the ring is closed (a push would then throw, so
+   * there is nothing left to wait for). The synchronous twin of `waitForSpace`.
+   */
+  canFit(payloadBytes: number): boolean {
+    this.checkSize(payloadBytes);
+    return this.closed || this.free() >= this.bytesNeeded(payloadBytes);
+  }
+
   /** Stop producing: the consumer drains what is there, then sees the ring closed. Idempotent. */
   close(): void {
     Atomics.or(this.ring.control, CLOSED, CLOSED_BY_PRODUCER);

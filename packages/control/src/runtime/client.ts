@@ -6,6 +6,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { DataPlane } from '@kcptunb/dataplane';
+import { RealtimeDriver } from '@kcptunb/scheduler';
+import { nowMs } from './clock.js';
 import { enableTcpFastOpenListen } from '@kcptunb/sockopt';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import { splitHostPort } from '@kcptunb/dataplane';
@@ -23,6 +25,8 @@ interface Slot {
 
 export class TunnelClient {
   readonly dataPlane: DataPlane;
+  /** Runs the smux links of this client's sessions. */
+  private readonly links = new RealtimeDriver(nowMs);
   private readonly settings;
   private readonly slots: Slot[];
   private readonly expired = new Map<TunnelSession, number>();
@@ -37,8 +41,8 @@ export class TunnelClient {
     this.settings = sessionSettings(config);
     this.remote = splitHostPort(config.remote);
     this.dataPlane = DataPlane.start({ shards: shardCount(config.conn), inline: inlineDataPlane() });
-    this.dataPlane.on('log', (line: string) => logger.log(line));
-    this.dataPlane.on('closed', ({ shard, id, reason }: { shard: number; id: number; reason: string }) => {
+    this.dataPlane.on('log', (line) => logger.log(line));
+    this.dataPlane.on('closed', ({ shard, id, reason }) => {
       for (const slot of this.slots) if (slot.session && slot.session.shard === shard && slot.session.id === id) logger.log(`session ${slot.session.label}: ${reason}`);
     });
     this.slots = Array.from({ length: config.conn }, () => ({ session: undefined, opening: undefined, expiresAt: Infinity }));
@@ -91,8 +95,9 @@ export class TunnelClient {
       const id = this.nextId++;
       const shard = i % this.dataPlane.shardCount;
       try {
-        const { rings, local } = await this.dataPlane.dial(shard, id, this.remote.host, this.remote.port, randomConv(), this.settings, RING_BYTES);
-        const session = new TunnelSession(shard, id, `${local} -> ${this.config.remote}`, rings, this.config, this.dataPlane, this.logger);
+        const { rings, local } = await this.dataPlane.dial({ shard, id, host: this.remote.host, port: this.remote.port, conv: randomConv(), settings: this.settings, ringBytes: RING_BYTES });
+        const label = `${local} -> ${this.config.remote}`;
+        const session = new TunnelSession({ shard, id, label, rings, config: this.config, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue });
         this.logger.log(`connection: ${local} -> ${this.config.remote}`);
         slot.session = session;
         slot.expiresAt = this.config.autoExpire > 0 ? Date.now() + this.config.autoExpire * 1000 : Infinity;
@@ -138,7 +143,7 @@ export class TunnelClient {
       session.pipes.delete(p.stream);
       this.logger.stream(`stream closed in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`);
     });
-    session.pipes.set(stream, pipe);
+    if (!pipe.finished) session.pipes.set(stream, pipe);
     socket.resume();
     session.link.schedule();
   }
@@ -167,5 +172,6 @@ export class TunnelClient {
     for (const slot of this.slots) slot.session?.close();
     for (const s of this.expired.keys()) s.close();
     await this.dataPlane.stop();
+    this.links.stop();
   }
 }

@@ -110,7 +110,7 @@ export class ClientProxy implements StreamHandler {
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('error');
     const pipe = new StreamPipe(this.socket, stream, this.session.link, (p) => this.session.pipes.delete(p.stream), a.toStream);
-    this.session.pipes.set(stream, pipe);
+    if (!pipe.finished) this.session.pipes.set(stream, pipe);
     this.onPipe(pipe);
     this.socket.resume();
   }
@@ -192,7 +192,7 @@ export class FastServerProxy implements StreamHandler {
         if (a.toTarget.length) socket.write(a.toTarget);
         this.logger.stream(`stream opened in: ${this.session.label} (${this.stream.id}) out: ${label}`);
         const pipe = new StreamPipe(socket, this.stream, this.session.link, (p) => this.session.pipes.delete(p.stream));
-        this.session.pipes.set(this.stream, pipe);
+        if (!pipe.finished) this.session.pipes.set(this.stream, pipe);
         this.session.link.schedule(); // the reply frame must go out now: the client waits for it
       },
       (e: Error) => this.failed(label, e),

@@ -3,7 +3,9 @@
  * smux stream to --target over TCP (dial timeout 5 s; on failure the stream is
  * just closed, as kcptunB does).
  */
-import { DataPlane, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
+import { DataPlane, sessionKey, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
+import { RealtimeDriver } from '@kcptunb/scheduler';
+import { nowMs } from './clock.js';
 import type { SmuxStream } from '@kcptunb/smux';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import type { Logger } from './logger.js';
@@ -21,6 +23,8 @@ export const DIAL_TIMEOUT_MS = 5000;
 
 export class TunnelServer {
   readonly dataPlane: DataPlane;
+  /** Runs the smux links of this server's sessions. */
+  private readonly links = new RealtimeDriver(nowMs);
   private readonly sessions = new Map<string, TunnelSession>();
   /** Labels of sessions already gone on the control side, until the data plane confirms. */
   private readonly labels = new Map<string, string>();
@@ -31,14 +35,15 @@ export class TunnelServer {
     // Node < 22.12 cannot share a UDP port between threads (no reusePort): one shard owns the listener
     // sessions spread over every shard: through SO_REUSEPORT (Node ≥ 22.12) or forwarding from the listener shard
     this.dataPlane = DataPlane.start({ shards: shardCount(Infinity), inline: inlineDataPlane() });
-    this.dataPlane.on('log', (line: string) => logger.log(line));
+    this.dataPlane.on('log', (line) => logger.log(line));
     this.dataPlane.on('accepted', (a: AcceptedSession) => this.onSession(a));
-    this.dataPlane.on('closed', ({ shard, id, reason }: { shard: number; id: number; reason: string }) => {
+    this.dataPlane.on('closed', ({ shard, id, reason }) => {
       // the rings may already have told the smux side (and removed the session): log the reason anyway
-      const s = this.sessions.get(`${shard}:${id}`) ?? this.labels.get(`${shard}:${id}`);
-      this.logger.log(`session ${typeof s === 'string' ? s : (s?.label ?? `${shard}:${id}`)} ended in the data plane: ${reason}`);
+      const key = sessionKey(shard, id);
+      const s = this.sessions.get(key) ?? this.labels.get(key);
+      this.logger.log(`session ${typeof s === 'string' ? s : (s?.label ?? key)} ended in the data plane: ${reason}`);
       if (s && typeof s !== 'string') s.close();
-      this.labels.delete(`${shard}:${id}`);
+      this.labels.delete(key);
     });
   }
 
@@ -48,14 +53,24 @@ export class TunnelServer {
     resolveNamesWithFallbackDns(applyDnsFallback(this.config.dns, this.logger));
     if (this.config.pprof) this.pprof = await startPprof(this.logger);
     const { host, port } = splitHostPort(this.config.listen);
-    const a = await this.dataPlane.listen(host, port, sessionSettings(this.config), MAX_SERVER_SESSIONS, RING_BYTES);
+    const a = await this.dataPlane.listen({ host, port, settings: sessionSettings(this.config), maxSessions: MAX_SERVER_SESSIONS, ringBytes: RING_BYTES });
     this.logger.log(`listening on: ${a.address}:${a.port}`);
     return a;
   }
 
   private onSession(a: AcceptedSession): void {
-    const key = `${a.shard}:${a.id}`;
-    const session = new TunnelSession(a.shard, a.id, a.remote, a.rings, this.config, this.dataPlane, this.logger, (s, stream) => this.onStream(s, stream));
+    const key = sessionKey(a.shard, a.id);
+    const session = new TunnelSession({
+      shard: a.shard,
+      id: a.id,
+      label: a.remote,
+      rings: a.rings,
+      config: this.config,
+      dataPlane: this.dataPlane,
+      logger: this.logger,
+      queue: this.links.queue,
+      onAccepted: (s, stream) => this.onStream(s, stream),
+    });
     this.sessions.set(key, session);
     session.onClose(() => {
       this.sessions.delete(key);
@@ -81,7 +96,7 @@ export class TunnelServer {
           session.pipes.delete(p.stream);
           this.logger.stream(`stream closed in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
         });
-        session.pipes.set(stream, pipe);
+        if (!pipe.finished) session.pipes.set(stream, pipe);
       },
       (e: Error) => {
         // kcptunB: on failure the stream is just closed, no error bytes (spec §6.1)
@@ -96,5 +111,6 @@ export class TunnelServer {
     this.pprof?.close();
     for (const s of [...this.sessions.values()]) s.close();
     await this.dataPlane.stop();
+    this.links.stop();
   }
 }

@@ -1,21 +1,25 @@
 /**
- * Binds one smux session (control thread) to the rings of its KCP session
- * (data-plane shard):
+ * Binds one smux session (control thread) to the rings of its KCP session (data-plane shard), as
+ * a sans-I/O shell:
  *
  *   smux output → ring to shard        ring from shard → smux input
  *
- * It owns the smux keepalive timer and turns smux events into callbacks.
- * Back-pressure: smux output waits for ring space; the ring from the shard is
- * drained only while smux wants input (its receive budget), so a slow TCP
- * reader eventually closes KCP's window towards the peer.
+ * `run(now)` moves what it can, turns smux events into handler calls and returns a Wakeup (the
+ * smux keepalive time and the ring conditions it is blocked on). It sets no timer and never
+ * sleeps: the control thread's RealtimeDriver (or the simulator) runs it through a RunQueue.
+ * Back-pressure: smux output waits for ring space; the ring from the shard is drained only while
+ * smux wants input (its receive budget), so a slow TCP reader eventually closes KCP's window
+ * towards the peer.
  */
-import { RingConsumer, RingProducer } from '@kcptunb/ring';
+import { dataWait, RingConsumer, RingProducer, spaceWait, type RingWait } from '@kcptunb/ring';
+import { IDLE, type RunQueue, type Runnable, type Wakeup } from '@kcptunb/scheduler';
 import type { SessionRings } from '@kcptunb/dataplane';
 import type { SmuxError, SmuxSession, SmuxStream } from '@kcptunb/smux';
-import { nowMs } from './clock.js';
 
 /** Largest record put on the ring at once. */
 const MAX_RECORD = 64 * 1024;
+/** Records handed to smux per ring drain (one read-index publication each). */
+const RECORDS_PER_DRAIN = 64;
 
 export interface SessionLinkHandlers {
   onAccepted?(stream: SmuxStream): void;
@@ -24,43 +28,40 @@ export interface SessionLinkHandlers {
   onClosed(error: SmuxError | null): void;
 }
 
-export class SessionLink {
+export class SessionLink implements Runnable {
   private readonly toShard: RingProducer;
   private readonly fromShard: RingConsumer;
+  private readonly dataWait: RingWait;
+  /** A chunk of smux output the ring to the shard had no room for. */
   private pendingOut: Uint8Array | undefined;
-  private scheduled = false;
-  private waitingForData = false;
-  private waitingForSpace = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
   private ended = false;
 
-  constructor(readonly smux: SmuxSession, rings: SessionRings, private readonly handlers: SessionLinkHandlers) {
+  constructor(
+    readonly smux: SmuxSession,
+    rings: SessionRings,
+    private readonly handlers: SessionLinkHandlers,
+    private readonly queue: RunQueue<Runnable>,
+  ) {
     this.toShard = new RingProducer(rings.toShard);
     this.fromShard = new RingConsumer(rings.toControl);
-    this.schedule();
+    this.dataWait = dataWait(this.fromShard);
+    queue.add(this);
   }
 
   get closed(): boolean {
     return this.ended;
   }
 
-  /** Run the pump soon (coalesced): call after any stream write, read or close. */
+  /** Run soon (coalesced): call after any stream write, read or close. */
   schedule(): void {
-    if (this.scheduled || this.ended) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.pump();
-    });
+    this.queue.markDirty(this);
   }
 
-  private pump(): void {
-    if (this.ended) return;
-    const now = nowMs();
+  run(now: number): Wakeup {
+    if (this.ended) return IDLE;
     // 1. received bytes into smux, within its budget
     while (this.smux.wantsInput && this.fromShard.hasData) {
-      this.fromShard.drain((record) => this.smux.input(record, now), 64);
+      this.fromShard.drain((record) => this.smux.input(record, now), RECORDS_PER_DRAIN);
     }
     if (this.fromShard.closedByProducer && !this.fromShard.hasData && !this.smux.closed) {
       this.smux.close(); // the shard ended the KCP session
@@ -68,6 +69,34 @@ export class SessionLink {
     // 2. timers (keepalive)
     if (now >= this.smux.nextWakeAt) this.smux.tick(now);
     // 3. events
+    if (!this.handleEvents()) return IDLE;
+    // 4. frames to the shard, published (and the shard woken) once
+    try {
+      this.toShard.batch(() => this.flushOutput());
+    } catch {
+      // the shard closed the ring (its KCP session ended)
+      this.smux.close();
+      this.handleEvents();
+      this.end(null);
+      return IDLE;
+    }
+    // taking output can make streams writable again ('stream-writable'), and handlers can free
+    // receive budget: run again this turn rather than wait for some unrelated wake-up
+    if (this.smux.hasEvents || (this.fromShard.hasData && this.smux.wantsInput)) this.schedule();
+    return { at: this.smux.nextWakeAt, rings: this.ringWaits() };
+  }
+
+  private ringWaits(): readonly RingWait[] {
+    const waitData = !this.fromShard.hasData && !this.fromShard.closedByProducer;
+    if (this.pendingOut) {
+      const space = spaceWait(this.toShard, this.pendingOut.length);
+      return waitData ? [this.dataWait, space] : [space];
+    }
+    return waitData ? [this.dataWait] : [];
+  }
+
+  /** Hand smux events to the handlers; false once the session has ended. */
+  private handleEvents(): boolean {
     for (const e of this.smux.takeEvents()) {
       switch (e.type) {
         case 'stream-accepted':
@@ -81,25 +110,10 @@ export class SessionLink {
           break;
         case 'session-closed':
           this.end(e.error);
-          return;
+          return false;
       }
     }
-    // 4. frames to the shard, published (and the shard woken) once
-    try {
-      this.toShard.batch(() => this.flushOutput());
-    } catch {
-      // the shard closed the ring (its KCP session ended)
-      this.smux.close();
-      this.end(null);
-      return;
-    }
-    // taking output can make streams writable again ('stream-writable'): handle those events now,
-    // or an upload whose socket was paused would wait for some unrelated wake-up
-    if (this.smux.hasEvents) {
-      this.schedule();
-      return;
-    }
-    this.arm(now);
+    return !this.ended;
   }
 
   private flushOutput(): void {
@@ -108,55 +122,26 @@ export class SessionLink {
       if (!chunk) return;
       if (!this.toShard.tryPush(chunk)) {
         this.pendingOut = chunk;
-        if (!this.waitingForSpace) {
-          this.waitingForSpace = true;
-          void this.toShard.waitForSpace(chunk.length).then(() => {
-            this.waitingForSpace = false;
-            this.schedule();
-          });
-        }
         return;
       }
       this.pendingOut = undefined;
     }
   }
 
-  private arm(now: number): void {
-    if (!this.fromShard.hasData && !this.waitingForData && !this.fromShard.closedByProducer) {
-      this.waitingForData = true;
-      void this.fromShard.waitForData().then(() => {
-        this.waitingForData = false;
-        this.schedule();
-      });
-    } else if (this.fromShard.hasData && this.smux.wantsInput) {
-      this.schedule();
-    }
-    const at = this.smux.nextWakeAt;
-    if (at === Infinity) return;
-    if (this.timer && at >= this.timerAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.pump();
-    }, Math.max(0, at - now));
-  }
-
   private end(error: SmuxError | null): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.queue.delete(this);
     this.toShard.close();
     this.fromShard.close();
     this.handlers.onClosed(error);
   }
 
-  /** Close the smux session locally (nothing is sent on the wire, spec §3.9). */
+  /** Close the smux session locally (nothing is sent on the wire, docs/protocol.md §3.9). */
   close(): void {
     if (this.ended) return;
     this.smux.close();
-    this.pump();
-    if (!this.ended) this.end(null);
+    this.handleEvents();
+    this.end(null);
   }
 }

@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DataPlane, type SessionRings } from '@kcptunb/dataplane';
-import { SmuxSession, type SmuxStream } from '@kcptunb/smux';
+import { SmuxSession, type SmuxError, type SmuxStream } from '@kcptunb/smux';
+import type { RunQueue, Runnable } from '@kcptunb/scheduler';
 import type { Snmp } from '@kcptunb/snmp';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import { nowMs } from './clock.js';
@@ -13,36 +14,51 @@ import { SessionLink } from './sessionLink.js';
 import { smuxConfig } from './settings.js';
 import type { StreamHandler } from './streamHandler.js';
 
+export interface TunnelSessionOptions {
+  /** The data-plane shard running the KCP session, and its id there. */
+  shard: number;
+  id: number;
+  /** How the logs name the session (its addresses). */
+  label: string;
+  rings: SessionRings;
+  config: TunnelConfig;
+  dataPlane: DataPlane;
+  logger: Logger;
+  /** The control thread's scheduler (the links run through it). */
+  queue: RunQueue<Runnable>;
+  /** Server side: a stream the peer opened. */
+  onAccepted?: (session: TunnelSession, stream: SmuxStream) => void;
+}
+
 /** A smux session over one KCP session of one shard. */
 export class TunnelSession {
   readonly link: SessionLink;
+  readonly shard: number;
+  readonly id: number;
+  readonly label: string;
   /** What each open stream's events go to: a relay or a proxy handshake. */
   readonly pipes = new Map<SmuxStream, StreamHandler>();
   readonly createdAt = Date.now();
   private closedCallbacks: Array<() => void> = [];
 
-  constructor(
-    readonly shard: number,
-    readonly id: number,
-    readonly label: string,
-    rings: SessionRings,
-    config: TunnelConfig,
-    private readonly dataPlane: DataPlane,
-    private readonly logger: Logger,
-    onAccepted?: (session: TunnelSession, stream: SmuxStream) => void,
-  ) {
-    const smux = new SmuxSession({ role: config.side, now: nowMs(), config: smuxConfig(config) });
-    this.link = new SessionLink(smux, rings, {
-      onAccepted: onAccepted ? (s) => onAccepted(this, s) : undefined,
-      onReadable: (s) => this.pipes.get(s)?.readable(),
-      onWritable: (s) => this.pipes.get(s)?.writable(),
-      onClosed: (error) => {
-        this.logger.log(`session ${this.label} closed${error ? `: ${error.message}` : ''}`);
+  constructor(o: TunnelSessionOptions) {
+    this.shard = o.shard;
+    this.id = o.id;
+    this.label = o.label;
+    const { onAccepted, logger, dataPlane } = o;
+    const smux = new SmuxSession({ role: o.config.side, now: nowMs(), config: smuxConfig(o.config) });
+    const handlers = {
+      onAccepted: onAccepted ? (s: SmuxStream) => onAccepted(this, s) : undefined,
+      onReadable: (s: SmuxStream) => this.pipes.get(s)?.readable(),
+      onWritable: (s: SmuxStream) => this.pipes.get(s)?.writable(),
+      onClosed: (error: SmuxError | null) => {
+        logger.log(`session ${this.label} closed${error ? `: ${error.message}` : ''}`);
         for (const pipe of [...this.pipes.values()]) pipe.finish();
-        this.dataPlane.closeSession(this.shard, this.id);
+        dataPlane.closeSession(this.shard, this.id);
         for (const cb of this.closedCallbacks) cb();
       },
-    });
+    };
+    this.link = new SessionLink(smux, o.rings, handlers, o.queue);
   }
 
   get closed(): boolean {

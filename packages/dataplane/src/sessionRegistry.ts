@@ -1,0 +1,86 @@
+/**
+ * The sessions of one shard: creates them, runs them through the shard's scheduler, counts them in
+ * SNMP and retires them. Whoever owns a session's transport (a client socket, the server
+ * listener, a forwarding link) passes a `retire` callback that releases it.
+ */
+import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
+import { RealtimeDriver } from '@kcptunb/scheduler';
+import { S, type Snmp } from '@kcptunb/snmp';
+import type { FromShard, SessionRings, SessionSettings } from './protocol.js';
+import { ShardSession } from './shardSession.js';
+
+export interface OpenSession {
+  id: number;
+  conv: number;
+  settings: SessionSettings;
+  rings: SessionRings;
+  transmit: (batch: DatagramBatch) => void;
+  /** Server side: counted as a passive open, and replaced when its address starts a new conv. */
+  passive: boolean;
+  /** Releases the session's transport once it ends. */
+  retire?: () => void;
+}
+
+export class SessionRegistry {
+  private readonly sessions = new Map<number, { session: ShardSession; retire: (() => void) | undefined }>();
+  private readonly driver: RealtimeDriver<ShardSession>;
+
+  constructor(
+    private readonly kernels: Kernels,
+    private readonly snmp: Snmp,
+    clock: () => number,
+    private readonly post: (message: FromShard) => void,
+  ) {
+    // a session that closed itself while running (peer restart, ring closed, snappy error) is retired at once
+    this.driver = new RealtimeDriver<ShardSession>(clock, (ran) => {
+      for (const s of ran) if (s.closed) this.close(s.id, s.closeReason, true);
+    });
+  }
+
+  open(o: OpenSession): ShardSession {
+    const session = new ShardSession({
+      kernels: this.kernels,
+      id: o.id,
+      conv: o.conv,
+      settings: o.settings,
+      rings: o.rings,
+      transmit: o.transmit,
+      snmp: this.snmp,
+      replaceOnNewConv: o.passive,
+    });
+    this.sessions.set(o.id, { session, retire: o.retire });
+    const v = this.snmp.values;
+    v[o.passive ? S.PassiveOpens : S.ActiveOpens]!++;
+    v[S.CurrEstab]!++;
+    if (v[S.CurrEstab]! > v[S.MaxConn]!) v[S.MaxConn] = v[S.CurrEstab]!;
+    this.driver.queue.add(session);
+    return session;
+  }
+
+  get(id: number): ShardSession | undefined {
+    return this.sessions.get(id)?.session;
+  }
+
+  /** A datagram for `session` arrived: queue it and run the session this turn. */
+  deliver(session: ShardSession, datagram: Uint8Array, now: number): void {
+    session.receive(datagram, now);
+    this.driver.queue.markDirty(session);
+  }
+
+  /** End a session; `notify` tells the control thread (not needed when it asked for the close). */
+  close(id: number, reason: string, notify: boolean): void {
+    const entry = this.sessions.get(id);
+    if (!entry) return;
+    this.sessions.delete(id);
+    entry.session.close(reason);
+    this.driver.queue.delete(entry.session);
+    this.snmp.values[S.CurrEstab]!--;
+    entry.retire?.();
+    if (notify) this.post({ type: 'closed', id, reason });
+  }
+
+  closeAll(reason: string): void {
+    for (const id of [...this.sessions.keys()]) this.close(id, reason, false);
+    this.driver.stop();
+  }
+}
