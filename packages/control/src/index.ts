@@ -7,3 +7,6 @@ export { formatGoTime } from './runtime/goTimeFormat.js';
 export { appendSnmpRow, snmpLogPath, snmpRow } from './runtime/snmpLog.js';
 export { snmpLine } from './runtime/tunnel.js';
 export * from './proxy/index.js';
+export { SessionLink, type SessionLinkHandlers } from './runtime/sessionLink.js';
+export { StreamRelay, type ByteSocket, type StreamRelayOptions } from './runtime/streamRelay.js';
+export { RING_BYTES } from './runtime/settings.js';

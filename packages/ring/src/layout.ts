@@ -112,6 +112,11 @@ export const RingBuffer = {
   capacityOf(sab: SharedArrayBuffer): number {
     return attachRing(sab).capacity;
   },
+  /** Published bytes the consumer has not released yet (diagnostics, statistics; either thread). */
+  unreadBytes(sab: SharedArrayBuffer): number {
+    const { control } = attachRing(sab);
+    return (Atomics.load(control, WRITE_INDEX) - Atomics.load(control, READ_INDEX)) >>> 0;
+  },
   /** Largest payload one record can carry in a ring of `capacityBytes`: capacity / 2 − 4. */
   maxPayloadBytes,
   /** Bytes a record of `payloadBytes` takes in the data region (prefix + padding). */

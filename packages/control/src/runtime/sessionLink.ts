@@ -18,8 +18,6 @@ import type { SmuxError, SmuxSession, SmuxStream } from '@kcptunb/smux';
 
 /** Largest record put on the ring at once. */
 const MAX_RECORD = 64 * 1024;
-/** Records handed to smux per ring drain (one read-index publication each). */
-const RECORDS_PER_DRAIN = 64;
 
 export interface SessionLinkHandlers {
   onAccepted?(stream: SmuxStream): void;
@@ -59,9 +57,10 @@ export class SessionLink implements Runnable {
 
   run(now: number): Wakeup {
     if (this.ended) return IDLE;
-    // 1. received bytes into smux, within its budget
+    // 1. received bytes into smux, within its budget: one record at a time, so the budget is
+    //    overshot by at most one record (≤ 64 KiB), never by a whole batch of them
     while (this.smux.wantsInput && this.fromShard.hasData) {
-      this.fromShard.drain((record) => this.smux.input(record, now), RECORDS_PER_DRAIN);
+      this.fromShard.drain((record) => this.smux.input(record, now), 1);
     }
     if (this.fromShard.closedByProducer && !this.fromShard.hasData && !this.smux.closed) {
       this.smux.close(); // the shard ended the KCP session
