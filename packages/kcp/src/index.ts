@@ -4,4 +4,5 @@ export { Deque } from './deque.js';
 export { InputResult, InvalidKcpConfigError } from './errors.js';
 export { Kcp, type KcpOutput } from './kcp.js';
 export { RtoEstimator } from './rtoEstimator.js';
-export { encodeHeader, readU32, Segment } from './segment.js';
+export { emptySegmentHeader, encodeHeader, isConversationStart, isKnownCommand, readSegmentHeader, readU32, type SegmentHeader } from './header.js';
+export { Segment } from './segment.js';

@@ -20,7 +20,6 @@ import {
   CMD_PUSH,
   CMD_WASK,
   CMD_WINS,
-  DEAD_LINK,
   KCP_OVERHEAD,
   PROBE_INIT,
   PROBE_LIMIT,
@@ -35,7 +34,8 @@ import { verifyKcpConfig, type KcpConfig } from './config.js';
 import { Deque } from './deque.js';
 import { InputResult } from './errors.js';
 import { RtoEstimator } from './rtoEstimator.js';
-import { encodeHeader, readU32, Segment } from './segment.js';
+import { emptySegmentHeader, encodeHeader, isKnownCommand, readSegmentHeader } from './header.js';
+import { Segment } from './segment.js';
 
 /** Receives each datagram's KCP bytes; the view is only valid during the call. */
 export type KcpOutput = (kcpBytes: Uint8Array) => void;
@@ -58,8 +58,6 @@ export class Kcp {
   private probeWait = 0;
   private readonly minRto: number;
   readonly rto = new RtoEstimator();
-  /** Set once a segment was transmitted DEAD_LINK times (kcptun never acts on it). */
-  deadLink = false;
   /** When the caller should run `flush()` next. */
   nextFlushAt = 0;
 
@@ -76,6 +74,8 @@ export class Kcp {
   private readonly buffer: Uint8Array;
   private readonly pool: Segment[] = [];
   private readonly poolLimit: number;
+  /** Scratch for input(): decoded headers, reused. */
+  private readonly header = emptySegmentHeader();
 
   constructor(conv: number, config: KcpConfig, private readonly output: KcpOutput, snmp?: Snmp) {
     this.conv = conv >>> 0;
@@ -183,18 +183,13 @@ export class Kcp {
     let latestTs = 0;
     let windowSlides = false;
     let segments = 0;
-    while (data.length - at >= KCP_OVERHEAD) {
-      const conv = readU32(data, at);
-      const cmd = data[at + 4]!;
-      const wnd = data[at + 6]! | (data[at + 7]! << 8);
-      const ts = readU32(data, at + 8);
-      const sn = readU32(data, at + 12);
-      const una = readU32(data, at + 16);
-      const len = readU32(data, at + 20);
+    const header = this.header;
+    while (readSegmentHeader(data, at, header)) {
+      const { cmd, wnd, ts, sn, una, len } = header;
       at += KCP_OVERHEAD;
-      if (conv !== this.conv) return this.counted(segments, InputResult.CONV_MISMATCH);
+      if (header.conv !== this.conv) return this.counted(segments, InputResult.CONV_MISMATCH);
       if (data.length - at < len) return this.counted(segments, InputResult.TRUNCATED);
-      if (cmd < CMD_PUSH || cmd > CMD_WINS) return this.counted(segments, InputResult.BAD_COMMAND);
+      if (!isKnownCommand(cmd)) return this.counted(segments, InputResult.BAD_COMMAND);
       if (regular) this.rmtWnd = wnd;
       if (this.acknowledgeUpTo(una) > 0) windowSlides = true;
       if (cmd === CMD_ACK) {
@@ -389,8 +384,6 @@ export class Kcp {
     let newSegments = 0;
     while (this.sndQueue.length > 0 && timediff(this.sndNxt, (this.sndUna + cwnd) >>> 0) < 0) {
       const seg = this.sndQueue.shift()!;
-      seg.conv = this.conv;
-      seg.cmd = CMD_PUSH;
       seg.sn = this.sndNxt;
       this.sndBuf.push(seg);
       this.sndNxt = (this.sndNxt + 1) >>> 0;
@@ -442,7 +435,6 @@ export class Kcp {
         buf.set(seg.data.subarray(0, seg.length), at);
         at += seg.length;
         out++;
-        if (seg.xmit >= DEAD_LINK) this.deadLink = true;
       }
       const due = timediff(seg.resendts, now);
       if (due > 0 && due < nearest) nearest = due;
