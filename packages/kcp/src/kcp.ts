@@ -31,7 +31,7 @@ import {
   timediff,
 } from './constants.js';
 import { verifyKcpConfig, type KcpConfig } from './config.js';
-import { Deque } from './deque.js';
+import { Deque } from '@kcptunb/collections';
 import { InputResult } from './errors.js';
 import { RtoEstimator } from './rtoEstimator.js';
 import { emptySegmentHeader, encodeHeader, isKnownCommand, readSegmentHeader } from './header.js';
