@@ -45,7 +45,7 @@ export class KcpSession {
   private now = 0;
   private closed = false;
 
-  constructor(private readonly kernels: Kernels, private readonly options: KcpSessionOptions) {
+  constructor(private readonly kernels: Kernels, options: KcpSessionOptions) {
     this.snmp = options.snmp ?? new Snmp();
     this.fecEnabled = options.dataShards > 0 && options.parityShards > 0;
     const reserved = CRYPT_HEADER_SIZE + (this.fecEnabled ? FEC_DATA_HEADER_SIZE : 0);
