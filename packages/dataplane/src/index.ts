@@ -3,3 +3,4 @@ export type { FromShard, SessionRings, SessionSettings, ShardTask, ToShard } fro
 export { nowMs } from './clock.js';
 export { convOfFirstDatagram } from './firstDatagram.js';
 export { reusePortSupported, splitHostPort } from './udp.js';
+export { ForwardedSessions, ForwardLink, type ForwardRings } from './forwarding.js';
