@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadKernels } from '@kcptunb/wasm';
+import { DatagramBatch, loadKernels } from '@kcptunb/wasm';
+import { KcpSession } from '@kcptunb/session';
 import { createDatagramCipher, deriveKey } from '@kcptunb/crypt';
 import { applyMode, DEFAULT_KCP_CONFIG } from '@kcptunb/kcp';
 import { LossyLink } from '../support/lossyLink.js';
@@ -51,5 +52,42 @@ for (const [crypt, ds, ps] of [
     assert.equal(snmp.get('InPkts'), aToB.stats.delivered, 'every delivered datagram was counted in');
     a.session.close();
     b.session.close();
+  });
+}
+
+for (const [ds, ps] of [[0, 0], [10, 3]] as const) {
+  test(`KcpSession --ds ${ds} --ps ${ps}: peerRestarted only for another conv whose first segment is a PUSH of sn 0`, () => {
+    const cipher = () => createDatagramCipher(kernels, 'aes', pass);
+    const kcp = { ...DEFAULT_KCP_CONFIG };
+    const wire: Uint8Array[] = [];
+    const mk = (conv: number) =>
+      new KcpSession(kernels, { conv, kcp, cipher: cipher(), dataShards: ds, parityShards: ps, onDatagrams: (b) => {
+        for (let i = 0; i < b.count; i++) wire.push(b.view(i).slice());
+      } });
+    const deliver = (to: KcpSession, now: number) => {
+      const batch = new DatagramBatch(kernels, 64);
+      for (const d of wire.splice(0)) batch.push(d);
+      to.input(batch, now);
+      batch.dispose();
+    };
+    const server = mk(1);
+    const sameConv = mk(1);
+    sameConv.write(new Uint8Array(10), 0);
+    deliver(server, 0);
+    assert.equal(server.peerRestarted, false, 'the session\'s own conv');
+
+    const restarted = mk(2);
+    restarted.write(new Uint8Array(10), 0);
+    const first = wire.slice();
+    restarted.write(new Uint8Array(10), 1); // sn 1
+    const later = wire.splice(first.length);
+    wire.length = 0;
+    wire.push(...later);
+    deliver(server, 2);
+    assert.equal(server.peerRestarted, false, 'a new conv that does not start at sn 0');
+    wire.push(...first);
+    deliver(server, 3);
+    assert.equal(server.peerRestarted, true, 'a new conv starting with PUSH sn 0');
+    for (const s of [server, sameConv, restarted]) s.close();
   });
 }

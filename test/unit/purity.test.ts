@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/vectors.js';
 
-const CORES = ['crypt', 'fec', 'kcp', 'smux', 'snappy', 'session', 'snmp'];
+const CORES = ['collections', 'crypt', 'fec', 'kcp', 'smux', 'snappy', 'session', 'snmp'];
 const FORBIDDEN = /\b(Date\.now|new Date\(|performance\.now|process\.hrtime|setTimeout|setInterval|setImmediate|queueMicrotask)\b|from 'node:(dgram|net|http|tls|timers|worker_threads|perf_hooks)'/;
 
 test('pure cores never touch sockets, timers or the clock', () => {

@@ -10,7 +10,7 @@
  */
 import { createCipheriv, type Cipher } from 'node:crypto';
 import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
-import { CFB_IV, type CipherName } from './cipherNames.js';
+import { CFB_IV } from './cipherNames.js';
 import type { DatagramCipher } from './datagramCipher.js';
 
 /** OpenSSL names for the ciphers node:crypto can run without the legacy provider. */

@@ -5,8 +5,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import type { Kernels } from '@kcptunb/wasm';
-
-export const NONCE_SIZE = 16;
+import { NONCE_SIZE } from './prefix.js';
 
 export class NonceSource {
   private readonly pool: number;

@@ -10,9 +10,7 @@ import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
 import { Snmp, S } from '@kcptunb/snmp';
 import type { DatagramCipher } from './datagramCipher.js';
 import { NonceSource } from './nonceSource.js';
-
-/** Bytes of nonce + CRC in front of every datagram. */
-export const CRYPT_HEADER_SIZE = 20;
+import { CRYPT_HEADER_SIZE, NONCE_SIZE, readPrefixCrc, writePrefixCrc } from './prefix.js';
 /** Receive buffers are this big; anything longer was truncated by the socket (spec §1.8). */
 export const MAX_DATAGRAM = 1500;
 
@@ -65,12 +63,8 @@ export class PacketCrypt {
         const len = words[lensAt + i]!;
         if (len < CRYPT_HEADER_SIZE) continue;
         const at = batch.base + i * batch.stride;
-        mem.copyWithin(at, nonces + i * 16, nonces + i * 16 + 16);
-        const crc = zlibCrc32!(mem.subarray(at + CRYPT_HEADER_SIZE, at + len));
-        mem[at + 16] = crc & 0xff;
-        mem[at + 17] = (crc >>> 8) & 0xff;
-        mem[at + 18] = (crc >>> 16) & 0xff;
-        mem[at + 19] = crc >>> 24;
+        mem.copyWithin(at, nonces + i * NONCE_SIZE, nonces + (i + 1) * NONCE_SIZE);
+        writePrefixCrc(mem, at, zlibCrc32!(mem.subarray(at + CRYPT_HEADER_SIZE, at + len)));
       }
     }
     this.cipher.encrypt(batch);
@@ -106,8 +100,7 @@ export class PacketCrypt {
         const at = batch.base + i * batch.stride;
         let good = 0;
         if (len >= CRYPT_HEADER_SIZE) {
-          const stored = (mem[at + 16]! | (mem[at + 17]! << 8) | (mem[at + 18]! << 16) | (mem[at + 19]! << 24)) >>> 0;
-          good = stored === zlibCrc32!(mem.subarray(at + CRYPT_HEADER_SIZE, at + len)) ? 1 : 0;
+          good = readPrefixCrc(mem, at) === zlibCrc32!(mem.subarray(at + CRYPT_HEADER_SIZE, at + len)) ? 1 : 0;
         }
         mem[this.flags + i] = good;
         passed += good;

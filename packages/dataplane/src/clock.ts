@@ -1,7 +1,8 @@
 /**
- * The data plane's millisecond clock: monotonic, relative to the thread's
- * start, as kcp-go's ts is process-relative. Only this shell reads time; the
- * cores get it passed in.
+ * The millisecond clock of the shells (data-plane shards and the control
+ * thread's smux sessions): monotonic, relative to the thread's start, as
+ * kcp-go's ts is process-relative. Only the shells read time; the cores get
+ * it passed in.
  */
 import { performance } from 'node:perf_hooks';
 

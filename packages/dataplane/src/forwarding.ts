@@ -9,8 +9,15 @@
  * The listener demultiplexes by address and sends everything on its one
  * socket, so clients keep seeing replies from the address they dialled; the
  * crypto, FEC, KCP and snappy work runs on the owner shard.
+ *
+ * A full ring drops the datagram (UDP semantics; KCP recovers). Drops on the
+ * way in count as InErrs, like any received datagram the tunnel could not
+ * process; a reply dropped on the way out is taken back out of OutPkts and
+ * OutBytes, which count what reached the socket (kcp-go counts them after the
+ * write). kcptun's 24 SNMP columns have no forwarding counter to add.
  */
 import { RingConsumer, RingProducer } from '@kcptunb/ring';
+import { S, Snmp } from '@kcptunb/snmp';
 
 const ID_BYTES = 4;
 
@@ -47,17 +54,16 @@ function consume(consumer: RingConsumer, onRecord: (record: Uint8Array) => void)
 export class ForwardLink {
   private readonly ingress: RingProducer;
   private readonly egress: RingConsumer;
-  /** Datagrams dropped because the owner's ingress ring was full (UDP semantics; KCP recovers). */
-  dropped = 0;
 
-  constructor(readonly owner: number, rings: ForwardRings, send: (id: number, datagram: Uint8Array) => void) {
+  /** `counters`: the listener shard's. */
+  constructor(readonly owner: number, rings: ForwardRings, send: (id: number, datagram: Uint8Array) => void, private readonly counters: Snmp) {
     this.ingress = new RingProducer(rings.ingress);
     this.egress = new RingConsumer(rings.egress);
     consume(this.egress, (r) => send(readId(r), r.subarray(ID_BYTES)));
   }
 
   forward(id: number, datagram: Uint8Array): void {
-    if (!this.ingress.tryPushv([idHeader(id), datagram])) this.dropped++;
+    if (!this.ingress.tryPushv([idHeader(id), datagram])) this.counters.values[S.InErrs]!++;
   }
 
   close(): void {
@@ -72,11 +78,13 @@ export class ForwardedSessions {
   private readonly egress: RingProducer;
   /** Datagrams for sessions not adopted yet (the adopt message travels through the host). */
   private readonly early = new Map<number, Uint8Array[]>();
-  dropped = 0;
 
+  /** `counters`: the owner shard's, where its sessions count OutPkts. */
   constructor(
     rings: ForwardRings,
     private readonly deliver: (id: number, datagram: Uint8Array) => boolean,
+    /** The owner shard's counters. */
+    private readonly counters: Snmp,
   ) {
     this.ingress = new RingConsumer(rings.ingress);
     this.egress = new RingProducer(rings.egress);
@@ -90,7 +98,7 @@ export class ForwardedSessions {
         if (queue.length < 64 && this.early.size < 1024) {
           queue.push(datagram.slice());
           this.early.set(id, queue);
-        } else this.dropped++;
+        } else this.counters.values[S.InErrs]!++;
       },
     );
   }
@@ -103,7 +111,10 @@ export class ForwardedSessions {
   }
 
   transmit(id: number, datagram: Uint8Array): void {
-    if (!this.egress.tryPushv([idHeader(id), datagram])) this.dropped++;
+    if (this.egress.tryPushv([idHeader(id), datagram])) return;
+    const values = this.counters.values;
+    values[S.OutPkts]!--;
+    values[S.OutBytes]! -= datagram.length;
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { RingBuffer } from '@kcptunb/ring';
-import { Snmp } from '@kcptunb/snmp';
+import { Snmp, SnmpPeriod } from '@kcptunb/snmp';
 import { sessionKey, type DialRequest, type FromShard, type ListenRequest, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 import runShard from './shard.js';
 import { reusePortSupported } from './udp.js';
@@ -31,7 +31,8 @@ export interface DataPlaneOptions {
 interface ShardHandle {
   index: number;
   port: MessagePort;
-  snmp: Snmp;
+  /** The shard's counters, which only its worker writes. */
+  snmp: SnmpPeriod;
   task: Promise<void>;
 }
 
@@ -121,7 +122,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
     const snmpBuffer = new SharedArrayBuffer(Snmp.BYTES);
     const task: ShardTask = { shardId: index, port: port2, snmp: snmpBuffer, kernelVariant: this.options.kernelVariant };
     const run = this.pool ? (this.pool.run(task, { transferList: [port2] as never }) as Promise<void>) : runShard(task);
-    const handle: ShardHandle = { index, port: port1, snmp: new Snmp(snmpBuffer), task: run };
+    const handle: ShardHandle = { index, port: port1, snmp: new SnmpPeriod(new Snmp(snmpBuffer)), task: run };
     run.catch((e: Error) => this.emit('log', `shard ${index} failed: ${e.stack ?? e.message}`));
     port1.on('message', (m: FromShard) => this.onMessage(handle, m));
     this.shardHandles.push(handle);
@@ -223,25 +224,21 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
     this.send(listener, { type: 'forget', id });
   }
 
-  /** Sum of every shard's SNMP counters. */
+  /** Sum of every shard's SNMP counters since the last `resetSnmp()`. */
   snmp(): Snmp {
     const total = new Snmp();
-    for (const s of this.shardHandles) total.accumulate(s.snmp);
+    for (const s of this.shardHandles) s.snmp.addRowTo(total);
     return total;
   }
 
   /**
-   * Reset every shard's counters (kcptunB's per-period SNMP rows). CurrEstab is
-   * a gauge and survives the reset (MaxConn restarts from it), so it cannot
+   * Start a new SNMP period on every shard (kcptunB's per-period rows) at the
+   * values the last `snmp()` reported, without writing the counters the
+   * workers add to, so no increment is lost. CurrEstab is a gauge and survives (MaxConn restarts from it), so it cannot
    * wrap below zero as kcptunB's does (docs/deviations.md).
    */
   resetSnmp(): void {
-    for (const s of this.shardHandles) {
-      const established = s.snmp.get('CurrEstab');
-      s.snmp.reset();
-      s.snmp.add('CurrEstab', established);
-      s.snmp.add('MaxConn', established);
-    }
+    for (const s of this.shardHandles) s.snmp.restart();
   }
 
   async stop(): Promise<void> {

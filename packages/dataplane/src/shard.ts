@@ -88,7 +88,7 @@ class Shard {
       if (!session) return false;
       this.sessions.deliver(session, datagram, nowMs());
       return true;
-    });
+    }, this.snmp);
     this.forwarded = { sessions, settings };
   }
 

@@ -8,7 +8,7 @@
  */
 import { DATAGRAM_STRIDE, type Kernels } from '@kcptunb/wasm';
 import { S, Snmp } from '@kcptunb/snmp';
-import { FEC_DATA_HEADER_SIZE, FEC_HEADER_SIZE, FEC_TYPE_DATA, FEC_TYPE_PARITY, readSeqid, readType } from './header.js';
+import { dataShardKcp, FEC_HEADER_SIZE, FEC_TYPE_DATA, FEC_TYPE_PARITY, readSeqid, readType } from './header.js';
 import { ReedSolomon } from './reedSolomon.js';
 
 /** Receives KCP bytes; `regular` is false for recovered shards (spec §3.3). */
@@ -76,11 +76,12 @@ export class FecDecoder {
     }
     const type = readType(packet);
     if (type === FEC_TYPE_DATA) {
-      if (packet.length < FEC_DATA_HEADER_SIZE) {
+      const kcp = dataShardKcp(packet);
+      if (!kcp) {
         values[S.InErrs]!++;
         return;
       }
-      sink(packet.subarray(FEC_DATA_HEADER_SIZE), true);
+      sink(kcp, true);
     } else if (type === FEC_TYPE_PARITY) {
       values[S.FECParityShards]!++;
     } else {

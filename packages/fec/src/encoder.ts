@@ -5,14 +5,13 @@
  * crypt layer fills later. The group's data is also kept in kernel memory until
  * its parity is computed, since a group may span several batches.
  */
+import { CRYPT_HEADER_SIZE } from '@kcptunb/crypt';
 import { DATAGRAM_STRIDE, type DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { FEC_DATA_HEADER_SIZE, FEC_HEADER_SIZE, seqidWrap, writeDataHeader, writeParityHeader } from './header.js';
 import { ReedSolomon } from './reedSolomon.js';
 
-/** Room reserved in front of the FEC header for the crypto prefix (nonce + CRC). */
-export const CRYPT_PREFIX = 20;
 /** Shard bytes start at the size field: datagram offset 26. */
-const SHARD_OFFSET = CRYPT_PREFIX + FEC_HEADER_SIZE;
+const SHARD_OFFSET = CRYPT_HEADER_SIZE + FEC_HEADER_SIZE;
 
 export interface FecEncoderOptions {
   /** Where seqids wrap; kcptunB's rule by default. */
@@ -53,15 +52,15 @@ export class FecEncoder {
    * parity datagrams) to `batch`. The caller guarantees room for 1 + ps slots.
    */
   encode(batch: DatagramBatch, kcp: Uint8Array): void {
-    const total = CRYPT_PREFIX + FEC_DATA_HEADER_SIZE + kcp.length;
+    const total = CRYPT_HEADER_SIZE + FEC_DATA_HEADER_SIZE + kcp.length;
     if (total > DATAGRAM_STRIDE) throw new RangeError(`FEC data shard of ${total} bytes exceeds ${DATAGRAM_STRIDE}`);
     if (batch.count + 1 + this.parityShards > batch.capacity) throw new RangeError('batch has no room for a data shard and its parity');
     const slot = batch.count++;
     const at = batch.offset(slot);
     batch.setLength(slot, total);
     const mem = this.kernels.bytes();
-    writeDataHeader(mem, at + CRYPT_PREFIX, this.next, kcp.length);
-    mem.set(kcp, at + CRYPT_PREFIX + FEC_DATA_HEADER_SIZE);
+    writeDataHeader(mem, at + CRYPT_HEADER_SIZE, this.next, kcp.length);
+    mem.set(kcp, at + CRYPT_HEADER_SIZE + FEC_DATA_HEADER_SIZE);
     this.next = (this.next + 1) >>> 0;
 
     // keep the shard (size field + KCP bytes) for the parity computation
@@ -87,7 +86,7 @@ export class FecEncoder {
       const slot = batch.count++;
       const at = batch.offset(slot);
       batch.setLength(slot, SHARD_OFFSET + len);
-      writeParityHeader(mem, at + CRYPT_PREFIX, this.next);
+      writeParityHeader(mem, at + CRYPT_HEADER_SIZE, this.next);
       mem.copyWithin(at + SHARD_OFFSET, parity, parity + len);
       this.next = (this.next + 1) % this.wrapAt;
     }

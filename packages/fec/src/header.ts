@@ -31,6 +31,40 @@ export function isFecPacket(packet: Uint8Array, at = 0): boolean {
   return type === FEC_TYPE_DATA || type === FEC_TYPE_PARITY;
 }
 
+/** What a datagram (after the crypto prefix) is, as the receiver tells them apart. */
+export const PacketKind = {
+  /** A bare KCP datagram (FEC off at the sender). */
+  KCP: 0,
+  FEC_DATA: 1,
+  FEC_PARITY: 2,
+} as const;
+export type PacketKind = (typeof PacketKind)[keyof typeof PacketKind];
+
+export function classifyPacket(packet: Uint8Array): PacketKind {
+  if (!isFecPacket(packet)) return PacketKind.KCP;
+  return readType(packet) === FEC_TYPE_DATA ? PacketKind.FEC_DATA : PacketKind.FEC_PARITY;
+}
+
+/** The KCP bytes of a data shard (after seqid, type and size); undefined when the header is cut short. */
+export function dataShardKcp(packet: Uint8Array): Uint8Array | undefined {
+  return packet.length < FEC_DATA_HEADER_SIZE ? undefined : packet.subarray(FEC_DATA_HEADER_SIZE);
+}
+
+/**
+ * The KCP bytes a datagram carries without FEC decoding: all of a bare KCP
+ * datagram, the body of a data shard, nothing for parity.
+ */
+export function kcpBytesOf(packet: Uint8Array): Uint8Array | undefined {
+  switch (classifyPacket(packet)) {
+    case PacketKind.KCP:
+      return packet;
+    case PacketKind.FEC_DATA:
+      return dataShardKcp(packet);
+    default:
+      return undefined;
+  }
+}
+
 export function writeDataHeader(out: Uint8Array, at: number, seqid: number, kcpLength: number): void {
   writeU32(out, at, seqid);
   out[at + 4] = FEC_TYPE_DATA;

@@ -1,5 +1,5 @@
 export * from './header.js';
-export { FecEncoder, CRYPT_PREFIX, type FecEncoderOptions } from './encoder.js';
+export { FecEncoder, type FecEncoderOptions } from './encoder.js';
 export { FecDecoder, type KcpSink } from './decoder.js';
 export { ReedSolomon } from './reedSolomon.js';
 export * from './errors.js';

@@ -30,8 +30,6 @@ export const THRESH_MIN = 2;
 export const PROBE_INIT = 7000; // first window probe after 7 s of zero peer window
 export const PROBE_LIMIT = 120_000; // probe interval ceiling
 
-export const DEAD_LINK = 20; // transmissions after which the link is flagged (unused by kcptun)
-
 /** Signed 32-bit difference: wrap-safe comparison of sn and ts values. */
 export function timediff(later: number, earlier: number): number {
   return (later - earlier) | 0;

@@ -1,7 +1,7 @@
 export * from './constants.js';
 export { applyMode, DEFAULT_KCP_CONFIG, PROFILES, verifyKcpConfig, type KcpConfig, type KcpMode } from './config.js';
-export { Deque } from './deque.js';
 export { InputResult, InvalidKcpConfigError } from './errors.js';
 export { Kcp, type KcpOutput } from './kcp.js';
 export { RtoEstimator } from './rtoEstimator.js';
-export { encodeHeader, readU32, Segment } from './segment.js';
+export { emptySegmentHeader, encodeHeader, isConversationStart, isKnownCommand, readSegmentHeader, readU32, type SegmentHeader } from './header.js';
+export { Segment } from './segment.js';

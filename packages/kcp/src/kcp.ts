@@ -13,29 +13,18 @@
  * taken only from regular (not FEC-recovered) input, no minimum window.
  */
 import { S, Snmp } from '@kcptunb/snmp';
-import {
-  ASK_SEND,
-  ASK_TELL,
-  CMD_ACK,
-  CMD_PUSH,
-  CMD_WASK,
-  CMD_WINS,
-  DEAD_LINK,
-  KCP_OVERHEAD,
-  PROBE_INIT,
-  PROBE_LIMIT,
-  RTO_MIN,
-  RTO_NODELAY_MIN,
-  THRESH_INIT,
-  THRESH_MIN,
-  WND_RCV_DEFAULT,
-  timediff,
-} from './constants.js';
+import { Deque } from '@kcptunb/collections';
+import { AckList } from './ackList.js';
+import { ASK_SEND, ASK_TELL, CMD_ACK, CMD_PUSH, CMD_WASK, CMD_WINS, KCP_OVERHEAD, RTO_MIN, RTO_NODELAY_MIN, WND_RCV_DEFAULT, timediff } from './constants.js';
 import { verifyKcpConfig, type KcpConfig } from './config.js';
-import { Deque } from './deque.js';
+import { CongestionWindow } from './congestion.js';
 import { InputResult } from './errors.js';
+import { emptySegmentHeader, encodeHeader, isKnownCommand, readSegmentHeader } from './header.js';
+import { Receiver } from './receiver.js';
 import { RtoEstimator } from './rtoEstimator.js';
-import { encodeHeader, readU32, Segment } from './segment.js';
+import type { Segment } from './segment.js';
+import { SegmentPool } from './segmentPool.js';
+import { WindowProbe } from './windowProbe.js';
 
 /** Receives each datagram's KCP bytes; the view is only valid during the call. */
 export type KcpOutput = (kcpBytes: Uint8Array) => void;
@@ -48,34 +37,23 @@ export class Kcp {
 
   private sndUna = 0;
   private sndNxt = 0;
-  private rcvNxt = 0;
-  private ssthresh = THRESH_INIT;
-  private cwnd = 0;
-  private incr = 0;
   private rmtWnd = WND_RCV_DEFAULT;
-  private probe = 0;
-  private tsProbe = 0;
-  private probeWait = 0;
   private readonly minRto: number;
   readonly rto = new RtoEstimator();
-  /** Set once a segment was transmitted DEAD_LINK times (kcptun never acts on it). */
-  deadLink = false;
   /** When the caller should run `flush()` next. */
   nextFlushAt = 0;
 
   private readonly sndQueue = new Deque<Segment>();
   private readonly sndBuf = new Deque<Segment>();
-  private readonly rcvBuf = new Deque<Segment>();
-  private readonly rcvQueue = new Deque<Segment>();
-  /** Bytes of the head of rcvQueue already handed out by recv(). */
-  private headOffset = 0;
-  private queuedBytes = 0;
-  private ackSn: number[] = [];
-  private ackTs: number[] = [];
-  private ackCount = 0;
+  private readonly receiver: Receiver;
+  private readonly acks = new AckList();
+  private readonly congestion: CongestionWindow;
+  private readonly probe = new WindowProbe();
+  private readonly pool: SegmentPool;
+  /** One datagram's KCP bytes, assembled by flush(). */
   private readonly buffer: Uint8Array;
-  private readonly pool: Segment[] = [];
-  private readonly poolLimit: number;
+  /** Scratch for input(): decoded headers, reused. */
+  private readonly header = emptySegmentHeader();
 
   constructor(conv: number, config: KcpConfig, private readonly output: KcpOutput, snmp?: Snmp) {
     this.conv = conv >>> 0;
@@ -84,8 +62,12 @@ export class Kcp {
     this.minRto = this.config.nodelay !== 0 ? RTO_NODELAY_MIN : RTO_MIN;
     this.buffer = new Uint8Array(this.config.mtu - this.config.reserved);
     this.snmp = snmp ?? new Snmp();
-    this.sndUna = this.sndNxt = this.rcvNxt = (this.config.firstSn ?? 0) >>> 0;
-    this.poolLimit = Math.max(1024, this.config.sndWnd + this.config.rcvWnd);
+    const firstSn = (this.config.firstSn ?? 0) >>> 0;
+    this.sndUna = this.sndNxt = firstSn;
+    // enough for a full send and receive window, so steady state allocates nothing
+    this.pool = new SegmentPool(this.mss, Math.max(1024, this.config.sndWnd + this.config.rcvWnd));
+    this.receiver = new Receiver(firstSn, this.config.rcvWnd, this.pool);
+    this.congestion = new CongestionWindow(this.mss);
   }
 
   // ---------------------------------------------------------------- sending
@@ -105,7 +87,7 @@ export class Kcp {
     }
     while (at < data.length) {
       const n = Math.min(this.mss, data.length - at);
-      const seg = this.segment(this.mss);
+      const seg = this.pool.take(this.mss);
       seg.data.set(data.subarray(at, at + n));
       seg.length = n;
       this.sndQueue.push(seg);
@@ -137,28 +119,14 @@ export class Kcp {
 
   /** Bytes ready for `recv()`. */
   get readable(): number {
-    return this.queuedBytes;
+    return this.receiver.readable;
   }
 
   /** Copy up to `out.length` received bytes into `out`; returns how many. */
   recv(out: Uint8Array): number {
-    const wasFull = this.rcvQueue.length >= this.config.rcvWnd;
-    let n = 0;
-    while (n < out.length && this.rcvQueue.length > 0) {
-      const seg = this.rcvQueue.first()!;
-      const take = Math.min(seg.length - this.headOffset, out.length - n);
-      out.set(seg.data.subarray(this.headOffset, this.headOffset + take), n);
-      n += take;
-      this.headOffset += take;
-      if (this.headOffset === seg.length) {
-        this.rcvQueue.shift();
-        this.release(seg);
-        this.headOffset = 0;
-      }
-    }
-    this.queuedBytes -= n;
-    this.moveReceived();
-    if (wasFull && this.rcvQueue.length < this.config.rcvWnd) this.probe |= ASK_TELL; // tell the peer the window reopened
+    const wasFull = this.receiver.full;
+    const n = this.receiver.recv(out);
+    if (wasFull && !this.receiver.full) this.probe.tell(); // tell the peer the window reopened
     return n;
   }
 
@@ -183,18 +151,13 @@ export class Kcp {
     let latestTs = 0;
     let windowSlides = false;
     let segments = 0;
-    while (data.length - at >= KCP_OVERHEAD) {
-      const conv = readU32(data, at);
-      const cmd = data[at + 4]!;
-      const wnd = data[at + 6]! | (data[at + 7]! << 8);
-      const ts = readU32(data, at + 8);
-      const sn = readU32(data, at + 12);
-      const una = readU32(data, at + 16);
-      const len = readU32(data, at + 20);
+    const header = this.header;
+    while (readSegmentHeader(data, at, header)) {
+      const { cmd, wnd, ts, sn, una, len } = header;
       at += KCP_OVERHEAD;
-      if (conv !== this.conv) return this.counted(segments, InputResult.CONV_MISMATCH);
+      if (header.conv !== this.conv) return this.counted(segments, InputResult.CONV_MISMATCH);
       if (data.length - at < len) return this.counted(segments, InputResult.TRUNCATED);
-      if (cmd < CMD_PUSH || cmd > CMD_WINS) return this.counted(segments, InputResult.BAD_COMMAND);
+      if (!isKnownCommand(cmd)) return this.counted(segments, InputResult.BAD_COMMAND);
       if (regular) this.rmtWnd = wnd;
       if (this.acknowledgeUpTo(una) > 0) windowSlides = true;
       if (cmd === CMD_ACK) {
@@ -204,13 +167,13 @@ export class Kcp {
         latestTs = ts;
       } else if (cmd === CMD_PUSH) {
         let repeat = true;
-        if (timediff(sn, (this.rcvNxt + this.config.rcvWnd) >>> 0) < 0) {
-          this.queueAck(sn, ts);
-          if (timediff(sn, this.rcvNxt) >= 0) repeat = this.acceptData(sn, data.subarray(at, at + len));
+        if (this.receiver.inWindow(sn)) {
+          this.acks.push(sn, ts);
+          if (timediff(sn, this.receiver.next) >= 0) repeat = this.receiver.accept(sn, data.subarray(at, at + len));
         }
         if (regular && repeat) values[S.RepeatSegs]!++;
       } else if (cmd === CMD_WASK) {
-        this.probe |= ASK_TELL;
+        this.probe.tell();
       }
       at += len;
       segments++;
@@ -220,9 +183,9 @@ export class Kcp {
       const rtt = timediff(now >>> 0, latestTs);
       if (rtt >= 0) this.rto.sample(rtt, this.config.interval, this.minRto);
     }
-    if (this.config.nc === 0 && timediff(this.sndUna, unaBefore) > 0) this.growCongestionWindow();
+    if (this.config.nc === 0 && timediff(this.sndUna, unaBefore) > 0) this.congestion.grow(this.rmtWnd);
     if (windowSlides) this.flush(now);
-    else if (this.config.ackNoDelay && this.ackCount > 0) this.flush(now, true);
+    else if (this.config.ackNoDelay && this.acks.count > 0) this.flush(now, true);
     return InputResult.OK;
   }
 
@@ -235,7 +198,7 @@ export class Kcp {
   private acknowledgeUpTo(una: number): number {
     let n = 0;
     while (this.sndBuf.length > 0 && timediff(una, this.sndBuf.first()!.sn) > 0) {
-      this.release(this.sndBuf.shift()!);
+      this.pool.give(this.sndBuf.shift()!);
       n++;
     }
     this.sndUna = this.sndBuf.length > 0 ? this.sndBuf.first()!.sn : this.sndNxt;
@@ -260,63 +223,7 @@ export class Kcp {
     }
   }
 
-  private queueAck(sn: number, ts: number): void {
-    this.ackSn[this.ackCount] = sn;
-    this.ackTs[this.ackCount] = ts;
-    this.ackCount++;
-  }
-
-  /** Insert a PUSH into the reorder buffer; returns true if it was a duplicate. */
-  private acceptData(sn: number, payload: Uint8Array): boolean {
-    if (timediff(sn, (this.rcvNxt + this.config.rcvWnd) >>> 0) >= 0 || timediff(sn, this.rcvNxt) < 0) return true;
-    let i = this.rcvBuf.length;
-    while (i > 0) {
-      const prev = this.rcvBuf.at(i - 1);
-      if (prev.sn === sn) return true;
-      if (timediff(sn, prev.sn) > 0) break;
-      i--;
-    }
-    const seg = this.segment(payload.length);
-    seg.data.set(payload);
-    seg.length = payload.length;
-    seg.sn = sn;
-    this.rcvBuf.insert(i, seg);
-    this.moveReceived();
-    return false;
-  }
-
-  /** Move the in-order prefix of the reorder buffer to the receive queue, window permitting. */
-  private moveReceived(): void {
-    while (this.rcvBuf.length > 0 && this.rcvQueue.length < this.config.rcvWnd && this.rcvBuf.first()!.sn === this.rcvNxt) {
-      const seg = this.rcvBuf.shift()!;
-      this.rcvQueue.push(seg);
-      this.queuedBytes += seg.length;
-      this.rcvNxt = (this.rcvNxt + 1) >>> 0;
-    }
-  }
-
-  private growCongestionWindow(): void {
-    if (this.cwnd >= this.rmtWnd) return;
-    const mss = this.mss;
-    if (this.cwnd < this.ssthresh) {
-      this.cwnd++;
-      this.incr += mss;
-    } else {
-      if (this.incr < mss) this.incr = mss;
-      this.incr += Math.floor((mss * mss) / this.incr) + Math.floor(mss / 16);
-      if ((this.cwnd + 1) * mss <= this.incr) this.cwnd++;
-    }
-    if (this.cwnd > this.rmtWnd) {
-      this.cwnd = this.rmtWnd;
-      this.incr = this.rmtWnd * mss;
-    }
-  }
-
   // --------------------------------------------------------------- flushing
-
-  private unusedWindow(): number {
-    return Math.max(0, this.config.rcvWnd - this.rcvQueue.length);
-  }
 
   /**
    * Emit pending ACKs, window probes and (unless `ackOnly`) new and due
@@ -325,8 +232,8 @@ export class Kcp {
   flush(now: number, ackOnly = false): number {
     now >>>= 0;
     const values = this.snmp.values;
-    const wnd = this.unusedWindow();
-    const una = this.rcvNxt;
+    const wnd = this.receiver.unusedWindow();
+    const una = this.receiver.next;
     const buf = this.buffer;
     const room = buf.length;
     let at = 0;
@@ -339,58 +246,42 @@ export class Kcp {
     };
 
     // 1. ACKs, thinned: only sns not yet covered by una, plus the last one
-    for (let i = 0; i < this.ackCount; i++) {
-      const sn = this.ackSn[i]!;
-      if (timediff(sn, this.rcvNxt) >= 0 || i === this.ackCount - 1) {
+    const acks = this.acks;
+    for (let i = 0; i < acks.count; i++) {
+      const sn = acks.sn(i);
+      if (timediff(sn, una) >= 0 || i === acks.count - 1) {
         makeSpace(KCP_OVERHEAD);
-        at = encodeHeader(buf, at, this.conv, CMD_ACK, 0, wnd, this.ackTs[i]!, sn, una, 0);
+        at = encodeHeader(buf, at, this.conv, CMD_ACK, 0, wnd, acks.ts(i), sn, una, 0);
         out++;
       }
     }
-    this.ackCount = 0;
+    acks.clear();
     if (ackOnly) {
       if (at > 0) this.output(buf.subarray(0, at));
       values[S.OutSegs]! += out;
       return this.config.interval;
     }
 
-    // 2. zero-window probing
-    if (this.rmtWnd === 0) {
-      if (this.probeWait === 0) {
-        this.probeWait = PROBE_INIT;
-        this.tsProbe = (now + this.probeWait) >>> 0;
-      } else if (timediff(now, this.tsProbe) >= 0) {
-        if (this.probeWait < PROBE_INIT) this.probeWait = PROBE_INIT;
-        this.probeWait = Math.min(this.probeWait + Math.floor(this.probeWait / 2), PROBE_LIMIT);
-        this.tsProbe = (now + this.probeWait) >>> 0;
-        this.probe |= ASK_SEND;
-      }
-    } else {
-      this.tsProbe = 0;
-      this.probeWait = 0;
-    }
-
-    // 3. WASK / WINS
-    if (this.probe & ASK_SEND) {
+    // 2–3. zero-window probing, WASK / WINS
+    this.probe.schedule(now, this.rmtWnd);
+    const asks = this.probe.take();
+    if (asks & ASK_SEND) {
       makeSpace(KCP_OVERHEAD);
       at = encodeHeader(buf, at, this.conv, CMD_WASK, 0, wnd, 0, 0, una, 0);
       out++;
     }
-    if (this.probe & ASK_TELL) {
+    if (asks & ASK_TELL) {
       makeSpace(KCP_OVERHEAD);
       at = encodeHeader(buf, at, this.conv, CMD_WINS, 0, wnd, 0, 0, una, 0);
       out++;
     }
-    this.probe = 0;
 
     // 4. move queued segments into flight, within the window
     let cwnd = Math.min(this.config.sndWnd, this.rmtWnd);
-    if (this.config.nc === 0) cwnd = Math.min(this.cwnd, cwnd);
+    if (this.config.nc === 0) cwnd = Math.min(this.congestion.cwnd, cwnd);
     let newSegments = 0;
     while (this.sndQueue.length > 0 && timediff(this.sndNxt, (this.sndUna + cwnd) >>> 0) < 0) {
       const seg = this.sndQueue.shift()!;
-      seg.conv = this.conv;
-      seg.cmd = CMD_PUSH;
       seg.sn = this.sndNxt;
       this.sndBuf.push(seg);
       this.sndNxt = (this.sndNxt + 1) >>> 0;
@@ -413,20 +304,15 @@ export class Kcp {
         send = true;
         seg.rto = rxRto;
         seg.resendts = (now + seg.rto) >>> 0;
-      } else if (seg.fastack >= resend) {
+      } else if (seg.fastack >= resend || (seg.fastack > 0 && newSegments === 0)) {
+        // fast retransmit after `resend` skips, else early retransmit when nothing new goes out
+        if (seg.fastack >= resend) fast++;
+        else early++;
         send = true;
         seg.fastack = 0;
         seg.rto = rxRto;
         seg.resendts = (now + seg.rto) >>> 0;
         change++;
-        fast++;
-      } else if (seg.fastack > 0 && newSegments === 0) {
-        send = true;
-        seg.fastack = 0;
-        seg.rto = rxRto;
-        seg.resendts = (now + seg.rto) >>> 0;
-        change++;
-        early++;
       } else if (timediff(now, seg.resendts) >= 0) {
         send = true;
         seg.rto += this.config.nodelay === 0 ? rxRto : Math.floor(rxRto / 2);
@@ -442,7 +328,6 @@ export class Kcp {
         buf.set(seg.data.subarray(0, seg.length), at);
         at += seg.length;
         out++;
-        if (seg.xmit >= DEAD_LINK) this.deadLink = true;
       }
       const due = timediff(seg.resendts, now);
       if (due > 0 && due < nearest) nearest = due;
@@ -456,23 +341,7 @@ export class Kcp {
     values[S.RetransSegs]! += lost + fast + early;
 
     // 6. congestion window (only with nc = 0)
-    if (this.config.nc === 0) {
-      if (change > 0) {
-        const inflight = timediff(this.sndNxt, this.sndUna);
-        this.ssthresh = Math.max(Math.floor(inflight / 2), THRESH_MIN);
-        this.cwnd = this.ssthresh + resend;
-        this.incr = this.cwnd * this.mss;
-      }
-      if (lost > 0) {
-        this.ssthresh = Math.max(Math.floor(cwnd / 2), THRESH_MIN);
-        this.cwnd = 1;
-        this.incr = this.mss;
-      }
-      if (this.cwnd < 1) {
-        this.cwnd = 1;
-        this.incr = this.mss;
-      }
-    }
+    if (this.config.nc === 0) this.congestion.afterFlush(change, lost, this.inFlight, cwnd, resend);
     this.nextFlushAt = (now + nearest) >>> 0;
     return nearest;
   }
@@ -481,22 +350,5 @@ export class Kcp {
   update(now: number): number {
     if (timediff(now >>> 0, this.nextFlushAt) >= 0) this.flush(now);
     return this.nextFlushAt;
-  }
-
-  // ---------------------------------------------------------------- pooling
-
-  private segment(capacity: number): Segment {
-    const seg = this.pool.pop();
-    if (seg) {
-      if (seg.data.length < capacity) seg.data = new Uint8Array(capacity);
-      return seg;
-    }
-    return new Segment(Math.max(capacity, this.mss));
-  }
-
-  private release(seg: Segment): void {
-    seg.reset();
-    // keep enough for a full send and receive window, so steady state allocates nothing
-    if (this.pool.length < this.poolLimit) this.pool.push(seg);
   }
 }

@@ -17,10 +17,9 @@ import {
   RECORD_HEADER_BYTES,
   WRAP_MARKER,
   WRITE_INDEX,
-  attachRing,
-  maxPayloadBytes,
-  type RingViews,
+  recordBytes,
 } from './layout.js';
+import { RingEnd } from './ringEnd.js';
 
 /** Receives one record: a view into the ring, valid only until the callback returns. */
 export type RecordHandler = (record: Uint8Array) => void;
@@ -34,21 +33,12 @@ export interface RunOptions {
   recordsPerTurn?: number;
 }
 
-export class RingConsumer {
-  /** Data-region bytes. */
-  readonly capacity: number;
-  /** Largest payload one record can carry: capacity / 2 − 4. */
-  readonly maxRecordBytes: number;
-  private readonly ring: RingViews;
+export class RingConsumer extends RingEnd {
   /** Local read index: published once per drain. */
   private read: number;
-  private doorbellRings = 0;
-  private sleeps = 0;
 
   constructor(sab: SharedArrayBuffer) {
-    this.ring = attachRing(sab);
-    this.capacity = this.ring.capacity;
-    this.maxRecordBytes = maxPayloadBytes(this.capacity);
+    super(sab);
     this.read = Atomics.load(this.ring.control, READ_INDEX) >>> 0;
   }
 
@@ -74,7 +64,7 @@ export class RingConsumer {
           read = (read + (capacity - at)) >>> 0;
           continue;
         }
-        const size = RECORD_HEADER_BYTES + ((length + 3) & ~3);
+        const size = recordBytes(length);
         if (length > maxPayload || size > ((write - read) >>> 0)) {
           throw new RingCorruptedError(`record length ${length} at offset ${at} runs past the published data`);
         }
@@ -152,29 +142,12 @@ export class RingConsumer {
 
   /** Stop consuming: the producer's pushes throw and its waits resolve. Idempotent. */
   close(): void {
-    Atomics.or(this.ring.control, CLOSED, CLOSED_BY_CONSUMER);
-    ringAlways(this.ring.control, PRODUCER_WAITING);
-    ringAlways(this.ring.control, CONSUMER_SLEEPING);
+    this.closeEnd(CLOSED_BY_CONSUMER);
   }
 
-  /** Either side has closed the ring (there may still be records to drain if the producer closed). */
-  get closed(): boolean {
-    return Atomics.load(this.ring.control, CLOSED) !== 0;
-  }
-
-  /** The producer has closed its end: once drained, nothing more will come. */
+  /** The producer has closed its end: once drained, nothing more will come (there may still be records to drain). */
   get closedByProducer(): boolean {
-    return (Atomics.load(this.ring.control, CLOSED) & CLOSED_BY_PRODUCER) !== 0;
-  }
-
-  /** Instrumentation: how many times this consumer rang the producer's doorbell (Atomics.notify). */
-  get notifyCount(): number {
-    return this.doorbellRings;
-  }
-
-  /** Instrumentation: how many `waitForData` calls actually went to sleep. */
-  get sleepCount(): number {
-    return this.sleeps;
+    return this.closedBy(CLOSED_BY_PRODUCER);
   }
 
   /** The producer is asleep waiting for space (diagnostics, tests). */

@@ -6,7 +6,7 @@
  * makes the bytes visible). Full ring = back-pressure: the push methods return false / a short
  * count and change nothing; nothing is dropped and nothing grows.
  */
-import { ring, ringAlways, sleepOn } from './doorbell.js';
+import { ring, sleepOn } from './doorbell.js';
 import { RecordTooLargeError, ReservationError, RingClosedError } from './errors.js';
 import {
   CLOSED,
@@ -18,17 +18,11 @@ import {
   RECORD_HEADER_BYTES,
   WRAP_MARKER,
   WRITE_INDEX,
-  attachRing,
-  maxPayloadBytes,
-  type RingViews,
+  recordBytes,
 } from './layout.js';
+import { RingEnd } from './ringEnd.js';
 
-export class RingProducer {
-  /** Data-region bytes. */
-  readonly capacity: number;
-  /** Largest payload one record can carry: capacity / 2 − 4. */
-  readonly maxRecordBytes: number;
-  private readonly ring: RingViews;
+export class RingProducer extends RingEnd {
   /** Local write index: ahead of the published one while a batch is being written. */
   private write: number;
   /** Last read index seen; only reloaded when it says the ring is too full (saves loads). */
@@ -38,17 +32,13 @@ export class RingProducer {
   private reservedBytes = 0;
   /** The local write index before the pending reservation, to roll it back. */
   private writeBeforeReserve = 0;
-  private doorbellRings = 0;
-  private sleeps = 0;
   /** While > 0, pushes are written but not published (see `batch`). */
   private holding = 0;
   /** The write index last made visible. */
   private published: number;
 
   constructor(sab: SharedArrayBuffer) {
-    this.ring = attachRing(sab);
-    this.capacity = this.ring.capacity;
-    this.maxRecordBytes = maxPayloadBytes(this.capacity);
+    super(sab);
     this.write = Atomics.load(this.ring.control, WRITE_INDEX) >>> 0;
     this.published = this.write;
     this.cachedRead = Atomics.load(this.ring.control, READ_INDEX) >>> 0;
@@ -130,7 +120,7 @@ export class RingProducer {
     }
     this.reservedAt = -1;
     // `claim` advanced the local index over the reserved size; take back the unused padding.
-    this.write = (this.write - (((this.reservedBytes + 3) & ~3) - ((bytes + 3) & ~3))) >>> 0;
+    this.write = (this.write - (recordBytes(this.reservedBytes) - recordBytes(bytes))) >>> 0;
     this.ring.words[at >> 2] = bytes;
     this.publish();
   }
@@ -164,29 +154,12 @@ export class RingProducer {
 
   /** Stop producing: the consumer drains what is there, then sees the ring closed. Idempotent. */
   close(): void {
-    Atomics.or(this.ring.control, CLOSED, CLOSED_BY_PRODUCER);
-    ringAlways(this.ring.control, CONSUMER_SLEEPING);
-    ringAlways(this.ring.control, PRODUCER_WAITING);
-  }
-
-  /** Either side has closed the ring. */
-  get closed(): boolean {
-    return Atomics.load(this.ring.control, CLOSED) !== 0;
+    this.closeEnd(CLOSED_BY_PRODUCER);
   }
 
   /** The consumer has closed its end: pushes throw. */
   get closedByConsumer(): boolean {
-    return (Atomics.load(this.ring.control, CLOSED) & CLOSED_BY_CONSUMER) !== 0;
-  }
-
-  /** Instrumentation: how many times this producer rang the consumer's doorbell (Atomics.notify). */
-  get notifyCount(): number {
-    return this.doorbellRings;
-  }
-
-  /** Instrumentation: how many `waitForSpace` calls actually went to sleep. */
-  get sleepCount(): number {
-    return this.sleeps;
+    return this.closedBy(CLOSED_BY_CONSUMER);
   }
 
   /** The consumer has announced it is asleep waiting for data (diagnostics, tests). */
@@ -202,7 +175,7 @@ export class RingProducer {
 
   /** Bytes of ring a record of `payloadBytes` takes at the current write offset, wrap skip included. */
   private bytesNeeded(payloadBytes: number): number {
-    const size = RECORD_HEADER_BYTES + ((payloadBytes + 3) & ~3);
+    const size = recordBytes(payloadBytes);
     const tail = this.capacity - (this.write & this.ring.mask);
     return tail < size ? tail + size : size;
   }
@@ -222,7 +195,7 @@ export class RingProducer {
     if (this.reservedAt >= 0) throw new ReservationError('push while a reservation is pending: commit first');
     this.checkSize(payloadBytes);
     if (Atomics.load(this.ring.control, CLOSED) !== 0) throw new RingClosedError();
-    const size = RECORD_HEADER_BYTES + ((payloadBytes + 3) & ~3);
+    const size = recordBytes(payloadBytes);
     let at = this.write & this.ring.mask;
     const tail = this.capacity - at;
     const need = tail < size ? tail + size : size;

@@ -10,9 +10,9 @@
  * `nextFlushAt`. The data-plane worker wraps this with a UDP socket and a timer.
  */
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
-import { PacketCrypt, CRYPT_HEADER_SIZE, type DatagramCipher } from '@kcptunb/crypt';
-import { FEC_DATA_HEADER_SIZE, FEC_TYPE_DATA, FecDecoder, FecEncoder, isFecPacket, readType } from '@kcptunb/fec';
-import { CMD_PUSH, Kcp, KCP_OVERHEAD, readU32, timediff, type KcpConfig } from '@kcptunb/kcp';
+import { cryptPayload, PacketCrypt, CRYPT_HEADER_SIZE, type DatagramCipher } from '@kcptunb/crypt';
+import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, isFecPacket, kcpBytesOf } from '@kcptunb/fec';
+import { emptySegmentHeader, isConversationStart, Kcp, KCP_OVERHEAD, readSegmentHeader, timediff, type KcpConfig } from '@kcptunb/kcp';
 import { S, Snmp } from '@kcptunb/snmp';
 
 export interface KcpSessionOptions {
@@ -45,7 +45,7 @@ export class KcpSession {
   private now = 0;
   private closed = false;
 
-  constructor(private readonly kernels: Kernels, private readonly options: KcpSessionOptions) {
+  constructor(private readonly kernels: Kernels, options: KcpSessionOptions) {
     this.snmp = options.snmp ?? new Snmp();
     this.fecEnabled = options.dataShards > 0 && options.parityShards > 0;
     const reserved = CRYPT_HEADER_SIZE + (this.fecEnabled ? FEC_DATA_HEADER_SIZE : 0);
@@ -149,13 +149,14 @@ export class KcpSession {
     const sink = (kcp: Uint8Array, regular: boolean) => this.feed(kcp, regular);
     for (let i = 0; i < batch.count; i++) {
       if (!ok[i]) continue;
-      const packet = batch.view(i).subarray(CRYPT_HEADER_SIZE);
-      if (isFecPacket(packet)) {
-        if (this.decoder) this.decoder.input(packet, sink);
-        else if (readType(packet) === FEC_TYPE_DATA && packet.length >= FEC_DATA_HEADER_SIZE) this.feed(packet.subarray(FEC_DATA_HEADER_SIZE), true);
-        else values[S.FECParityShards]!++;
+      const packet = cryptPayload(batch.view(i));
+      if (this.decoder && isFecPacket(packet)) {
+        this.decoder.input(packet, sink);
       } else {
-        this.feed(packet, true);
+        // without a decoder data shards are taken as they are and parity is only counted
+        const kcp = kcpBytesOf(packet);
+        if (kcp) this.feed(kcp, true);
+        else values[S.FECParityShards]!++;
       }
     }
     if (!deferTransmit) this.emit();
@@ -168,9 +169,11 @@ export class KcpSession {
    * server sessions; the shard acts on it.
    */
   peerRestarted = false;
+  private readonly header = emptySegmentHeader();
 
   private feed(kcp: Uint8Array, regular: boolean): void {
-    if (regular && kcp.length >= KCP_OVERHEAD && readU32(kcp, 0) !== this.kcp.conv && kcp[4] === CMD_PUSH && readU32(kcp, 12) === 0) {
+    const header = this.header;
+    if (regular && readSegmentHeader(kcp, 0, header) && header.conv !== this.kcp.conv && isConversationStart(header)) {
       this.peerRestarted = true;
     }
     this.kcp.input(kcp, regular, this.now);

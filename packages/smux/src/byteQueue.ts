@@ -2,10 +2,10 @@
  * A FIFO of byte chunks with a read offset into the first one. Chunks are
  * kept by reference: reads hand out subarrays, never copies.
  */
-import { Fifo } from './fifo.js';
+import { Deque } from '@kcptunb/collections';
 
 export class ByteQueue {
-  private readonly chunks = new Fifo<Uint8Array>();
+  private readonly chunks = new Deque<Uint8Array>();
   /** Bytes of the first chunk already taken. */
   private offset = 0;
   private total = 0;
@@ -28,7 +28,7 @@ export class ByteQueue {
 
   /** Take up to `max` bytes from the front, never spanning two chunks; null when empty. */
   take(max: number): Uint8Array | null {
-    const head = this.chunks.peek();
+    const head = this.chunks.first();
     if (head === undefined || max <= 0) return null;
     const available = head.length - this.offset;
     let out: Uint8Array;

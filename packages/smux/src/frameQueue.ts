@@ -8,7 +8,7 @@
  *    turn, so one bulk stream cannot starve the others; each stream's own
  *    order is kept by the stream.
  */
-import { Fifo } from './fifo.js';
+import { Deque } from '@kcptunb/collections';
 import { EMPTY, encodeHeader, HEADER_SIZE } from './frame.js';
 
 /** A frame a source hands out: the scheduler writes header + payload. */
@@ -32,8 +32,8 @@ const SID_SPAN = 0x1_0000_0000;
 
 export class FrameQueue {
   /** Control frames packed as cmd·2^32 + sid (no allocation per frame). */
-  private readonly control = new Fifo<number>();
-  private readonly active = new Fifo<FrameSource>();
+  private readonly control = new Deque<number>();
+  private readonly active = new Deque<FrameSource>();
   /** Unsent rest of a frame cut by `maxBytes`. */
   private tail: Uint8Array | null = null;
   private readonly pulled: PulledFrame = { cmd: 0, payload: EMPTY };

@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { DataPlane } from '@kcptunb/dataplane';
 import { RealtimeDriver } from '@kcptunb/scheduler';
-import { nowMs } from './clock.js';
+import { nowMs } from '@kcptunb/dataplane';
 import { enableTcpFastOpenListen } from '@kcptunb/sockopt';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import { splitHostPort } from '@kcptunb/dataplane';

@@ -8,6 +8,9 @@ import { connect, isIP, type Socket } from 'node:net';
 import { connectFastOpen } from '@kcptunb/sockopt';
 import type { Logger } from './logger.js';
 
+/** How long the server waits for a target to accept (kcptunB's dial timeout). */
+export const DIAL_TIMEOUT_MS = 5_000;
+
 let warned = false;
 /** Set when --dns fallback resolvers are active: names then go through them, not getaddrinfo. */
 let useFallbackResolvers = false;

@@ -10,7 +10,7 @@ import { HttpProxyHandshake } from '../proxy/httpClient.js';
 import { formatTarget } from '../proxy/target.js';
 import { Socks5ClientHandshake } from '../proxy/socks5Client.js';
 import { TunnelReplyReader, type TunnelReplyOutcome } from '../proxy/tunnelReply.js';
-import { dialTarget } from './dial.js';
+import { DIAL_TIMEOUT_MS, dialTarget } from './dial.js';
 import type { Logger } from './logger.js';
 import type { StreamHandler } from './streamHandler.js';
 import { StreamPipe } from './streamPipe.js';
@@ -18,7 +18,6 @@ import type { TunnelSession } from './tunnel.js';
 
 /** A handshake that has not finished after this long closes its connection. */
 export const HANDSHAKE_TIMEOUT_MS = 30_000;
-export const DIAL_TIMEOUT_MS = 5_000;
 
 /**
  * Client side (`--ser socks5|http`): answer the application's proxy request

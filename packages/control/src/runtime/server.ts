@@ -5,12 +5,12 @@
  */
 import { DataPlane, sessionKey, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
 import { RealtimeDriver } from '@kcptunb/scheduler';
-import { nowMs } from './clock.js';
+import { nowMs } from '@kcptunb/dataplane';
 import type { SmuxStream } from '@kcptunb/smux';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import type { Logger } from './logger.js';
 import { inlineDataPlane, RING_BYTES, sessionSettings, shardCount } from './settings.js';
-import { dialTarget, resolveNamesWithFallbackDns } from './dial.js';
+import { DIAL_TIMEOUT_MS, dialTarget, resolveNamesWithFallbackDns } from './dial.js';
 import { applyDnsFallback } from './dnsFallback.js';
 import { startPprof } from './pprof.js';
 import { FastServerProxy } from './proxyHandshakes.js';
@@ -19,7 +19,6 @@ import { TunnelSession } from './tunnel.js';
 
 /** Most concurrent KCP sessions a server accepts (each costs ~0.3 MB of kernel memory). */
 export const MAX_SERVER_SESSIONS = 1024;
-export const DIAL_TIMEOUT_MS = 5000;
 
 export class TunnelServer {
   readonly dataPlane: DataPlane;

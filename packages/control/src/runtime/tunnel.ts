@@ -8,7 +8,7 @@ import { SmuxSession, type SmuxError, type SmuxStream } from '@kcptunb/smux';
 import type { RunQueue, Runnable } from '@kcptunb/scheduler';
 import type { Snmp } from '@kcptunb/snmp';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
-import { nowMs } from './clock.js';
+import { nowMs } from '@kcptunb/dataplane';
 import type { Logger } from './logger.js';
 import { SessionLink } from './sessionLink.js';
 import { smuxConfig } from './settings.js';

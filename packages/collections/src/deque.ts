@@ -1,15 +1,16 @@
 /**
- * A growable ring-buffer deque: O(1) push/shift at both ends and indexed
- * access, so the KCP queues never use Array.shift/splice on the hot path.
- * `insert` shifts the tail, which is cheap where KCP uses it (out-of-order
- * arrivals land near the end of the receive buffer).
+ * A growable ring-buffer queue: O(1) push and shift and indexed access, so
+ * the KCP segment queues and the smux chunk and frame queues never use
+ * Array.shift/splice on the hot path. `insert` shifts the tail, which is cheap
+ * where KCP uses it (out-of-order arrivals land near the end of the receive
+ * buffer).
  */
 export class Deque<T> {
   private items: (T | undefined)[];
   private head = 0;
   private size = 0;
 
-  constructor(capacity = 16) {
+  constructor(capacity = 8) {
     let c = 1;
     while (c < capacity) c <<= 1;
     this.items = new Array<T | undefined>(c);

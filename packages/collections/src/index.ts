@@ -1,0 +1,1 @@
+export { Deque } from './deque.js';
