@@ -2,9 +2,10 @@ export { CIPHER_NAMES, CFB_IV, KEY_BYTES, isCipherName, type CipherName } from '
 export { createDatagramCipher, AUTO_ENGINE, type CipherEngine, type CreateCipherOptions } from './createCipher.js';
 export type { DatagramCipher } from './datagramCipher.js';
 export { InvalidKeyError, UnknownCipherError } from './errors.js';
-export { DEFAULT_KEY, deriveKey, deriveXorTable, XOR_TABLE_LENGTH } from './keyDerivation.js';
+export { DEFAULT_KEY, deriveKey, deriveXorTable, PASS_BYTES, XOR_TABLE_LENGTH } from './keyDerivation.js';
 export { NodeCfbCipher, NODE_ALGORITHMS, COLUMN_ENCRYPT_MIN_BATCH, type NodeCipherName } from './nodeCfbCipher.js';
 export { NonceSource, NONCE_SIZE } from './nonceSource.js';
 export { PacketCrypt, CRYPT_HEADER_SIZE, MAX_DATAGRAM, type CrcEngine, type PacketCryptOptions } from './packetCrypt.js';
 export { NoneCipher, Salsa20Cipher, XorCipher } from './streamCiphers.js';
 export { WasmCfbCipher } from './wasmCfbCipher.js';
+export { verifyCryptSettings, type CryptSettings } from './settings.js';

@@ -89,7 +89,7 @@ class Shard {
       this.post({ type: 'dial-failed', id, error: (e as Error).message });
       return;
     }
-    applySocketOptions(socket, settings, (line) => this.post({ type: 'log', message: line }));
+    applySocketOptions(socket, settings.socket, (line) => this.post({ type: 'log', message: line }));
     const session = this.createSession(id, conv, settings, rings, (d) => this.sendConnected(socket, d));
     this.sockets.set(id, socket);
     // a connected socket only receives from the server's address: kcptun's "first source" rule (spec §3.9)
@@ -108,7 +108,7 @@ class Shard {
   private async listen(host: string, port: number, settings: SessionSettings, maxSessions: number, ringBytes: number, reusePort: boolean, forwards: Array<{ owner: number; rings: ForwardRings }>): Promise<void> {
     try {
       const socket = await bindSocket(host && host.includes(':') ? 'udp6' : 'udp4', port, host || undefined, reusePort);
-      applySocketOptions(socket, settings, (line) => this.post({ type: 'log', message: line }));
+      applySocketOptions(socket, settings.socket, (line) => this.post({ type: 'log', message: line }));
       this.listener = new Listener(this, socket, settings, maxSessions, ringBytes, forwards);
       const a = socket.address();
       this.post({ type: 'listening', address: a.address, port: a.port });
@@ -271,7 +271,7 @@ class Listener {
   ) {
     const kernels = shard.kernelsInstance;
     this.links = forwards.map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendTo(id, d)));
-    this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt, settings.pass), { snmp: shard.counters, minLength: CRYPT_HEADER_SIZE + 24 }, 1);
+    this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key), { snmp: shard.counters, minLength: CRYPT_HEADER_SIZE + 24 }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
     // ids are per shard; the host names sessions by (shard, id)
     this.nextId = 1;

@@ -50,26 +50,17 @@ export class ShardSession {
   ) {
     this.session = new KcpSession(kernels, {
       conv,
-      kcp: {
-        mtu: settings.mtu,
-        sndWnd: settings.sndWnd,
-        rcvWnd: settings.rcvWnd,
-        nodelay: settings.nodelay,
-        interval: settings.interval,
-        resend: settings.resend,
-        nc: settings.nc,
-        ackNoDelay: settings.ackNoDelay,
-      },
-      cipher: createDatagramCipher(kernels, settings.crypt, settings.pass),
-      dataShards: settings.dataShards,
-      parityShards: settings.parityShards,
+      kcp: settings.kcp,
+      cipher: createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key),
+      dataShards: settings.fec.dataShards,
+      parityShards: settings.fec.parityShards,
       snmp,
       batchCapacity: 64,
       onDatagrams: (batch) => {
         for (let i = 0; i < batch.count; i++) transmit(batch.view(i));
       },
     });
-    if (!settings.noComp) {
+    if (settings.compression) {
       this.writer = new SnappyFrameWriter();
       this.reader = new SnappyFrameReader();
     }

@@ -12,13 +12,13 @@
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { PacketCrypt, CRYPT_HEADER_SIZE, type DatagramCipher } from '@kcptunb/crypt';
 import { FEC_DATA_HEADER_SIZE, FEC_TYPE_DATA, FecDecoder, FecEncoder, isFecPacket, readType } from '@kcptunb/fec';
-import { CMD_PUSH, Kcp, KCP_OVERHEAD, readU32, timediff, type KcpConfig } from '@kcptunb/kcp';
+import { CMD_PUSH, Kcp, KCP_OVERHEAD, readU32, timediff, type KcpSettings } from '@kcptunb/kcp';
 import { S, Snmp } from '@kcptunb/snmp';
 
 export interface KcpSessionOptions {
   conv: number;
   /** KCP settings; `reserved` is computed here from the crypto and FEC headers. */
-  kcp: Omit<KcpConfig, 'reserved'>;
+  kcp: KcpSettings;
   cipher: DatagramCipher;
   /** 0 for either disables FEC on the send side (spec §2.1). */
   dataShards: number;

@@ -3,11 +3,13 @@
  * smux stream to --target over TCP (dial timeout 5 s; on failure the stream is
  * just closed, as kcptunB does).
  */
-import { DataPlane, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
+import { DataPlane, type AcceptedSession } from '@kcptunb/dataplane';
 import type { SmuxStream } from '@kcptunb/smux';
+import type { HostPort } from '../config/address.js';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
+import type { TunnelSettings } from '../config/tunnelSettings.js';
 import type { Logger } from './logger.js';
-import { inlineDataPlane, RING_BYTES, sessionSettings, shardCount } from './settings.js';
+import { inlineDataPlane, RING_BYTES, shardCount } from './settings.js';
 import { dialTarget, resolveNamesWithFallbackDns } from './dial.js';
 import { applyDnsFallback } from './dnsFallback.js';
 import { startPprof } from './pprof.js';
@@ -24,10 +26,12 @@ export class TunnelServer {
   private readonly sessions = new Map<string, TunnelSession>();
   /** Labels of sessions already gone on the control side, until the data plane confirms. */
   private readonly labels = new Map<string, string>();
-  private readonly target: { host: string; port: number };
+  private readonly target: HostPort;
+  readonly config: TunnelConfig;
 
-  constructor(readonly config: TunnelConfig, private readonly logger: Logger) {
-    this.target = splitHostPort(config.remote);
+  constructor(private readonly settings: TunnelSettings, private readonly logger: Logger) {
+    this.config = settings.config;
+    this.target = settings.remote;
     // Node < 22.12 cannot share a UDP port between threads (no reusePort): one shard owns the listener
     // sessions spread over every shard: through SO_REUSEPORT (Node ≥ 22.12) or forwarding from the listener shard
     this.dataPlane = DataPlane.start({ shards: shardCount(Infinity), inline: inlineDataPlane() });
@@ -45,17 +49,17 @@ export class TunnelServer {
   private pprof: import('node:http').Server | undefined;
 
   async start(): Promise<{ address: string; port: number }> {
-    resolveNamesWithFallbackDns(applyDnsFallback(this.config.dns, this.logger));
+    resolveNamesWithFallbackDns(applyDnsFallback(this.settings.dns, this.logger));
     if (this.config.pprof) this.pprof = await startPprof(this.logger);
-    const { host, port } = splitHostPort(this.config.listen);
-    const a = await this.dataPlane.listen(host, port, sessionSettings(this.config), MAX_SERVER_SESSIONS, RING_BYTES);
+    const { host, port } = this.settings.listen;
+    const a = await this.dataPlane.listen(host, port, this.settings.session, MAX_SERVER_SESSIONS, RING_BYTES);
     this.logger.log(`listening on: ${a.address}:${a.port}`);
     return a;
   }
 
   private onSession(a: AcceptedSession): void {
     const key = `${a.shard}:${a.id}`;
-    const session = new TunnelSession(a.shard, a.id, a.remote, a.rings, this.config, this.dataPlane, this.logger, (s, stream) => this.onStream(s, stream));
+    const session = new TunnelSession(a.shard, a.id, a.remote, a.rings, this.settings, this.dataPlane, this.logger, (s, stream) => this.onStream(s, stream));
     this.sessions.set(key, session);
     session.onClose(() => {
       this.sessions.delete(key);

@@ -6,11 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { DataPlane, type SessionRings } from '@kcptunb/dataplane';
 import { SmuxSession, type SmuxStream } from '@kcptunb/smux';
 import type { Snmp } from '@kcptunb/snmp';
-import type { TunnelConfig } from '../config/tunnelConfig.js';
+import type { TunnelSettings } from '../config/tunnelSettings.js';
 import { nowMs } from './clock.js';
 import type { Logger } from './logger.js';
 import { SessionLink } from './sessionLink.js';
-import { smuxConfig } from './settings.js';
 import type { StreamHandler } from './streamHandler.js';
 
 /** A smux session over one KCP session of one shard. */
@@ -26,12 +25,12 @@ export class TunnelSession {
     readonly id: number,
     readonly label: string,
     rings: SessionRings,
-    config: TunnelConfig,
+    settings: Pick<TunnelSettings, 'side' | 'smux'>,
     private readonly dataPlane: DataPlane,
     private readonly logger: Logger,
     onAccepted?: (session: TunnelSession, stream: SmuxStream) => void,
   ) {
-    const smux = new SmuxSession({ role: config.side, now: nowMs(), config: smuxConfig(config) });
+    const smux = new SmuxSession({ role: settings.side, now: nowMs(), config: settings.smux });
     this.link = new SessionLink(smux, rings, {
       onAccepted: onAccepted ? (s) => onAccepted(this, s) : undefined,
       onReadable: (s) => this.pipes.get(s)?.readable(),
