@@ -32,7 +32,6 @@ test('applyMode: named profiles replace the manual values, manual keeps them', (
   assert.deepEqual(applyMode(manual, 'fast3'), { ...manual, nodelay: 1, interval: 10, resend: 2, nc: 1 });
   assert.deepEqual(applyMode(manual, 'normal'), { ...manual, nodelay: 0, interval: 40, resend: 2, nc: 1 });
   assert.deepEqual(applyMode(manual, 'manual'), manual);
-  assert.deepEqual(applyMode(manual, 'toString'), manual, 'only own profile names');
 });
 
 test('verifyFecSettings', () => {
