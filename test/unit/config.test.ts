@@ -1,4 +1,4 @@
-/** The kcptunB command-line surface: every flag's default per side, aliases, parsing dialect, JSON precedence, errors. */
+/** The kcptunB command-line surface: every flag's default per side, aliases, parsing dialect, JSON precedence, errors, and the layer settings the flags map to. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
