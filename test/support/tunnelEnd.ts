@@ -212,20 +212,10 @@ export interface SimSettingsSpec {
 export function simSettings(s: SimSettingsSpec): SessionSettings {
   const kcp = applyMode({ ...DEFAULT_KCP_CONFIG, sndWnd: s.sndWnd ?? 1024, rcvWnd: s.rcvWnd ?? 1024 }, s.mode ?? 'fast');
   return {
-    mtu: kcp.mtu,
-    sndWnd: kcp.sndWnd,
-    rcvWnd: kcp.rcvWnd,
-    nodelay: kcp.nodelay,
-    interval: kcp.interval,
-    resend: kcp.resend,
-    nc: kcp.nc,
-    ackNoDelay: kcp.ackNoDelay,
-    crypt: s.crypt,
-    pass: s.key,
-    dataShards: s.dataShards ?? 10,
-    parityShards: s.parityShards ?? 3,
-    noComp: !s.compress,
-    sockBuf: 4 << 20,
-    dscp: 0,
+    kcp: { mtu: kcp.mtu, sndWnd: kcp.sndWnd, rcvWnd: kcp.rcvWnd, nodelay: kcp.nodelay, interval: kcp.interval, resend: kcp.resend, nc: kcp.nc, ackNoDelay: kcp.ackNoDelay },
+    fec: { dataShards: s.dataShards ?? 10, parityShards: s.parityShards ?? 3 },
+    crypt: { method: s.crypt, key: s.key },
+    compression: s.compress,
+    socket: { sockBuf: 4 << 20, dscp: 0 },
   };
 }

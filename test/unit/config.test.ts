@@ -1,16 +1,24 @@
-/** The kcptunB command-line surface: every flag's default per side, aliases, parsing dialect, JSON precedence, errors. */
+/** The kcptunB command-line surface: every flag's default per side, aliases, parsing dialect, JSON precedence, errors, and the layer settings the flags map to. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, FLAGS, flagsFor, helpText, resolveConfig, type TunnelConfig } from '@kcptunb/control';
+import { deriveKey } from '@kcptunb/crypt';
+import { ConfigError, FLAGS, flagsFor, helpText, resolveConfig, type TunnelConfig, type TunnelSettings } from '@kcptunb/control';
+
+function resolved(side: 'client' | 'server', args: string[], env: NodeJS.ProcessEnv = {}): TunnelSettings {
+  const r = resolveConfig(side, args, env);
+  if (r.kind !== 'run') assert.fail(`${side} ${args.join(' ')}: ${r.kind}`);
+  assert.equal(r.settings.config, r.config);
+  return r.settings;
+}
 
 function run(side: 'client' | 'server', args: string[], env: NodeJS.ProcessEnv = {}): TunnelConfig {
-  const r = resolveConfig(side, args, env);
-  assert.equal(r.kind, 'run');
-  return (r as { config: TunnelConfig }).config;
+  return resolved(side, args, env).config;
 }
+
+const profileOf = (s: TunnelSettings) => [s.session.kcp.nodelay, s.session.kcp.interval, s.session.kcp.resend, s.session.kcp.nc];
 
 function jsonFile(obj: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'kcptunb-config-'));
@@ -32,9 +40,10 @@ test('defaults per side (spec §7.9)', () => {
       [x.dscp, x.noComp, x.ackNoDelay, x.sockBuf, x.streamBufEnabled, x.streamBuf, x.streamBoost, x.maxFrame, x.pipeBuf, x.keepAlive, x.keepAliveMs, x.keepAliveTimeout, x.ser, x.snmpLog, x.snmpPeriod, x.tfo, x.quiet],
       [0, false, false, 4194304, true, 262144, 10000, 32767, 262144, 10, 10000, 75000, 'raw', '', 60, true, false],
     );
-    // mode fast applied over the hidden manual defaults 0/50/0/0
-    assert.deepEqual([x.noDelay, x.interval, x.resend, x.noCongestion], [0, 30, 2, 1]);
+    // the flag-level view keeps the hidden manual defaults; the KCP settings get mode fast
+    assert.deepEqual([x.noDelay, x.interval, x.resend, x.noCongestion], [0, 50, 0, 0]);
   }
+  for (const side of ['client', 'server'] as const) assert.deepEqual(profileOf(resolved(side, [])), [0, 30, 2, 1], side);
 });
 
 test('every flag: parsed value, alias, one- and two-dash spelling', () => {
@@ -95,18 +104,20 @@ test('KCPTUN_KEY is used when --key is absent; --key wins', () => {
 
 test('JSON -c overrides the command line, then the mode profile, then keepalive fallback', () => {
   const file = jsonFile({ mtu: 1200, crypt: 'tea', 'streambuf-en': false, boosttimeout: 5, mode: 'fast3', nodelay: 0, interval: 99, dns: ['9.9.9.9:53'], unknownKey: 1 });
-  const s = run('server', ['-c', file, '--mtu', '1400', '--crypt', 'xor', '--mode', 'normal']);
+  const settings = resolved('server', ['-c', file, '--mtu', '1400', '--crypt', 'xor', '--mode', 'normal']);
+  const s = settings.config;
   assert.equal(s.mtu, 1200);
   assert.equal(s.crypt, 'tea');
   assert.equal(s.streamBufEnabled, false);
   assert.equal(s.streamBoost, 5);
   assert.equal(s.mode, 'fast3');
-  assert.deepEqual([s.noDelay, s.interval, s.resend, s.noCongestion], [1, 10, 2, 1], 'named modes overwrite JSON nodelay/interval');
+  assert.deepEqual(profileOf(settings), [1, 10, 2, 1], 'named modes overwrite JSON nodelay/interval');
   assert.deepEqual(s.dns, ['9.9.9.9:53']);
-  const manual = run('client', ['-c', jsonFile({ mode: 'manual', nodelay: 1, interval: 15, resend: 1, nc: 1 })]);
-  assert.deepEqual([manual.noDelay, manual.interval, manual.resend, manual.noCongestion], [1, 15, 1, 1]);
-  const fallback = run('client', ['--keepalivems', '0', '--keepalive', '7']);
-  assert.equal(fallback.keepAliveMs, 7000);
+  const manual = resolved('client', ['-c', jsonFile({ mode: 'manual', nodelay: 1, interval: 15, resend: 1, nc: 1 })]);
+  assert.deepEqual(profileOf(manual), [1, 15, 1, 1]);
+  const fallback = resolved('client', ['--keepalivems', '0', '--keepalive', '7']);
+  assert.equal(fallback.smux.keepAliveIntervalMs, 7000);
+  assert.equal(resolved('client', ['--keepalivems', '3000', '--keepalive', '7']).smux.keepAliveIntervalMs, 3000);
   const jsonOnly = run('client', ['-c', jsonFile({ localaddr: '127.0.0.1:5', remoteaddr: 'h:1', conn: 4, autoexpire: 9, scavengettl: -1 })]);
   assert.deepEqual([jsonOnly.listen, jsonOnly.remote, jsonOnly.conn, jsonOnly.autoExpire, jsonOnly.scavengeTtl], ['127.0.0.1:5', 'h:1', 4, 9, -1]);
 });
@@ -125,7 +136,7 @@ test('bad input: one clear ConfigError naming the flag and the allowed values', 
     ['client', ['--bogus'], /not defined: -bogus/],
     ['client', ['--crypt', 'rot13'], /--crypt "rot13".*aes, aes-128/],
     ['client', ['--mode', 'turbo'], /--mode "turbo".*fast3/],
-    ['client', ['--mtu', '40'], /--mtu 40.*50 to 1500/],
+    ['client', ['--mtu', '40'], /--mtu 40.*\[50, 1500\]/],
     ['client', ['--mtu', '1501'], /--mtu 1501/],
     ['client', ['--ds', '200', '--ps', '57'], /together at most 256/],
     ['client', ['--sndwnd', '0'], /--sndwnd 0/],
@@ -142,10 +153,57 @@ test('bad input: one clear ConfigError naming the flag and the allowed values', 
     ['client', ['-c', jsonFile({ mtu: 'big' })], /"mtu" in .* must be an integer/],
     ['client', ['--mtu'], /needs an argument/],
     ['client', ['stray'], /unexpected argument/],
+    // each layer's own verify, reported under the flag's name
+    ['client', ['--mtu', '10'], /^invalid --mtu 10: /],
+    ['server', ['--ds', '300'], /^invalid --datashard 300: .*\[0, 256\]/],
+    ['client', ['--dscp', '64'], /^invalid --dscp 64: .*\[0, 63\]/],
+    ['client', ['--sockbuf', '0'], /^invalid --sockbuf 0: /],
+    ['client', ['--mode', 'manual', '--nodelay', '3'], /^invalid --nodelay 3: /],
+    ['client', ['--mode', 'manual', '--nc', '2'], /^invalid --nc 2: /],
+    ['server', ['--mode', 'manual', '--interval', '-1'], /^invalid --interval -1: /],
+    ['client', ['--streambuf', '0'], /^invalid --streambuf 0: /],
+    ['client', ['--maxframe', '65536'], /^invalid --maxframe 65536: .*65535/],
+    ['server', ['--keepalive-timeout', '0'], /^invalid --keepalive-timeout 0: /],
+    ['client', ['--pipebuf', '0'], /^invalid --pipebuf 0: /],
+    ['client', ['--streamboost', '-1'], /^invalid --streamboost -1: /],
+    // options only the control runtime reads
+    ['client', ['--keepalive', '-1'], /^invalid --keepalive -1: /],
+    ['server', ['--snmpperiod', '-1'], /^invalid --snmpperiod -1: /],
+    ['client', ['--scavengettl', '-2'], /^invalid --scavengettl -2: /],
+    ['client', ['--autoexpire', '-1'], /^invalid --autoexpire -1: /],
+    // addresses, each under its side's flag name
+    ['client', ['-l', '127.0.0.1:99999'], /^invalid --localaddr "127.0.0.1:99999": port 99999 is out of range/],
+    ['client', ['-r', 'host:0'], /^invalid --remoteaddr "host:0": port 0 is out of range \(1-65535\)/],
+    ['server', ['-l', ':0'], /^invalid --listen ":0": port 0 is out of range/],
+    ['server', ['-t', ':80'], /^invalid --target ":80": missing host/],
+    ['server', ['--dns', '8.8.8.8'], /^invalid --dns "8.8.8.8": missing port/],
+    ['server', ['--dns', 'dns.google:53'], /^invalid --dns "dns.google:53": .*not an IP address/],
   ];
   for (const [side, args, re] of bad) {
     assert.throws(() => resolveConfig(side, args, {}), (e: unknown) => e instanceof ConfigError && e.exitCode === 2 && re.test(e.message) && !e.message.includes('\n'), `${side} ${args.join(' ')}`);
   }
+});
+
+test('the settings of each layer, mapped from the flags', () => {
+  const c = resolved('client', ['-l', '[::1]:0', '-r', 'example.net:4000', '--mtu', '1200', '--sndwnd', '64', '--acknodelay', '--ds', '0', '--ps', '2', '--crypt', 'salsa20', '--key', 'k', '--nocomp', '--sockbuf', '65536', '--dscp', '46']);
+  assert.deepEqual(c.listen, { host: '::1', port: 0 });
+  assert.deepEqual(c.remote, { host: 'example.net', port: 4000 });
+  assert.deepEqual(Object.keys(c.session).sort(), ['compression', 'crypt', 'fec', 'kcp', 'socket']);
+  assert.deepEqual(c.session.kcp, { mtu: 1200, sndWnd: 64, rcvWnd: 512, nodelay: 0, interval: 30, resend: 2, nc: 1, ackNoDelay: true });
+  assert.deepEqual(c.session.fec, { dataShards: 0, parityShards: 2 });
+  assert.equal(c.session.crypt.method, 'salsa20');
+  assert.deepEqual(c.session.crypt.key, deriveKey('k'));
+  assert.equal(c.session.compression, false);
+  assert.equal(resolved('client', []).session.compression, true);
+  assert.deepEqual(c.session.socket, { sockBuf: 65536, dscp: 46 });
+  assert.equal(c.smux.maxReceiveBuffer, 65536, '--sockbuf is also the smux receive budget');
+  const s = resolved('server', ['--streambuf-en=0', '--streambuf', '1000', '--streamboost', '5', '--maxframe', '4096', '--pipebuf', '2048', '--keepalive-timeout', '9000', '--dns', '9.9.9.9:53,[2620:fe::fe]:53']);
+  assert.deepEqual(
+    [s.smux.enableStreamBuffer, s.smux.maxStreamBuffer, s.smux.boostTimeoutMs, s.smux.maxFrameSize, s.smux.writeHighWaterMark, s.smux.keepAliveTimeoutMs],
+    [false, 1000, 5, 4096, 2048, 9000],
+  );
+  assert.deepEqual(s.listen, { host: '', port: 29900 });
+  assert.deepEqual(s.dns, [{ host: '9.9.9.9', port: 53 }, { host: '2620:fe::fe', port: 53 }]);
 });
 
 test('-h lists every visible kcptunB flag of the side; -v asks for the version', () => {

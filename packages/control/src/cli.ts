@@ -1,13 +1,15 @@
 /**
  * `kcptunb client …` / `kcptunb server …`. commander dispatches the two
  * commands; each parses its flags in kcptunB's Go dialect (config/goArgs.ts).
- * A bad flag or config is one line on stderr and exit code 2.
+ * A bad flag or config is one line on stderr and exit code 2, found before
+ * anything is printed or bound (resolveConfig verifies every layer's settings).
  */
 import { Command } from 'commander';
 import { ConfigError } from './config/configError.js';
 import { helpText, VERSION } from './config/help.js';
 import { resolveConfig } from './config/resolve.js';
-import type { Side, TunnelConfig } from './config/tunnelConfig.js';
+import type { Side } from './config/tunnelConfig.js';
+import type { TunnelSettings } from './config/tunnelSettings.js';
 import { TunnelClient } from './runtime/client.js';
 import { Logger } from './runtime/logger.js';
 import { TunnelServer } from './runtime/server.js';
@@ -15,10 +17,11 @@ import { describe } from './runtime/settings.js';
 import { installSignals } from './runtime/signals.js';
 import { startSnmpLog } from './runtime/snmpLog.js';
 
-export async function startTunnel(config: TunnelConfig, logger: Logger): Promise<TunnelClient | TunnelServer> {
+/** Start a tunnel from settings that tunnelSettings() has checked: nothing here can be a configuration error. */
+export async function startTunnel(settings: TunnelSettings, logger: Logger): Promise<TunnelClient | TunnelServer> {
   logger.log(`version: ${VERSION}`);
-  const tunnel = config.side === 'client' ? new TunnelClient(config, logger) : new TunnelServer(config, logger);
-  for (const line of describe(config)) logger.log(line);
+  const tunnel = settings.side === 'client' ? new TunnelClient(settings, logger) : new TunnelServer(settings, logger);
+  for (const line of describe(settings)) logger.log(line);
   await tunnel.start();
   return tunnel;
 }
@@ -34,7 +37,7 @@ async function runSide(side: Side, args: string[]): Promise<number> {
     return 0;
   }
   const logger = new Logger(r.config.log, r.config.quiet);
-  const tunnel = await startTunnel(r.config, logger);
+  const tunnel = await startTunnel(r.settings, logger);
   const stopSnmpLog = startSnmpLog(r.config.snmpLog, r.config.snmpPeriod, () => tunnel.dataPlane.snmp(), () => tunnel.dataPlane.resetSnmp(), (e) => logger.log(`snmplog: ${e.message}`));
   installSignals(logger, () => tunnel.dataPlane.snmp(), async () => {
     stopSnmpLog();

@@ -5,20 +5,33 @@
  * 64-byte ping-pong; prints throughput and RTT, then shuts everything down.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { resolveConfig } from './config/resolve.js';
-import type { TunnelConfig } from './config/tunnelConfig.js';
+import type { TunnelSettings } from './config/tunnelSettings.js';
 import { TunnelClient } from './runtime/client.js';
 import { Logger } from './runtime/logger.js';
 import { TunnelServer } from './runtime/server.js';
 
 const MiB = 1 << 20;
 
-function config(side: 'client' | 'server', args: string[]): TunnelConfig {
+function settings(side: 'client' | 'server', args: string[]): TunnelSettings {
   const r = resolveConfig(side, args, {});
   if (r.kind !== 'run') throw new Error('unexpected help/version');
-  return r.config;
+  return r.settings;
+}
+
+/** A UDP port that was free a moment ago: the server's --listen takes no port 0. */
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 function open(port: number): Promise<Socket> {
@@ -93,9 +106,9 @@ export async function runDemo(): Promise<void> {
   });
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   const targetPort = (echo.address() as { port: number }).port;
-  const server = new TunnelServer(config('server', ['-l', '127.0.0.1:0', '-t', `127.0.0.1:${targetPort}`, '--quiet']), logger);
+  const server = new TunnelServer(settings('server', ['-l', `127.0.0.1:${await freeUdpPort()}`, '-t', `127.0.0.1:${targetPort}`, '--quiet']), logger);
   const udp = await server.start();
-  const client = new TunnelClient(config('client', ['-l', '127.0.0.1:0', '-r', `127.0.0.1:${udp.port}`, '--quiet']), logger);
+  const client = new TunnelClient(settings('client', ['-l', '127.0.0.1:0', '-r', `127.0.0.1:${udp.port}`, '--quiet']), logger);
   const local = await client.start();
   console.log(`kcptunb demo: app → client 127.0.0.1:${local.port} → KCP/UDP 127.0.0.1:${udp.port} → server → echo 127.0.0.1:${targetPort}`);
   console.log('defaults: --crypt aes, --mode fast, FEC 10/3, snappy, kcptunB smux extensions');

@@ -1,9 +1,10 @@
 /** `--crypt NAME` → a DatagramCipher keyed from the 32-byte `pass` (spec §1.2). */
 import { CipherKind, type Kernels } from '@kcptunb/wasm';
-import { CIPHER_NAMES, isCipherName, KEY_BYTES, type CipherName } from './cipherNames.js';
+import { KEY_BYTES, type CipherName } from './cipherNames.js';
 import type { DatagramCipher } from './datagramCipher.js';
-import { InvalidKeyError, UnknownCipherError } from './errors.js';
+import { UnknownCipherError } from './errors.js';
 import { NODE_ALGORITHMS, NodeCfbCipher, type NodeCipherName } from './nodeCfbCipher.js';
+import { verifyCryptSettings } from './settings.js';
 import { NoneCipher, Salsa20Cipher, XorCipher } from './streamCiphers.js';
 import { WasmCfbCipher } from './wasmCfbCipher.js';
 
@@ -43,11 +44,9 @@ export interface CreateCipherOptions {
 
 /** Build the cipher for `name`; throws UnknownCipherError / InvalidKeyError. */
 export function createDatagramCipher(kernels: Kernels, name: string, pass: Uint8Array, options: CreateCipherOptions = {}): DatagramCipher {
-  if (!isCipherName(name)) throw new UnknownCipherError(name, CIPHER_NAMES);
-  const need = KEY_BYTES[name];
-  if (pass.length < need) throw new InvalidKeyError(name, need, pass.length);
-  const key = pass.subarray(0, need);
-  switch (name) {
+  const { method } = verifyCryptSettings({ method: name, key: pass });
+  const key = pass.subarray(0, KEY_BYTES[method]);
+  switch (method) {
     case 'none':
       return new NoneCipher();
     case 'xor':
@@ -56,14 +55,14 @@ export function createDatagramCipher(kernels: Kernels, name: string, pass: Uint8
       return new Salsa20Cipher(kernels, key);
     default: {
       const engine = options.engine ?? 'auto';
-      if (name in NODE_ALGORITHMS) {
-        const nodeName = name as NodeCipherName;
+      if (method in NODE_ALGORITHMS) {
+        const nodeName = method as NodeCipherName;
         const useNode = engine === 'node' || (engine === 'auto' && AUTO_ENGINE[nodeName] === 'node');
         if (useNode) return new NodeCfbCipher(kernels, nodeName, key);
       } else if (engine === 'node') {
-        throw new UnknownCipherError(`${name} (engine node)`, Object.keys(NODE_ALGORITHMS));
+        throw new UnknownCipherError(`${method} (engine node)`, Object.keys(NODE_ALGORITHMS));
       }
-      return new WasmCfbCipher(kernels, name, WASM_KINDS[name]!, key);
+      return new WasmCfbCipher(kernels, method, WASM_KINDS[method]!, key);
     }
   }
 }

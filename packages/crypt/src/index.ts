@@ -2,10 +2,11 @@ export { CIPHER_NAMES, CFB_IV, KEY_BYTES, isCipherName, type CipherName } from '
 export { createDatagramCipher, AUTO_ENGINE, type CipherEngine, type CreateCipherOptions } from './createCipher.js';
 export type { DatagramCipher } from './datagramCipher.js';
 export { InvalidKeyError, UnknownCipherError } from './errors.js';
-export { DEFAULT_KEY, deriveKey, deriveXorTable, XOR_TABLE_LENGTH } from './keyDerivation.js';
+export { DEFAULT_KEY, deriveKey, deriveXorTable, PASS_BYTES, XOR_TABLE_LENGTH } from './keyDerivation.js';
 export { NodeCfbCipher, NODE_ALGORITHMS, COLUMN_ENCRYPT_MIN_BATCH, type NodeCipherName } from './nodeCfbCipher.js';
 export { NonceSource } from './nonceSource.js';
 export { PacketCrypt, MAX_DATAGRAM, type CrcEngine, type PacketCryptOptions } from './packetCrypt.js';
 export { CRC_OFFSET, CRYPT_HEADER_SIZE, cryptPayload, NONCE_SIZE, readPrefixCrc, writePrefixCrc } from './prefix.js';
 export { NoneCipher, Salsa20Cipher, XorCipher } from './streamCiphers.js';
 export { WasmCfbCipher } from './wasmCfbCipher.js';
+export { verifyCryptSettings, type CryptSettings } from './settings.js';

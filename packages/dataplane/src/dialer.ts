@@ -24,7 +24,7 @@ export async function dialSession(request: DialRequest, sessions: SessionRegistr
     post({ type: 'dial-failed', id, error: (e as Error).message });
     return;
   }
-  applySocketOptions(socket, request.settings, (message) => post({ type: 'log', message }));
+  applySocketOptions(socket, request.settings.socket, (message) => post({ type: 'log', message }));
   const transmit = (batch: DatagramBatch) => {
     for (let i = 0; i < batch.count; i++) socket.send(Buffer.from(batch.view(i)));
   };

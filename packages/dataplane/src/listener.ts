@@ -47,7 +47,7 @@ export class Listener {
     const { kernels, snmp } = context;
     const { settings } = request;
     this.links = (request.forwards ?? []).map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendTo(id, d), snmp));
-    this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt, settings.pass), { snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, 1);
+    this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key), { snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.onDatagram(msg, rinfo));
     socket.on('error', (e) => context.post({ type: 'log', message: `listener: ${e.message}` }));

@@ -1,31 +1,14 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ForwardRings } from './forwarding.js';
+import type { SessionSettings } from './settings.js';
+
+export type { SessionSettings };
 
 /**
  * Messages between the control thread and a data-plane shard (over the
  * MessagePort handed to the shard's piscina task). Low-rate control only:
  * payload bytes never travel here, they cross through the session rings.
  */
-
-/** What a shard needs to run KCP sessions of one tunnel. */
-export interface SessionSettings {
-  mtu: number;
-  sndWnd: number;
-  rcvWnd: number;
-  nodelay: number;
-  interval: number;
-  resend: number;
-  nc: number;
-  ackNoDelay: boolean;
-  crypt: string;
-  /** The 32-byte PBKDF2 output (spec §1.1). */
-  pass: Uint8Array;
-  dataShards: number;
-  parityShards: number;
-  noComp: boolean;
-  sockBuf: number;
-  dscp: number;
-}
 
 /** The two byte rings of a session: control → shard (to send) and shard → control (received). */
 export interface SessionRings {

@@ -71,7 +71,7 @@ class Shard {
     try {
       const { host, port, reusePort, settings } = request;
       const socket = await bindSocket(host && host.includes(':') ? 'udp6' : 'udp4', port, host || undefined, reusePort);
-      applySocketOptions(socket, settings, (message) => this.post({ type: 'log', message }));
+      applySocketOptions(socket, settings.socket, (message) => this.post({ type: 'log', message }));
       const context = { shardId: this.task.shardId, kernels: this.kernels, snmp: this.snmp, sessions: this.sessions, clock: nowMs, post: this.post };
       this.listener = new Listener(context, socket, request);
       const a = socket.address();

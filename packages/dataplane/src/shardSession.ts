@@ -67,24 +67,15 @@ export class ShardSession implements Runnable {
     this.replaceOnNewConv = options.replaceOnNewConv ?? false;
     this.session = new KcpSession(kernels, {
       conv: options.conv,
-      kcp: {
-        mtu: settings.mtu,
-        sndWnd: settings.sndWnd,
-        rcvWnd: settings.rcvWnd,
-        nodelay: settings.nodelay,
-        interval: settings.interval,
-        resend: settings.resend,
-        nc: settings.nc,
-        ackNoDelay: settings.ackNoDelay,
-      },
-      cipher: createDatagramCipher(kernels, settings.crypt, settings.pass),
-      dataShards: settings.dataShards,
-      parityShards: settings.parityShards,
+      kcp: settings.kcp,
+      cipher: createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key),
+      dataShards: settings.fec.dataShards,
+      parityShards: settings.fec.parityShards,
       snmp: options.snmp,
       batchCapacity: OUTBOX,
       onDatagrams: options.transmit,
     });
-    if (!settings.noComp) {
+    if (settings.compression) {
       this.writer = new SnappyFrameWriter();
       this.reader = new SnappyFrameReader();
     }

@@ -2,14 +2,11 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { setDscp } from '@kcptunb/sockopt';
+import type { SocketSettings } from './settings.js';
 
-export interface SocketOptions {
-  sockBuf: number;
-  dscp: number;
-}
 
 /** Apply --sockbuf (capped by the kernel's rmem_max/wmem_max) and report failures as log lines. */
-export function applySocketOptions(socket: Socket, opts: SocketOptions, log: (line: string) => void): void {
+export function applySocketOptions(socket: Socket, opts: SocketSettings, log: (line: string) => void): void {
   try {
     socket.setRecvBufferSize(opts.sockBuf);
     socket.setSendBufferSize(opts.sockBuf);
@@ -46,14 +43,4 @@ export function bindSocket(type: 'udp4' | 'udp6', port: number, host: string | u
       resolve(socket);
     });
   });
-}
-
-/** Split "host:port", "[v6]:port" or ":port". */
-export function splitHostPort(address: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address) ?? /^(.*):(\d+)$/.exec(address);
-  if (!m) throw new Error(`bad address "${address}"`);
-  const host = m.length === 4 ? (m[1] ?? m[2] ?? '') : m[1]!;
-  const port = Number(m[m.length - 1]);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port in "${address}"`);
-  return { host, port };
 }

@@ -15,3 +15,17 @@ export class InvalidShardCountError extends Error {
     this.name = 'InvalidShardCountError';
   }
 }
+
+/** A FecSettings field out of range; names the field. */
+export class InvalidFecSettingsError extends Error {
+  readonly code = 'ERR_FEC_SETTINGS';
+
+  constructor(
+    readonly field: 'dataShards' | 'parityShards',
+    readonly value: unknown,
+    readonly expected: string,
+  ) {
+    super(`invalid FEC ${field}: ${String(value)} (expected ${expected})`);
+    this.name = 'InvalidFecSettingsError';
+  }
+}

@@ -3,3 +3,4 @@ export { FecEncoder, type FecEncoderOptions } from './encoder.js';
 export { FecDecoder, type KcpSink } from './decoder.js';
 export { ReedSolomon } from './reedSolomon.js';
 export * from './errors.js';
+export { verifyFecSettings, type FecSettings } from './settings.js';

@@ -12,13 +12,13 @@
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { cryptPayload, PacketCrypt, CRYPT_HEADER_SIZE, type DatagramCipher } from '@kcptunb/crypt';
 import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, isFecPacket, kcpBytesOf } from '@kcptunb/fec';
-import { emptySegmentHeader, isConversationStart, Kcp, KCP_OVERHEAD, readSegmentHeader, timediff, type KcpConfig } from '@kcptunb/kcp';
+import { emptySegmentHeader, isConversationStart, Kcp, KCP_OVERHEAD, readSegmentHeader, timediff, type KcpSettings } from '@kcptunb/kcp';
 import { S, Snmp } from '@kcptunb/snmp';
 
 export interface KcpSessionOptions {
   conv: number;
   /** KCP settings; `reserved` is computed here from the crypto and FEC headers. */
-  kcp: Omit<KcpConfig, 'reserved'>;
+  kcp: KcpSettings;
   cipher: DatagramCipher;
   /** 0 for either disables FEC on the send side (spec §2.1). */
   dataShards: number;

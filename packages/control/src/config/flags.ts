@@ -6,16 +6,22 @@ import type { Side, TunnelConfig } from './tunnelConfig.js';
 
 export type FlagKind = 'string' | 'int' | 'bool' | 'list';
 
-export interface FlagSpec {
+/** A TunnelConfig field a flag sets (every field but `side`). */
+export type FlagField = Exclude<keyof TunnelConfig, 'side'>;
+
+/** The kind of flag that parses into values of type V. */
+type KindOf<V> = V extends boolean ? 'bool' : V extends number ? 'int' : V extends readonly string[] ? 'list' : 'string';
+
+interface FieldFlag<K extends FlagField> {
   /** Long name exactly as kcptunB spells it. */
   name: string;
   /** Other spellings: single letters (`l`) and short words (`ds`). */
   aliases?: readonly string[];
-  kind: FlagKind;
-  field: keyof TunnelConfig;
+  kind: KindOf<TunnelConfig[K]>;
+  field: K;
   /** Default per side; a side without a default does not have the flag. */
-  client?: string | number | boolean | readonly string[];
-  server?: string | number | boolean | readonly string[];
+  client?: TunnelConfig[K];
+  server?: TunnelConfig[K];
   /** JSON key in `-c` files (kcptunB's spelling); absent = not settable from JSON. */
   json?: string;
   /** Not listed by -h (kcptunB hides these too). */
@@ -24,6 +30,12 @@ export interface FlagSpec {
   help: string;
   valueName?: string;
 }
+
+/** One row of the table: `kind` tells which type its field and defaults have. */
+export type FlagSpec = { [K in FlagField]: FieldFlag<K> }[FlagField];
+
+/** What a flag's text parses into. */
+export type FlagValue = string | number | boolean | readonly string[];
 
 const both = <T extends string | number | boolean>(v: T) => ({ client: v, server: v });
 
@@ -73,4 +85,23 @@ export const FLAGS: readonly FlagSpec[] = [
 /** The flags a side has. */
 export function flagsFor(side: Side): FlagSpec[] {
   return FLAGS.filter((f) => f[side] !== undefined);
+}
+
+/** Store `value` in the flag's field; `kind` decides which type the field has. */
+export function setField(config: Partial<TunnelConfig>, spec: FlagSpec, value: FlagValue): void {
+  switch (spec.kind) {
+    case 'int':
+      if (typeof value === 'number') return void (config[spec.field] = value);
+      break;
+    case 'bool':
+      if (typeof value === 'boolean') return void (config[spec.field] = value);
+      break;
+    case 'string':
+      if (typeof value === 'string') return void (config[spec.field] = value);
+      break;
+    case 'list':
+      if (typeof value === 'object') return void (config[spec.field] = [...value]);
+      break;
+  }
+  throw new TypeError(`flag ${spec.name} (${spec.kind}) cannot hold ${JSON.stringify(value)}`);
 }

@@ -1,31 +1,41 @@
 /**
  * Builds the effective TunnelConfig the way kcptunB does (spec §7.8):
  * defaults → environment (KCPTUN_KEY, when --key is absent) → command line →
- * JSON file (-c) on top → the --mode profile → keepalivems fallback.
- * Then everything is validated; the first problem is a ConfigError.
+ * JSON file (-c) on top. Flag syntax (integers, booleans, enumerations) is
+ * checked here; everything else by tunnelSettings(), which every run goes
+ * through before anything starts. The first problem is a ConfigError.
  */
 import { readFileSync } from 'node:fs';
-import { CIPHER_NAMES } from '@kcptunb/crypt';
-import { PROFILES } from '@kcptunb/kcp';
+import type { KcpMode } from '@kcptunb/kcp';
 import { ConfigError } from './configError.js';
-import { flagsFor, type FlagSpec } from './flags.js';
+import { flagsFor, setField, type FlagSpec, type FlagValue } from './flags.js';
 import { parseBool, parseGoArgs, parseInt64 } from './goArgs.js';
-import type { Side, TunnelConfig } from './tunnelConfig.js';
+import { CONFIG_FIELDS, type Side, type TunnelConfig } from './tunnelConfig.js';
+import { tunnelSettings, type TunnelSettings } from './tunnelSettings.js';
 
-export const MODES = ['normal', 'fast', 'fast2', 'fast3', 'manual'] as const;
+export const MODES: readonly KcpMode[] = ['normal', 'fast', 'fast2', 'fast3', 'manual'];
 export const SERVICES: Readonly<Record<Side, readonly string[]>> = { client: ['raw', 'socks5', 'http'], server: ['raw', 'fast'] };
 
-export type ResolveResult = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: TunnelConfig };
+export type ResolveResult = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: TunnelConfig; settings: TunnelSettings };
 
-export function defaultConfig(side: Side): TunnelConfig {
-  const c = { side } as Record<string, unknown>;
-  for (const f of flagsFor(side)) c[f.field] = Array.isArray(f[side]) ? [...(f[side] as string[])] : f[side];
-  // fields the other side's flags carry, so the object is always complete
-  for (const [k, v] of Object.entries({ conn: 1, autoExpire: 0, scavengeTtl: 600, dns: [], pprof: false })) if (!(k in c)) c[k] = v;
-  return c as unknown as TunnelConfig;
+/** Values of the fields only the other side has a flag for, so every TunnelConfig is complete. */
+const otherSide = (): Pick<TunnelConfig, 'conn' | 'autoExpire' | 'scavengeTtl' | 'dns' | 'pprof'> => ({ conn: 1, autoExpire: 0, scavengeTtl: 600, dns: [], pprof: false });
+
+function isComplete(c: Partial<TunnelConfig>): c is TunnelConfig {
+  return CONFIG_FIELDS.every((k) => c[k] !== undefined);
 }
 
-function coerce(spec: FlagSpec, text: string, what: string): TunnelConfig[keyof TunnelConfig] {
+export function defaultConfig(side: Side): TunnelConfig {
+  const c: Partial<TunnelConfig> = { side, ...otherSide() };
+  for (const f of flagsFor(side)) {
+    const v = f[side];
+    if (v !== undefined) setField(c, f, v);
+  }
+  if (!isComplete(c)) throw new Error(`the flag table has no ${side} default for ${CONFIG_FIELDS.filter((k) => c[k] === undefined).join(', ')}`);
+  return c;
+}
+
+function coerce(spec: FlagSpec, text: string, what: string): FlagValue {
   switch (spec.kind) {
     case 'bool':
       return parseBool(text, what);
@@ -41,7 +51,7 @@ function coerce(spec: FlagSpec, text: string, what: string): TunnelConfig[keyof 
   }
 }
 
-function fromJson(spec: FlagSpec, value: unknown, file: string): TunnelConfig[keyof TunnelConfig] {
+function fromJson(spec: FlagSpec, value: unknown, file: string): FlagValue {
   const what = `"${spec.json}" in ${file}`;
   switch (spec.kind) {
     case 'bool':
@@ -59,82 +69,41 @@ function fromJson(spec: FlagSpec, value: unknown, file: string): TunnelConfig[ke
   }
 }
 
+function readJson(file: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+  return json as Record<string, unknown>;
+}
+
 export function resolveConfig(side: Side, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ResolveResult {
   const specs = flagsFor(side);
   const parsed = parseGoArgs(argv, specs);
   if (parsed.help) return { kind: 'help' };
   if (parsed.version) return { kind: 'version' };
-  const config = defaultConfig(side) as unknown as Record<string, unknown>;
+  const config = defaultConfig(side);
   const given = new Set<string>();
   for (const f of parsed.flags) {
-    config[f.spec.field] = coerce(f.spec, f.value, `flag ${f.spelled}`);
+    setField(config, f.spec, coerce(f.spec, f.value, `flag ${f.spelled}`));
     given.add(f.spec.name);
   }
   if (!given.has('key') && env.KCPTUN_KEY !== undefined && env.KCPTUN_KEY !== '') config.key = env.KCPTUN_KEY;
 
-  const file = config.configFile as string;
-  if (file) {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message.split('\n')[0]}`);
-    }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+  if (config.configFile) {
+    const json = readJson(config.configFile);
     for (const spec of specs) {
-      if (spec.json && Object.hasOwn(json, spec.json)) config[spec.field] = fromJson(spec, (json as Record<string, unknown>)[spec.json], file);
+      if (spec.json && Object.hasOwn(json, spec.json)) setField(config, spec, fromJson(spec, json[spec.json], config.configFile));
     }
   }
 
-  const c = config as unknown as TunnelConfig;
-  const profile = (PROFILES as Record<string, (typeof PROFILES)['fast'] | undefined>)[c.mode];
-  if (profile) {
-    c.noDelay = profile.nodelay;
-    c.interval = profile.interval;
-    c.resend = profile.resend;
-    c.noCongestion = profile.nc;
-  }
-  if (c.keepAliveMs === 0) c.keepAliveMs = c.keepAlive * 1000;
-  validateConfig(c);
-  return { kind: 'run', config: c };
-}
-
-/** Range checks, each naming the flag and what it allows. */
-export function validateConfig(c: TunnelConfig): void {
-  const int = (flag: string, v: number, min: number, max: number) => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`invalid --${flag} ${v}: must be an integer from ${min} to ${max}`);
-  };
   const oneOf = (flag: string, v: string, allowed: readonly string[]) => {
     if (!allowed.includes(v)) throw new ConfigError(`invalid --${flag} "${v}": allowed values are ${allowed.join(', ')}`);
   };
-  oneOf('crypt', c.crypt, CIPHER_NAMES);
-  oneOf('mode', c.mode, MODES);
-  oneOf('ser', c.ser, SERVICES[c.side]);
-  int('mtu', c.mtu, 50, 1500);
-  int('sndwnd', c.sndWnd, 1, 65535);
-  int('rcvwnd', c.rcvWnd, 1, 65535);
-  int('datashard', c.dataShard, 0, 256);
-  int('parityshard', c.parityShard, 0, 256);
-  if (c.dataShard + c.parityShard > 256) throw new ConfigError(`invalid --datashard ${c.dataShard} with --parityshard ${c.parityShard}: together at most 256`);
-  int('dscp', c.dscp, 0, 63);
-  int('nodelay', c.noDelay, 0, 1);
-  int('interval', c.interval, 1, 1_000_000);
-  int('resend', c.resend, 0, 1_000_000);
-  int('nc', c.noCongestion, 0, 1);
-  int('sockbuf', c.sockBuf, 1, 2 ** 31 - 1);
-  int('streambuf', c.streamBuf, 1, 2 ** 31 - 1);
-  int('streamboost', c.streamBoost, 0, 2 ** 31 - 1);
-  int('maxframe', c.maxFrame, 1, 65535);
-  int('pipebuf', c.pipeBuf, 1, 2 ** 30);
-  int('keepalive', c.keepAlive, 0, 2 ** 31 - 1);
-  int('keepalivems', c.keepAliveMs, 1, 2 ** 31 - 1);
-  int('keepalive-timeout', c.keepAliveTimeout, 1, 2 ** 31 - 1);
-  int('snmpperiod', c.snmpPeriod, 0, 2 ** 31 - 1);
-  if (c.side === 'client') {
-    int('conn', c.conn, 1, 65535);
-    int('autoexpire', c.autoExpire, 0, 2 ** 31 - 1);
-    int('scavengettl', c.scavengeTtl, -1, 2 ** 31 - 1);
-  }
-  if (!/^.*:\d{1,5}$/.test(c.listen)) throw new ConfigError(`invalid --${c.side === 'client' ? 'localaddr' : 'listen'} "${c.listen}": expected host:port or :port`);
-  if (!/^.+:\d{1,5}$/.test(c.remote)) throw new ConfigError(`invalid --${c.side === 'client' ? 'remoteaddr' : 'target'} "${c.remote}": expected host:port`);
+  oneOf('mode', config.mode, MODES);
+  oneOf('ser', config.ser, SERVICES[side]);
+  return { kind: 'run', config, settings: tunnelSettings(config) };
 }

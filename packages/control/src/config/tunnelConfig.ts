@@ -1,4 +1,8 @@
-/** Everything a `kcptunb client` or `kcptunb server` runs with, after flags, JSON and the mode profile. */
+/**
+ * The flag-level view of a `kcptunb client` / `kcptunb server`: what the flags
+ * and the JSON file said, spelled as -h shows it. tunnelSettings() turns it
+ * into what the layers run with (mode profile, keepalive fallback, parsed addresses).
+ */
 
 export type Side = 'client' | 'server';
 
@@ -49,3 +53,12 @@ export interface TunnelConfig {
   /** the -c file, if any */
   configFile: string;
 }
+
+/** Every field, so code that builds a TunnelConfig field by field can tell it is complete. */
+export const CONFIG_FIELDS = Object.keys({
+  side: true, listen: true, remote: true, key: true, crypt: true, mode: true, conn: true, autoExpire: true, scavengeTtl: true,
+  mtu: true, sndWnd: true, rcvWnd: true, dataShard: true, parityShard: true, dscp: true, noComp: true, ackNoDelay: true,
+  noDelay: true, interval: true, resend: true, noCongestion: true, sockBuf: true, streamBufEnabled: true, streamBuf: true,
+  streamBoost: true, maxFrame: true, pipeBuf: true, keepAlive: true, keepAliveMs: true, keepAliveTimeout: true, ser: true,
+  snmpLog: true, snmpPeriod: true, log: true, quiet: true, tfo: true, dns: true, pprof: true, configFile: true,
+} satisfies Record<keyof TunnelConfig, true>) as ReadonlyArray<keyof TunnelConfig>;

@@ -9,10 +9,11 @@ import { DataPlane } from '@kcptunb/dataplane';
 import { RealtimeDriver } from '@kcptunb/scheduler';
 import { nowMs } from '@kcptunb/dataplane';
 import { enableTcpFastOpenListen } from '@kcptunb/sockopt';
+import type { HostPort } from '../config/address.js';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
-import { splitHostPort } from '@kcptunb/dataplane';
+import type { TunnelSettings } from '../config/tunnelSettings.js';
 import type { Logger } from './logger.js';
-import { inlineDataPlane, RING_BYTES, sessionSettings, shardCount } from './settings.js';
+import { inlineDataPlane, RING_BYTES, shardCount } from './settings.js';
 import { ClientProxy } from './proxyHandshakes.js';
 import { StreamPipe } from './streamPipe.js';
 import { randomConv, TunnelSession } from './tunnel.js';
@@ -35,11 +36,13 @@ export class TunnelClient {
   private nextId = 1;
   private scavenger: NodeJS.Timeout | undefined;
   private stopping = false;
-  readonly remote: { host: string; port: number };
+  readonly remote: HostPort;
+  readonly config: TunnelConfig;
 
-  constructor(readonly config: TunnelConfig, private readonly logger: Logger) {
-    this.settings = sessionSettings(config);
-    this.remote = splitHostPort(config.remote);
+  constructor(private readonly tunnel: TunnelSettings, private readonly logger: Logger) {
+    const config = (this.config = tunnel.config);
+    this.settings = tunnel.session;
+    this.remote = tunnel.remote;
     this.dataPlane = DataPlane.start({ shards: shardCount(config.conn), inline: inlineDataPlane() });
     this.dataPlane.on('log', (line) => logger.log(line));
     this.dataPlane.on('closed', ({ shard, id, reason }) => {
@@ -50,7 +53,7 @@ export class TunnelClient {
 
   /** Listen for TCP and open every session (kcptunB opens all --conn sessions at start). */
   async start(): Promise<{ address: string; port: number }> {
-    const { host, port } = splitHostPort(this.config.listen);
+    const { host, port } = this.tunnel.listen;
     this.server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -97,7 +100,7 @@ export class TunnelClient {
       try {
         const { rings, local } = await this.dataPlane.dial({ shard, id, host: this.remote.host, port: this.remote.port, conv: randomConv(), settings: this.settings, ringBytes: RING_BYTES });
         const label = `${local} -> ${this.config.remote}`;
-        const session = new TunnelSession({ shard, id, label, rings, config: this.config, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue });
+        const session = new TunnelSession({ shard, id, label, rings, settings: this.tunnel, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue });
         this.logger.log(`connection: ${local} -> ${this.config.remote}`);
         slot.session = session;
         slot.expiresAt = this.config.autoExpire > 0 ? Date.now() + this.config.autoExpire * 1000 : Infinity;

@@ -4,13 +4,15 @@
  * Node no DNS servers; names are then resolved through them.
  */
 import { getServers, setServers } from 'node:dns';
+import { formatAddress, type HostPort } from '../config/address.js';
 import type { Logger } from './logger.js';
 
-export function applyDnsFallback(servers: readonly string[], logger: Logger): boolean {
-  if (servers.length === 0) return false;
+export function applyDnsFallback(resolvers: readonly HostPort[], logger: Logger): boolean {
+  if (resolvers.length === 0) return false;
+  const servers = resolvers.map(formatAddress);
   if (getServers().length > 0) return false;
   try {
-    setServers([...servers]);
+    setServers(servers);
     logger.log(`dns: using fallback resolvers ${servers.join(', ')}`);
     return true;
   } catch (e) {

@@ -3,13 +3,14 @@
  * smux stream to --target over TCP (dial timeout 5 s; on failure the stream is
  * just closed, as kcptunB does).
  */
-import { DataPlane, sessionKey, splitHostPort, type AcceptedSession } from '@kcptunb/dataplane';
+import { DataPlane, nowMs, sessionKey, type AcceptedSession } from '@kcptunb/dataplane';
 import { RealtimeDriver } from '@kcptunb/scheduler';
-import { nowMs } from '@kcptunb/dataplane';
 import type { SmuxStream } from '@kcptunb/smux';
+import type { HostPort } from '../config/address.js';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
+import type { TunnelSettings } from '../config/tunnelSettings.js';
 import type { Logger } from './logger.js';
-import { inlineDataPlane, RING_BYTES, sessionSettings, shardCount } from './settings.js';
+import { inlineDataPlane, RING_BYTES, shardCount } from './settings.js';
 import { DIAL_TIMEOUT_MS, dialTarget, resolveNamesWithFallbackDns } from './dial.js';
 import { applyDnsFallback } from './dnsFallback.js';
 import { startPprof } from './pprof.js';
@@ -27,10 +28,12 @@ export class TunnelServer {
   private readonly sessions = new Map<string, TunnelSession>();
   /** Labels of sessions already gone on the control side, until the data plane confirms. */
   private readonly labels = new Map<string, string>();
-  private readonly target: { host: string; port: number };
+  private readonly target: HostPort;
+  readonly config: TunnelConfig;
 
-  constructor(readonly config: TunnelConfig, private readonly logger: Logger) {
-    this.target = splitHostPort(config.remote);
+  constructor(private readonly settings: TunnelSettings, private readonly logger: Logger) {
+    this.config = settings.config;
+    this.target = settings.remote;
     // Node < 22.12 cannot share a UDP port between threads (no reusePort): one shard owns the listener
     // sessions spread over every shard: through SO_REUSEPORT (Node ≥ 22.12) or forwarding from the listener shard
     this.dataPlane = DataPlane.start({ shards: shardCount(Infinity), inline: inlineDataPlane() });
@@ -49,10 +52,10 @@ export class TunnelServer {
   private pprof: import('node:http').Server | undefined;
 
   async start(): Promise<{ address: string; port: number }> {
-    resolveNamesWithFallbackDns(applyDnsFallback(this.config.dns, this.logger));
+    resolveNamesWithFallbackDns(applyDnsFallback(this.settings.dns, this.logger));
     if (this.config.pprof) this.pprof = await startPprof(this.logger);
-    const { host, port } = splitHostPort(this.config.listen);
-    const a = await this.dataPlane.listen({ host, port, settings: sessionSettings(this.config), maxSessions: MAX_SERVER_SESSIONS, ringBytes: RING_BYTES });
+    const { host, port } = this.settings.listen;
+    const a = await this.dataPlane.listen({ host, port, settings: this.settings.session, maxSessions: MAX_SERVER_SESSIONS, ringBytes: RING_BYTES });
     this.logger.log(`listening on: ${a.address}:${a.port}`);
     return a;
   }
@@ -64,7 +67,7 @@ export class TunnelServer {
       id: a.id,
       label: a.remote,
       rings: a.rings,
-      config: this.config,
+      settings: this.settings,
       dataPlane: this.dataPlane,
       logger: this.logger,
       queue: this.links.queue,

@@ -1,45 +1,9 @@
-/** From the resolved TunnelConfig to what the cores need: shard settings and smux config. */
+/** Run-time sizing of the data plane, and the start-up banner of the settings a tunnel runs with. */
 import { availableParallelism } from 'node:os';
-import { deriveKey } from '@kcptunb/crypt';
-import type { SessionSettings } from '@kcptunb/dataplane';
-import type { SmuxConfig } from '@kcptunb/smux';
-import type { TunnelConfig } from '../config/tunnelConfig.js';
+import type { TunnelSettings } from '../config/tunnelSettings.js';
 
 /** Bytes of each session ring (each direction). */
 export const RING_BYTES = 1 << 20;
-
-export function sessionSettings(c: TunnelConfig): SessionSettings {
-  return {
-    mtu: c.mtu,
-    sndWnd: c.sndWnd,
-    rcvWnd: c.rcvWnd,
-    nodelay: c.noDelay,
-    interval: c.interval,
-    resend: c.resend,
-    nc: c.noCongestion,
-    ackNoDelay: c.ackNoDelay,
-    crypt: c.crypt,
-    pass: deriveKey(c.key),
-    dataShards: c.dataShard,
-    parityShards: c.parityShard,
-    noComp: c.noComp,
-    sockBuf: c.sockBuf,
-    dscp: c.dscp,
-  };
-}
-
-export function smuxConfig(c: TunnelConfig): Partial<SmuxConfig> {
-  return {
-    keepAliveIntervalMs: c.keepAliveMs,
-    keepAliveTimeoutMs: c.keepAliveTimeout,
-    maxFrameSize: c.maxFrame,
-    maxReceiveBuffer: c.sockBuf,
-    enableStreamBuffer: c.streamBufEnabled,
-    maxStreamBuffer: c.streamBuf,
-    boostTimeoutMs: c.streamBoost,
-    writeHighWaterMark: c.pipeBuf,
-  };
-}
 
 /** KCPTUNB_SHARDS=0: run the data plane on the control thread (see DataPlaneOptions.inline). */
 export function inlineDataPlane(): boolean {
@@ -58,10 +22,12 @@ export function shardCount(sessions: number): number {
 }
 
 /** The kcptun start-up lines (spec §7.7 style). */
-export function describe(c: TunnelConfig): string[] {
+export function describe(settings: TunnelSettings): string[] {
+  const { config: c, session, smux } = settings;
+  const { kcp } = session;
   const lines = [
     `encryption: ${c.crypt}`,
-    `nodelay parameters: ${c.noDelay} ${c.interval} ${c.resend} ${c.noCongestion}`,
+    `nodelay parameters: ${kcp.nodelay} ${kcp.interval} ${kcp.resend} ${kcp.nc}`,
     `${c.side === 'client' ? 'remote address' : 'target'}: ${c.remote}`,
     `sndwnd: ${c.sndWnd} rcvwnd: ${c.rcvWnd}`,
     `compression: ${!c.noComp}`,
@@ -75,7 +41,7 @@ export function describe(c: TunnelConfig): string[] {
     `boosttimeout: ${c.streamBoost}`,
     `maxframe: ${c.maxFrame}`,
     `pipebuf: ${c.pipeBuf}`,
-    `keepalive: ${c.keepAliveMs} ms, timeout ${c.keepAliveTimeout} ms`,
+    `keepalive: ${smux.keepAliveIntervalMs} ms, timeout ${smux.keepAliveTimeoutMs} ms`,
     `ser: ${c.ser}`,
     `tfo: ${c.tfo}`,
   ];

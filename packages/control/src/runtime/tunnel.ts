@@ -7,11 +7,10 @@ import { DataPlane, type SessionRings } from '@kcptunb/dataplane';
 import { SmuxSession, type SmuxError, type SmuxStream } from '@kcptunb/smux';
 import type { RunQueue, Runnable } from '@kcptunb/scheduler';
 import type { Snmp } from '@kcptunb/snmp';
-import type { TunnelConfig } from '../config/tunnelConfig.js';
+import type { TunnelSettings } from '../config/tunnelSettings.js';
 import { nowMs } from '@kcptunb/dataplane';
 import type { Logger } from './logger.js';
 import { SessionLink } from './sessionLink.js';
-import { smuxConfig } from './settings.js';
 import type { StreamHandler } from './streamHandler.js';
 
 export interface TunnelSessionOptions {
@@ -21,7 +20,8 @@ export interface TunnelSessionOptions {
   /** How the logs name the session (its addresses). */
   label: string;
   rings: SessionRings;
-  config: TunnelConfig;
+  /** The smux side and settings. */
+  settings: Pick<TunnelSettings, 'side' | 'smux'>;
   dataPlane: DataPlane;
   logger: Logger;
   /** The control thread's scheduler (the links run through it). */
@@ -46,7 +46,7 @@ export class TunnelSession {
     this.id = o.id;
     this.label = o.label;
     const { onAccepted, logger, dataPlane } = o;
-    const smux = new SmuxSession({ role: o.config.side, now: nowMs(), config: smuxConfig(o.config) });
+    const smux = new SmuxSession({ role: o.settings.side, now: nowMs(), config: o.settings.smux });
     const handlers = {
       onAccepted: onAccepted ? (s: SmuxStream) => onAccepted(this, s) : undefined,
       onReadable: (s: SmuxStream) => this.pipes.get(s)?.readable(),

@@ -1,0 +1,65 @@
+/**
+ * `host:port` addresses of the flags, parsed once (spec §7.9): `host:port`,
+ * `[v6]:port`, `:port` where every interface is meant, IPv4 literals and host
+ * names. Runtime code receives the parsed form and never splits strings again.
+ */
+import { isIP, isIPv4, isIPv6 } from 'node:net';
+
+export interface HostPort {
+  /** IPv4 literal, IPv6 literal without brackets, or a host name; '' = every interface (listen addresses only). */
+  host: string;
+  port: number;
+}
+
+export interface AddressRules {
+  /** `:port` allowed, meaning every interface (listen addresses). */
+  anyHost: boolean;
+  /** Port 0 allowed: the kernel picks one. */
+  portZero: boolean;
+  /** Only IP literals (resolver addresses cannot be names). */
+  ipOnly?: boolean;
+}
+
+export type AddressResult = { ok: true; address: HostPort } | { ok: false; reason: string };
+
+const fail = (reason: string): AddressResult => ({ ok: false, reason });
+
+/** Letters, digits, dots, hyphens, underscores: what DNS names and IPv4 literals are made of. */
+const HOST_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_.])?$/;
+
+export function parseAddress(text: string, rules: AddressRules): AddressResult {
+  let host: string;
+  let portText: string;
+  if (text.startsWith('[')) {
+    const m = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
+    if (!m) return fail('expected [IPv6]:port');
+    if (m[2] === undefined) return fail('missing port (expected [IPv6]:port)');
+    host = m[1]!;
+    portText = m[2];
+    if (!isIPv6(host)) return fail(`[${host}] is not an IPv6 address (brackets are for IPv6 literals)`);
+  } else {
+    const colon = text.lastIndexOf(':');
+    if (colon < 0) return fail('missing port (expected host:port)');
+    host = text.slice(0, colon);
+    portText = text.slice(colon + 1);
+    // "::1:80" could be the address ::1 port 80 or the address ::1:80: Go refuses it, so do we
+    if (host.includes(':')) return fail(isIPv6(text) || isIPv6(host) ? 'an IPv6 address needs brackets, e.g. [::1]:80' : 'too many colons (IPv6 addresses go in brackets: [::1]:80)');
+    if (host === '') {
+      if (!rules.anyHost) return fail('missing host');
+    } else if (/^[0-9.]+$/.test(host) ? !isIPv4(host) : !HOST_NAME.test(host)) {
+      return fail(`"${host}" is neither an IP address nor a host name`);
+    }
+  }
+  if (rules.ipOnly && !isIP(host)) return fail(`"${host}" is not an IP address`);
+  if (portText === '') return fail('missing port');
+  if (!/^[0-9]+$/.test(portText)) return fail(`port "${portText}" is not a number`);
+  const port = Number(portText);
+  const min = rules.portZero ? 0 : 1;
+  if (port < min || port > 65535) return fail(`port ${portText} is out of range (${min}-65535)`);
+  return { ok: true, address: { host, port } };
+}
+
+/** `host:port`, bracketing IPv6 literals: the inverse of parseAddress. */
+export function formatAddress(a: HostPort): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}

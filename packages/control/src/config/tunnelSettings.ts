@@ -1,0 +1,137 @@
+/**
+ * From the flag-level TunnelConfig to what the layers run with: one settings
+ * object per layer, each checked by that layer's own verify function, and the
+ * addresses parsed. Runs before anything is printed or bound; every problem
+ * becomes one ConfigError naming the flag.
+ */
+import { deriveKey, UnknownCipherError, verifyCryptSettings } from '@kcptunb/crypt';
+import { InvalidSocketSettingsError, verifySocketSettings, type SessionSettings, type SocketSettings } from '@kcptunb/dataplane';
+import { InvalidFecSettingsError, verifyFecSettings, type FecSettings } from '@kcptunb/fec';
+import { applyMode, InvalidKcpConfigError, verifyKcpSettings, type KcpSettings } from '@kcptunb/kcp';
+import { InvalidSmuxConfigError, SMUX_VERSION, verifySmuxConfig, type SmuxConfig } from '@kcptunb/smux';
+import { parseAddress, type AddressRules, type HostPort } from './address.js';
+import { ConfigError } from './configError.js';
+import { FLAGS, type FlagField } from './flags.js';
+import type { Side, TunnelConfig } from './tunnelConfig.js';
+
+/** What a client or server runs with. */
+export interface TunnelSettings {
+  side: Side;
+  /** client: local TCP address; server: UDP listen address. */
+  listen: HostPort;
+  /** client: the server's UDP address; server: the TCP target. */
+  remote: HostPort;
+  /** server: --dns fallback resolvers. */
+  dns: HostPort[];
+  session: SessionSettings;
+  smux: SmuxConfig;
+  /** The flag-level view: the banner, and the options only the control runtime reads (conn, ser, tfo, log…). */
+  config: Readonly<TunnelConfig>;
+}
+
+/** Which TunnelConfig field each layer field comes from, to name the flag in errors. */
+const KCP_FIELDS: Readonly<Record<keyof KcpSettings, FlagField>> = { mtu: 'mtu', sndWnd: 'sndWnd', rcvWnd: 'rcvWnd', nodelay: 'noDelay', interval: 'interval', resend: 'resend', nc: 'noCongestion', ackNoDelay: 'ackNoDelay' };
+const FEC_FIELDS: Readonly<Record<keyof FecSettings, FlagField>> = { dataShards: 'dataShard', parityShards: 'parityShard' };
+const SOCKET_FIELDS: Readonly<Record<keyof SocketSettings, FlagField>> = { sockBuf: 'sockBuf', dscp: 'dscp' };
+const SMUX_FIELDS: Readonly<Record<Exclude<keyof SmuxConfig, 'version'>, FlagField>> = {
+  keepAliveIntervalMs: 'keepAliveMs',
+  keepAliveTimeoutMs: 'keepAliveTimeout',
+  maxFrameSize: 'maxFrame',
+  maxReceiveBuffer: 'sockBuf',
+  enableStreamBuffer: 'streamBufEnabled',
+  maxStreamBuffer: 'streamBuf',
+  boostTimeoutMs: 'streamBoost',
+  writeHighWaterMark: 'pipeBuf',
+};
+
+const LISTEN_RULES: Readonly<Record<Side, AddressRules>> = {
+  // kcptunB's client hands --localaddr to net.Listen, which takes port 0 as "any free port"
+  client: { anyHost: true, portZero: true },
+  // a server on a random port cannot be reached by a client configured in advance
+  server: { anyHost: true, portZero: false },
+};
+const DIAL_RULES: AddressRules = { anyHost: false, portZero: false };
+const RESOLVER_RULES: AddressRules = { anyHost: false, portZero: false, ipOnly: true };
+
+function flagName(side: Side, field: FlagField): string {
+  return FLAGS.find((f) => f.field === field && f[side] !== undefined)?.name ?? field;
+}
+
+const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+function address(side: Side, field: 'listen' | 'remote' | 'dns', text: string, rules: AddressRules): HostPort {
+  const r = parseAddress(text, rules);
+  if (!r.ok) throw new ConfigError(`invalid --${flagName(side, field)} ${JSON.stringify(text)}: ${r.reason}`);
+  return r.address;
+}
+
+const fieldOf = (table: Readonly<Record<string, FlagField>>, key: string): FlagField | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
+
+/** The flag behind a layer's typed settings error, with what it got and expected. */
+function layerProblem(e: unknown): { field: FlagField | undefined; value: unknown; expected: string } | undefined {
+  if (e instanceof InvalidKcpConfigError) return { field: fieldOf(KCP_FIELDS, e.field), value: e.value, expected: e.expected };
+  if (e instanceof InvalidFecSettingsError) return { field: FEC_FIELDS[e.field], value: e.value, expected: e.expected };
+  if (e instanceof InvalidSocketSettingsError) return { field: SOCKET_FIELDS[e.field], value: e.value, expected: e.expected };
+  if (e instanceof InvalidSmuxConfigError) return { field: fieldOf(SMUX_FIELDS, e.field), value: e.value, expected: e.expected };
+  return undefined;
+}
+
+/** Run a layer's verify; its typed error becomes a ConfigError naming the flag. */
+function verified<T>(side: Side, verify: () => T): T {
+  try {
+    return verify();
+  } catch (e) {
+    if (e instanceof UnknownCipherError) throw new ConfigError(`invalid --crypt ${shown(e.cipherName)}: allowed values are ${e.allowed.join(', ')}`);
+    const p = layerProblem(e);
+    // a field no flag sets would be a bug in the mapping below: let it surface as such
+    if (!p?.field) throw e;
+    throw new ConfigError(`invalid --${flagName(side, p.field)} ${shown(p.value)}: expected ${p.expected}`);
+  }
+}
+
+/** Bounds of the options only the control runtime reads. */
+function verifyControlOptions(c: TunnelConfig): void {
+  const int = (field: FlagField, min: number, max: number) => {
+    const v = c[field];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(`invalid --${flagName(c.side, field)} ${shown(v)}: expected an integer in [${min}, ${max}]`);
+  };
+  const INT32_MAX = 0x7fffffff;
+  int('keepAlive', 0, INT32_MAX);
+  int('snmpPeriod', 0, INT32_MAX);
+  if (c.side === 'client') {
+    int('conn', 1, 65535);
+    int('autoExpire', 0, INT32_MAX);
+    int('scavengeTtl', -1, INT32_MAX);
+  }
+}
+
+/** Map, parse and verify everything a run needs; the first problem is a ConfigError. */
+export function tunnelSettings(c: TunnelConfig): TunnelSettings {
+  const side = c.side;
+  const listen = address(side, 'listen', c.listen, LISTEN_RULES[side]);
+  const remote = address(side, 'remote', c.remote, DIAL_RULES);
+  const dns = c.dns.map((d) => address(side, 'dns', d, RESOLVER_RULES));
+  verifyControlOptions(c);
+  // the --mode profile overrides the manual nodelay/interval/resend/nc, as in kcptunB
+  const kcp = verified(side, () =>
+    verifyKcpSettings(applyMode({ mtu: c.mtu, sndWnd: c.sndWnd, rcvWnd: c.rcvWnd, nodelay: c.noDelay, interval: c.interval, resend: c.resend, nc: c.noCongestion, ackNoDelay: c.ackNoDelay }, c.mode)),
+  );
+  const fec = verified(side, () => verifyFecSettings({ dataShards: c.dataShard, parityShards: c.parityShard }));
+  const crypt = verified(side, () => verifyCryptSettings({ method: c.crypt, key: deriveKey(c.key) }));
+  const socket = verified(side, () => verifySocketSettings({ sockBuf: c.sockBuf, dscp: c.dscp }));
+  const smux = verified(side, () =>
+    verifySmuxConfig({
+      version: SMUX_VERSION,
+      // kcptunB: --keepalivems 0 falls back to the deprecated --keepalive seconds
+      keepAliveIntervalMs: c.keepAliveMs === 0 ? c.keepAlive * 1000 : c.keepAliveMs,
+      keepAliveTimeoutMs: c.keepAliveTimeout,
+      maxFrameSize: c.maxFrame,
+      maxReceiveBuffer: c.sockBuf,
+      enableStreamBuffer: c.streamBufEnabled,
+      maxStreamBuffer: c.streamBuf,
+      boostTimeoutMs: c.streamBoost,
+      writeHighWaterMark: c.pipeBuf,
+    }),
+  );
+  return { side, listen, remote, dns, session: { kcp, fec, crypt, compression: !c.noComp, socket }, smux, config: c };
+}
