@@ -4,7 +4,7 @@
  * Each cell: 4 MiB echoed each way plus 10 concurrent streams, SHA-256 verified.
  */
 import { CIPHER_NAMES } from '@kcptunb/crypt';
-import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel, type Impl } from '../support/tunnelProcesses.js';
+import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel, type Impl } from '@kcptunb/testkit';
 
 export interface Cell {
   client: Impl;

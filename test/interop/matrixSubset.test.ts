@@ -1,7 +1,7 @@
 /** CI's share of the interop matrix: a pairwise-covering subset (every cipher, both pairings). */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProcessGroup } from '../support/tunnelProcesses.js';
+import { ProcessGroup } from '@kcptunb/testkit';
 import { cellName, pairwiseCells, runCell } from './matrix.js';
 
 const group = new ProcessGroup();
