@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { freeTcpPort, freeUdpPort, sleep, waitFor, echoTransfer, KCPTUNB_BIN, ProcessGroup, startTunnel, waitListening } from '@kcptunb/testkit';
+import { echoTransfer, freeTcpPort, freeUdpPort, KCPTUNB_BIN, ProcessGroup, sleep, startTunnel, waitFor } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());

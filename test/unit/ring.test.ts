@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { once } from 'node:events';
 import fc from 'fast-check';
 import {
   InvalidRingError,
@@ -14,7 +13,7 @@ import {
   maxPayloadBytes,
   recordBytes,
 } from '@kcptunb/ring';
-import { produceStream, RecordStream, ringDuplex, StreamHasher, type StreamSummary } from '@kcptunb/testkit';
+import { ringDuplex } from '@kcptunb/testkit';
 import type { RingWorkerData } from '../support/ringWorker.js';
 
 const WORKER_URL = new URL('../support/ringWorker.js', import.meta.url);
