@@ -1,7 +1,7 @@
 /** The kcptunB command-line surface: every flag's default per side, aliases, parsing dialect, JSON precedence, errors. */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, FLAGS, flagsFor, helpText, resolveConfig, type TunnelConfig } from '@kcptunb/control';
@@ -12,8 +12,14 @@ function run(side: 'client' | 'server', args: string[], env: NodeJS.ProcessEnv =
   return (r as { config: TunnelConfig }).config;
 }
 
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 function jsonFile(obj: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'kcptunb-config-'));
+  dirs.push(dir);
   const p = join(dir, 'c.json');
   writeFileSync(p, typeof obj === 'string' ? obj : JSON.stringify(obj));
   return p;
