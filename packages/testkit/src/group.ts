@@ -60,7 +60,8 @@ export class ProcessGroup {
   async cleanup(): Promise<void> {
     await Promise.all(this.procs.splice(0).map((p) => p.stop()));
     await Promise.all(this.closers.splice(0).map((c) => c()));
-    await Promise.all(this.servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+    // a server closes once its last connection has; the processes that held them are gone, so this is quick — bounded anyway
+    await Promise.all(this.servers.splice(0).map((s) => Promise.race([new Promise<void>((r) => s.close(() => r())), new Promise<void>((r) => setTimeout(r, 2000).unref())])));
     for (const d of this.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
 }
