@@ -3,7 +3,9 @@
  * producer worker to a consumer worker, through `@kcptunb/ring` with batches of 1, 16 and 64
  * records per publish and per drain, against `postMessage` of a Uint8Array (the baseline; also an
  * array of 64 per message). Each configuration keeps its two workers for a warm-up run and
- * `runs` timed runs; the row is the median run.
+ * `runs` timed runs; the row is the median run. Then both directions at once: main thread ⇄ one
+ * worker, varied records (0 B to the ring maximum) pushed with every producer API, 64 KiB rings —
+ * the ring tests' two-way stream (@kcptunb/testkit ringDuplex), timed here instead of in a test.
  *
  * Usage: node bench/dist/ring.js [--quick]
  */
@@ -12,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { cpus } from 'node:os';
 import { RingBuffer } from '@kcptunb/ring';
+import { ringDuplex } from '@kcptunb/testkit';
 import { markdownTable, type BenchRow } from './harness.js';
 import type { RingBenchRole } from './ringWorker.js';
 
@@ -92,6 +95,25 @@ async function measurePair(name: string, kind: 'ring' | 'port', batch: number, r
   }
 }
 
+/** Both directions at once, `mib` MiB each way: the median of `runs` runs after a warm-up. */
+async function measureDuplex(mib: number, runs: number): Promise<BenchRow> {
+  const totalBytes = mib * 2 ** 20;
+  const once = async () => {
+    const r = await ringDuplex({ totalBytes, timeoutMs: 120_000 });
+    if (r.workerReceived.sha256 !== r.sent.sha256 || r.received.sha256 !== r.workerSent.sha256) throw new Error('ring duplex: the streams differ at the far ends');
+    return r;
+  };
+  await once();
+  const results = [];
+  for (let i = 0; i < runs; i++) results.push(await once());
+  results.sort((a, b) => a.seconds - b.seconds);
+  const m = results[Math.floor(runs / 2)]!;
+  const records = m.sent.records + m.received.records;
+  const bytes = m.sent.bytes + m.received.bytes;
+  const name = `ring duplex main ⇄ worker, varied records, ${mib} MiB each way (notifies ${m.mainNotifies} + ${m.workerNotifies})`;
+  return { name, nsPerOp: (m.seconds * 1e9) / records, mbPerSec: bytes / m.seconds / 1e6, unit: 'record' };
+}
+
 /** msgs/s = 1e9 / nsPerOp. */
 export async function benchRing(options: { quick?: boolean; runs?: number } = {}): Promise<Array<{ name: string; nsPerOp: number; mbPerSec: number; unit?: string }>> {
   const runs = Math.max(5, options.runs ?? 7);
@@ -102,6 +124,7 @@ export async function benchRing(options: { quick?: boolean; runs?: number } = {}
   for (const batch of [1, 16, 64]) rows.push(await measurePair(`ring, batch ${batch} (1350 B records)`, 'ring', batch, ringRecords, runs));
   rows.push(await measurePair('postMessage(Uint8Array) (baseline)', 'port', 1, portRecords, runs));
   rows.push(await measurePair('postMessage(64 × Uint8Array)', 'port', 64, portRecords, runs));
+  rows.push(await measureDuplex(options.quick ? 64 : 256, options.quick ? 3 : 5));
   return rows;
 }
 

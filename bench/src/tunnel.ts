@@ -6,7 +6,7 @@
  * ping-pong p50/p99 over one stream; CPU seconds per GB moved (client + server,
  * utime + stime from /proc); peak RSS (VmHWM, client + server).
  *
- * Targets (issue 4) are printed, never asserted. Results: a markdown table on
+ * Targets are printed, never asserted. Results: a markdown table on
  * stdout and JSON + markdown in bench/results/.
  *
  * Usage: node bench/dist/tunnel.js [--quick] [--runs N] [--configs defaults,fast3]
@@ -19,7 +19,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { killAll, loadAverage, pingPong, sleep, Target, transfer, Tunnel, type Impl, type Limits, type Ping, type Transfer } from './tunnelHarness.js';
+import { killAll, loadAverage, pingPong, sleep, Target, transfer, Tunnel, type Impl, type Limits, type Ping, type Transfer } from '@kcptunb/testkit';
 
 // ---------------------------------------------------------------------------------------------
 // arguments
@@ -124,7 +124,9 @@ function limitsFor(bytes: number): Limits {
 async function tunnelRun(run: number, config: string, impl: Impl, position: number, target: Target): Promise<RunRecord> {
   const rec: RunRecord = { run, config, impl, position, transfers: {}, peakRssKiB: { client: 0, server: 0 }, failures: [], tunnelsStarted: 0 };
   const flags = impl === 'ours' ? [...ALL_CONFIGS[config]!, ...settings.oursFlags] : ALL_CONFIGS[config]!;
-  const spec = { impl, flags, key: settings.key, targetPort: target.port };
+  // the same flags on both ends, after -l/-r/-t; output trimmed to its newest 32–64 KiB per process
+  const common = ['--key', settings.key, '--quiet', ...flags];
+  const spec = { client: impl, server: impl, targetPort: target.port, serverArgs: common, clientArgs: common, keepChars: 64 * 1024 };
   let tunnel: Tunnel | undefined;
 
   const retire = async () => {

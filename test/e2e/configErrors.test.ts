@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { KCPTUNB_BIN } from '../support/tunnelProcesses.js';
+import { KCPTUNB_BIN } from '@kcptunb/testkit';
 
 /** Prefixes of the lines startTunnel logs (version, describe(), listening on). */
 const BANNER = /^(\S+ \S+ )?(version|encryption|nodelay parameters|remote address|target|sndwnd|compression|mtu|datashard|listening on):/m;

@@ -5,16 +5,11 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { freeTcpPort, freeUdpPort, sleep } from '../support/processes.js';
+import { concurrentEchoes, echoTransfer, ProcessGroup, type Impl } from '@kcptunb/testkit';
 import { startUdpRelay, type Impairment } from '../support/udpRelay.js';
-import { concurrentEchoes, echoTransfer, ProcessGroup, waitListening, type Impl } from '../support/tunnelProcesses.js';
 
 const group = new ProcessGroup();
-const relays: Array<{ close(): Promise<void> }> = [];
-after(async () => {
-  await Promise.all(relays.map((r) => r.close()));
-  await group.cleanup();
-});
+after(() => group.cleanup());
 
 const MiB = 1 << 20;
 const PATH: Impairment = { loss: 0.05, delayMs: 20, jitterMs: 8, duplicate: 0.01 };
@@ -23,19 +18,26 @@ const COMPAT = ['--streambuf-en=0', '--keepalivems', '20000'];
 for (const [clientImpl, serverImpl] of [['ours', 'ours'], ['ours', 'kcptun'], ['kcptun', 'ours']] as Array<[Impl, Impl]>) {
   test(`${clientImpl} client ↔ ${serverImpl} server through 5% loss + 20 ms delay + reordering + duplication`, async () => {
     const target = await group.echoServer();
-    const udp = await freeUdpPort();
-    const port = await freeTcpPort();
     const mixed = clientImpl !== serverImpl;
     const flags = (impl: Impl) => ['--key', 'impaired', '--mode', 'fast2', '--quiet', ...(impl === 'ours' && mixed ? COMPAT : [])];
-    group.start(serverImpl, 'server', ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${target}`, ...flags(serverImpl)]);
-    await sleep(300);
-    const relay = await startUdpRelay({ target: { port: udp }, up: PATH, down: PATH, seed: 7 });
-    relays.push(relay);
-    const client = group.start(clientImpl, 'client', ['-l', `127.0.0.1:${port}`, '-r', `127.0.0.1:${relay.port}`, ...flags(clientImpl)]);
-    await waitListening(port, 8000, () => client.output());
+    let relay: Awaited<ReturnType<typeof startUdpRelay>> | undefined;
+    // the relay goes up once the server listens; the client dials the relay
+    const t = await group.tunnel({
+      client: clientImpl,
+      server: serverImpl,
+      targetPort: target,
+      serverArgs: flags(serverImpl),
+      clientArgs: flags(clientImpl),
+      dialVia: async (udp) => {
+        relay = await startUdpRelay({ target: { port: udp }, up: PATH, down: PATH, seed: 7 });
+        group.onCleanup(() => relay!.close());
+        return relay.port;
+      },
+    });
+    const port = t.port;
     const big = await echoTransfer(port, 8 * MiB, 120_000);
     await concurrentEchoes(port, 20, 128 * 1024, 120_000);
-    const s = relay.stats;
+    const s = relay!.stats;
     assert.ok(s.up.dropped > 0 && s.down.dropped > 0, 'the relay dropped datagrams both ways');
     assert.ok(s.up.reordered + s.down.reordered > 0, 'and reordered some');
     assert.ok(s.up.duplicated + s.down.duplicated > 0, 'and duplicated some');

@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import { reusePortSupported } from '@kcptunb/dataplane';
-import { sleep, waitFor } from '../support/processes.js';
-import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel } from '../support/tunnelProcesses.js';
+import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel, waitFor } from '@kcptunb/testkit';
 
 const MiB = 1 << 20;
 const BIG = Number(process.env.KCPTUNB_E2E_MIB ?? 256) * MiB;
@@ -25,10 +24,13 @@ test(`ours ↔ ours: ${BIG / MiB} MiB each way, SHA-256 verified`, async () => {
 });
 
 test('ours ↔ ours: 100 concurrent streams', async () => {
-  const target = await group.echoServer();
-  const t = await startTunnel(group, 'ours', 'ours', target);
-  const results = await concurrentEchoes(t.port, 100, 256 * 1024, 60_000);
-  assert.equal(results.length, 100);
+  const echo = await group.echoTarget();
+  const t = await startTunnel(group, 'ours', 'ours', echo.port);
+  const before = echo.stats();
+  await concurrentEchoes(t.port, 100, 256 * 1024, 60_000);
+  const seen = echo.stats();
+  assert.equal(seen.dataConnections - before.dataConnections, 100, 'one target connection per stream');
+  assert.equal(seen.bytes - before.bytes, 100 * 256 * 1024, 'every byte of every stream reached the target exactly once');
 });
 
 test('half-close probe: bytes sent before the FIN arrive intact; then the tunnel closes both directions (kcptun semantics)', async () => {
@@ -69,9 +71,7 @@ test('half-close probe: bytes sent before the FIN arrive intact; then the tunnel
 
 test('--conn 4: streams spread round-robin over four sessions on two shards', async () => {
   const target = await group.echoServer();
-  process.env.KCPTUNB_SHARDS = '2';
-  const t = await startTunnel(group, 'ours', 'ours', target, {}, ['--conn', '4']);
-  delete process.env.KCPTUNB_SHARDS;
+  const t = await startTunnel(group, 'ours', 'ours', target, {}, ['--conn', '4'], [], { env: { ...process.env, KCPTUNB_SHARDS: '2' } });
   await concurrentEchoes(t.port, 8, 512 * 1024, 60_000);
   const sessions = new Set(t.server.output().match(/remote address: \S+/g) ?? []);
   assert.equal(sessions.size, 4, `four KCP sessions reached the server:\n${t.server.output()}`);
@@ -86,17 +86,18 @@ test('kill -9 of the server mid-transfer: the client notices, reconnects when it
   const keepalive = ['--keepalivems', '500', '--keepalive-timeout', '2000'];
   const t = await startTunnel(group, 'ours', 'ours', target, { extra: keepalive });
   await echoTransfer(t.port, 4 * MiB, 30_000);
-  const doomed = echoTransfer(t.port, 512 * MiB, 60_000).then(
+  let progress = 0;
+  const doomed = echoTransfer(t.port, 512 * MiB, 60_000, { onData: (received) => (progress = received) }).then(
     () => 'completed',
     () => 'failed',
   );
-  await sleep(500);
+  await waitFor(() => progress >= 1 * MiB, 30_000, 'the doomed transfer to be under way');
   t.server.child.kill('SIGKILL');
   assert.equal(await doomed, 'failed', 'the interrupted transfer does not pretend to complete');
   await waitFor(() => /closed: .*(keepalive|timeout)/i.test(t.client.output()), 15_000, 'the client to log the dead session');
   // the server returns on the same UDP port
-  group.start('ours', 'server', ['-l', `127.0.0.1:${t.udpPort}`, '-t', `127.0.0.1:${target}`, '--key', 'test key', '--quiet', ...keepalive]);
-  await sleep(500);
+  const again = group.start('ours', 'server', ['-l', `127.0.0.1:${t.udpPort}`, '-t', `127.0.0.1:${target}`, '--key', 'test key', '--crypt', 'aes', '--quiet', ...keepalive]);
+  await again.waitOutput(/listening on/, 8000);
   const r = await echoTransfer(t.port, 2 * MiB, 30_000);
   assert.equal(r.bytes, 2 * MiB);
 });
@@ -118,32 +119,25 @@ test('SIGTERM / SIGINT: both ends stop accepting, shut their workers down and ex
 });
 
 test('KCPTUNB_SHARDS=0: the data plane runs on the control thread, same bytes', async () => {
-  const target = await group.echoServer();
-  const saved = process.env.KCPTUNB_SHARDS;
-  process.env.KCPTUNB_SHARDS = '0';
-  try {
-    const t = await startTunnel(group, 'ours', 'ours', target);
-    const r = await echoTransfer(t.port, 16 * MiB, 60_000);
-    assert.equal(r.bytes, 16 * MiB);
-    await concurrentEchoes(t.port, 20, 128 * 1024, 60_000);
-  } finally {
-    if (saved === undefined) delete process.env.KCPTUNB_SHARDS;
-    else process.env.KCPTUNB_SHARDS = saved;
-  }
+  const echo = await group.echoTarget();
+  // the variable goes to the tunnel processes only: nothing in this process to restore
+  const t = await startTunnel(group, 'ours', 'ours', echo.port, {}, [], [], { env: { ...process.env, KCPTUNB_SHARDS: '0' } });
+  const before = echo.stats();
+  await echoTransfer(t.port, 16 * MiB, 60_000);
+  await concurrentEchoes(t.port, 20, 128 * 1024, 60_000);
+  const seen = echo.stats();
+  assert.equal(seen.bytes - before.bytes, 16 * MiB + 20 * 128 * 1024);
+  assert.equal(seen.dataConnections - before.dataConnections, 21);
 });
 
 test('server on two shards without SO_REUSEPORT: the listener shard forwards half the sessions to the other', async () => {
+  // KCPTUNB_REUSEPORT=0 forces the forwarding path on Node versions that have SO_REUSEPORT too
+  assert.equal(reusePortSupported('22.12.0', {}), true);
+  assert.equal(reusePortSupported('22.12.0', { KCPTUNB_REUSEPORT: '0' }), false);
   const target = await group.echoServer();
-  const saved = process.env.KCPTUNB_SHARDS;
-  process.env.KCPTUNB_SHARDS = '2';
-  try {
-    const t = await startTunnel(group, 'ours', 'ours', target, {}, ['--conn', '4']);
-    await concurrentEchoes(t.port, 8, 2 * MiB, 60_000);
-    const forwarded = t.server.output().match(/shard 1: running forwarded session \d+/g) ?? [];
-    if (reusePortSupported()) assert.equal(forwarded.length, 0, 'with SO_REUSEPORT every shard listens itself');
-    else assert.equal(forwarded.length, 2, `two of four sessions run on shard 1:\n${t.server.output()}`);
-  } finally {
-    if (saved === undefined) delete process.env.KCPTUNB_SHARDS;
-    else process.env.KCPTUNB_SHARDS = saved;
-  }
+  const env = { ...process.env, KCPTUNB_SHARDS: '2', KCPTUNB_REUSEPORT: '0' };
+  const t = await startTunnel(group, 'ours', 'ours', target, {}, ['--conn', '4'], [], { env });
+  await concurrentEchoes(t.port, 8, 2 * MiB, 60_000);
+  const forwarded = t.server.output().match(/shard 1: running forwarded session \d+/g) ?? [];
+  assert.equal(forwarded.length, 2, `two of four sessions run on shard 1:\n${t.server.output()}`);
 });

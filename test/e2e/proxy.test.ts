@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
-import { freeTcpPort, freeUdpPort, sleep, which } from '../support/processes.js';
-import { ProcessGroup, waitListening } from '../support/tunnelProcesses.js';
+import { freeTcpPort, freeUdpPort, ProcessGroup, waitListening, which } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());
@@ -30,8 +29,8 @@ async function setup() {
   const udp = await freeUdpPort();
   const socksPort = await freeTcpPort();
   const httpPort = await freeTcpPort();
-  group.start('ours', 'server', ['-l', `127.0.0.1:${udp}`, '-t', '127.0.0.1:1', '--ser', 'fast', '--quiet']);
-  await sleep(300);
+  const server = group.start('ours', 'server', ['-l', `127.0.0.1:${udp}`, '-t', '127.0.0.1:1', '--ser', 'fast', '--quiet']);
+  await server.waitOutput(/listening on/, 8000);
   const socks = group.start('ours', 'client', ['-l', `127.0.0.1:${socksPort}`, '-r', `127.0.0.1:${udp}`, '--ser', 'socks5', '--quiet']);
   const http = group.start('ours', 'client', ['-l', `127.0.0.1:${httpPort}`, '-r', `127.0.0.1:${udp}`, '--ser', 'http', '--quiet']);
   await waitListening(socksPort, 8000, () => socks.output());

@@ -10,8 +10,7 @@ import { loadKernels, DatagramBatch } from '@kcptunb/wasm';
 import { createDatagramCipher, deriveKey } from '@kcptunb/crypt';
 import { KcpSession } from '@kcptunb/session';
 import { DEFAULT_KCP_CONFIG } from '@kcptunb/kcp';
-import { freeUdpPort, sleep, waitFor } from '../support/processes.js';
-import { ProcessGroup } from '../support/tunnelProcesses.js';
+import { freeUdpPort, sleep, waitFor, ProcessGroup } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());

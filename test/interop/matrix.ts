@@ -1,10 +1,10 @@
 /**
- * The interop matrix with Debian kcptun (issue: complete kcptunB surface):
+ * The interop matrix with Debian kcptun:
  * 13 cipher names × FEC on/off × compression on/off × both pairings = 104 cells.
  * Each cell: 4 MiB echoed each way plus 10 concurrent streams, SHA-256 verified.
  */
 import { CIPHER_NAMES } from '@kcptunb/crypt';
-import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel, type Impl } from '../support/tunnelProcesses.js';
+import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel, type Impl } from '@kcptunb/testkit';
 
 export interface Cell {
   client: Impl;
@@ -46,12 +46,24 @@ export function pairwiseCells(): Cell[] {
 
 const MiB = 1 << 20;
 
+/**
+ * The flags one end of a cell gets, by implementation. Ours: kcptunB's
+ * stock-compatible recipe (--streambuf-en=0, --keepalivems 20000) and the
+ * short shard spellings; Debian kcptun: its own long spellings and nothing
+ * kcptunB-only (it would refuse an unknown flag).
+ */
+export function cellFlags(impl: Impl, c: Cell): string[] {
+  if (impl === 'ours') return ['--streambuf-en=0', '--keepalivems', '20000', ...(c.fec ? [] : ['--ds', '0', '--ps', '0'])];
+  return c.fec ? [] : ['--datashard', '0', '--parityshard', '0'];
+}
+
 /** Run one cell; resolves with timings or rejects with the reason. */
 export async function runCell(group: ProcessGroup, target: number, c: Cell): Promise<{ echoMs: number }> {
-  const ours = ['--streambuf-en=0', '--keepalivems', '20000'];
-  const shards = c.fec ? [] : ['--ds', '0', '--ps', '0'];
-  const t = await startTunnel(group, c.client, c.server, target, { crypt: c.crypt, key: `matrix ${c.crypt}`, nocomp: !c.comp, extra: ours }, c.client === 'kcptun' ? shards : shards, c.server === 'kcptun' ? shards : shards);
+  const t = await startTunnel(group, c.client, c.server, target, { crypt: c.crypt, key: `matrix ${c.crypt}`, nocomp: !c.comp }, cellFlags(c.client, c), cellFlags(c.server, c));
   try {
+    // both implementations log the shard counts they run with: each end must have taken its flags
+    const shards = c.fec ? 'datashard: 10 parityshard: 3' : 'datashard: 0 parityshard: 0';
+    for (const p of [t.client, t.server]) if (!p.output().includes(shards)) throw new Error(`${p.label} does not run with ${shards}:\n${p.tail(40)}`);
     const r = await echoTransfer(t.port, 4 * MiB, 60_000);
     await concurrentEchoes(t.port, 10, 128 * 1024, 60_000);
     return { echoMs: r.ms };

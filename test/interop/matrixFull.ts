@@ -2,7 +2,7 @@
  * `npm run interop`: all 104 cells of the interop matrix with Debian kcptun,
  * printed as a table (✓ with the 4 MiB echo time, ✗ with the reason).
  */
-import { ProcessGroup } from '../support/tunnelProcesses.js';
+import { ProcessGroup } from '@kcptunb/testkit';
 import { allCells, cellName, PAIRINGS, runCell, type Cell } from './matrix.js';
 import { CIPHER_NAMES } from '@kcptunb/crypt';
 

@@ -7,8 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { sleep } from '../support/processes.js';
-import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel, type Impl, type TunnelFlags } from '../support/tunnelProcesses.js';
+import { sleep, concurrentEchoes, echoTransfer, ProcessGroup, startTunnel, type Impl, type TunnelFlags } from '@kcptunb/testkit';
 
 const MiB = 1 << 20;
 const COMPAT = ['--streambuf-en=0', '--keepalivems', '20000'];
@@ -24,12 +23,15 @@ for (const [clientImpl, serverImpl] of pairings) {
   for (const flags of [{ crypt: 'aes' }, { crypt: 'salsa20' }, { crypt: 'none', nocomp: true }] as TunnelFlags[]) {
     const label = `${clientImpl} client ↔ ${serverImpl} server, --crypt ${flags.crypt}${flags.nocomp ? ' --nocomp' : ''}, FEC 10/3`;
     test(`${label}: 20 MiB each way and 100 concurrent streams, SHA-256 verified`, async () => {
-      const target = await group.echoServer();
-      const t = await startTunnel(group, clientImpl, serverImpl, target, { ...flags, extra: COMPAT });
+      const echo = await group.echoTarget();
+      const t = await startTunnel(group, clientImpl, serverImpl, echo.port, { ...flags, extra: COMPAT });
+      const s0 = echo.stats();
       const big = await echoTransfer(t.port, 20 * MiB, 120_000);
-      assert.equal(big.bytes, 20 * MiB);
-      const many = await concurrentEchoes(t.port, 100, 64 * 1024, 90_000);
-      assert.equal(many.length, 100);
+      const s1 = echo.stats();
+      assert.deepEqual([s1.dataConnections - s0.dataConnections, s1.bytes - s0.bytes], [1, 20 * MiB], 'one stream, every byte reached the target exactly once');
+      await concurrentEchoes(t.port, 100, 64 * 1024, 90_000);
+      const s2 = echo.stats();
+      assert.deepEqual([s2.dataConnections - s1.dataConnections, s2.bytes - s1.bytes], [100, 100 * 64 * 1024], 'one target connection per stream, every byte once');
       console.log(`# ${label}: 20 MiB echo in ${big.ms} ms`);
     });
   }

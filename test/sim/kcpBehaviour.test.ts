@@ -103,13 +103,23 @@ test('RTO estimator follows kcp-go (first sample, smoothing, clamp)', () => {
   assert.deepEqual([r.srtt, r.rttvar, r.rto], [100, 50, 300]);
   r.sample(60, 30, 100); // delta −40 → srtt 95; 60 < 95 − 50? no → rttvar += (40 − 50) >> 2
   assert.deepEqual([r.srtt, r.rttvar], [95, 47]);
+  // delta −94 → srtt 95 + (−94 >> 3) = 83; 1 < 83 − 47 → rttvar += (94 − 47) >> 5 = 48; rto = 83 + 4·48
   r.sample(1, 10, 30);
-  assert.ok(r.rto >= 30 && r.rto <= 60000);
+  assert.deepEqual([r.srtt, r.rttvar, r.rto], [83, 48, 275]);
   r.sample(200_000, 10, 30);
-  assert.equal(r.rto, 60000);
+  assert.equal(r.rto, 60000, 'clamped to RTO_MAX');
+  // a fresh estimator: first sample 1 ms → 1 + max(interval 10, 0) = 11, clamped up to minRto 30
+  const fresh = new Kcp(2, base, () => {}).rto;
+  fresh.sample(1, 10, 30);
+  assert.deepEqual([fresh.srtt, fresh.rttvar, fresh.rto], [1, 0, 30], 'clamped to minRto');
 });
 
-test('fast retransmit after `resend` skips, early retransmit, timeout back-off', () => {
+/** PUSH segments a Kcp emits while `drive` runs: (virtual ms of the flush, sn). */
+function pushLog(kcp: Kcp, out: Uint8Array[]): Array<[number, number]> {
+  return out.flatMap((d) => parseSegments(d)).filter((s) => s.cmd === CMD_PUSH).map((s) => [s.ts, s.sn]);
+}
+
+test('fast retransmit: a segment skipped by `resend` later acks is resent at the next flush', () => {
   const out: Uint8Array[] = [];
   const config = { ...base, nodelay: 1, interval: 10, resend: 2, nc: 1 };
   const kcp = new Kcp(1, config, (b) => out.push(b.slice()));
@@ -120,13 +130,54 @@ test('fast retransmit after `resend` skips, early retransmit, timeout back-off',
   kcp.input(segmentBytes(1, CMD_ACK, 128, 0, 1, 0), true, 5);
   kcp.input(segmentBytes(1, CMD_ACK, 128, 0, 2, 0), true, 5);
   kcp.flush(6);
-  const resent = out.flatMap((d) => parseSegments(d)).filter((s) => s.cmd === CMD_PUSH);
-  assert.deepEqual(resent.map((s) => s.sn), [0]);
+  assert.deepEqual(pushLog(kcp, out), [[6, 0]], 'only segment 0, at once — long before its 200 ms rto');
   assert.equal(kcp.snmp.get('FastRetransSegs'), 1);
-  // segment 3 still unacked; an ack of nothing new → timeout later: rto grows by rx_rto/2 with nodelay
-  out.length = 0;
-  kcp.flush(10_000);
-  assert.ok(kcp.snmp.get('LostSegs') >= 1);
+  assert.equal(kcp.snmp.get('EarlyRetransSegs'), 0);
+  assert.equal(kcp.snmp.get('LostSegs'), 0);
+});
+
+test('early retransmit: one skip is enough when nothing new is being sent, but not while new data goes out', () => {
+  const config = { ...base, nodelay: 1, interval: 10, resend: 2, nc: 1 };
+  for (const newData of [false, true]) {
+    const out: Uint8Array[] = [];
+    const kcp = new Kcp(1, config, (b) => out.push(b.slice()));
+    kcp.send(new Uint8Array(kcp.mss).fill(1));
+    kcp.send(new Uint8Array(kcp.mss).fill(2));
+    kcp.flush(0);
+    assert.deepEqual(pushLog(kcp, out), [[0, 0], [0, 1]]);
+    out.length = 0;
+    // segment 1 acknowledged: segment 0 has one skip (fastack 1 < resend 2)
+    kcp.input(segmentBytes(1, CMD_ACK, 128, 0, 1, 0), true, 5);
+    if (newData) kcp.send(new Uint8Array(kcp.mss).fill(3));
+    kcp.flush(6);
+    if (!newData) {
+      assert.deepEqual(pushLog(kcp, out), [[6, 0]], 'segment 0 resent early');
+      assert.equal(kcp.snmp.get('EarlyRetransSegs'), 1);
+    } else {
+      assert.deepEqual(pushLog(kcp, out), [[6, 2]], 'only the new segment: one skip is not a fast retransmit');
+      assert.equal(kcp.snmp.get('EarlyRetransSegs'), 0);
+    }
+    assert.equal(kcp.snmp.get('FastRetransSegs'), 0);
+  }
+});
+
+test('timeout back-off: with no acks the gap grows by rto/2 per timeout with nodelay, by rto without', () => {
+  // rx_rto stays 200 (no RTT sample); each timeout adds 100 (nodelay) or 200 to the segment's rto
+  const cases: Array<[number, number[]]> = [
+    [1, [0, 200, 500, 900, 1400, 2000]],
+    [0, [0, 200, 600, 1200, 2000, 3000]],
+  ];
+  for (const [nodelay, want] of cases) {
+    const out: Uint8Array[] = [];
+    const kcp = new Kcp(1, { ...base, nodelay, interval: 10, resend: 2, nc: 1 }, (b) => out.push(b.slice()));
+    kcp.send(new Uint8Array(100).fill(7));
+    // the virtual clock: every millisecond up to the last expected transmission
+    for (let now = 0; now <= want[want.length - 1]!; now++) kcp.update(now);
+    const sends = pushLog(kcp, out);
+    assert.ok(sends.every(([, sn]) => sn === 0));
+    assert.deepEqual(sends.map(([ts]) => ts), want, `nodelay ${nodelay}: transmissions at`);
+    assert.equal(kcp.snmp.get('LostSegs'), want.length - 1, 'every retransmission counted as a timeout');
+  }
 });
 
 test('window: never more than min(sndWnd, peer window) in flight', () => {

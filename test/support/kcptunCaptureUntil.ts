@@ -8,7 +8,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
-import { freeTcpPort, requireKcptun, sleep, startProcess } from './processes.js';
+import { freeTcpPort, Proc, requireKcptun, sleep } from '@kcptunb/testkit';
 
 export interface CaptureUntilOptions {
   crypt: string;
@@ -51,7 +51,7 @@ export async function captureKcptunClientUntil(opts: CaptureUntilOptions): Promi
     ...(opts.nocomp ? ['--nocomp'] : []),
     ...(opts.extraArgs ?? []),
   ];
-  const proc = startProcess(bin, args);
+  const proc = new Proc('kcptun-client', bin, args);
   let sock: Socket | undefined;
   try {
     // the listener appears shortly after start; retry connecting for up to 5 s

@@ -1,14 +1,12 @@
 /**
  * Worker side of the cross-thread ring tests (compiled to test/dist/support/ringWorker.js).
- * `workerData.mode` picks the scenario; results come back with postMessage.
+ * `workerData.mode` picks the scenario; results come back with postMessage. (The two-way
+ * stream runs on @kcptunb/testkit's ringDuplex worker.)
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingConsumer, RingProducer } from '@kcptunb/ring';
-import { RecordStream, StreamHasher, produceStream } from './ringStream.js';
 
 export type RingWorkerData =
-  /** Consume `toWorker` and produce a stream into `fromWorker`, at the same time. */
-  | { mode: 'stream'; toWorker: SharedArrayBuffer; fromWorker: SharedArrayBuffer; seed: number; totalBytes: number; deadline: number }
   /** Sleep on an empty ring, report, then (told to) drain and report what arrived. */
   | { mode: 'doorbell'; toWorker: SharedArrayBuffer }
   /** Sleep for data on `toWorker`, and for space on a full `fromWorker`; report each wake-up. */
@@ -16,17 +14,6 @@ export type RingWorkerData =
 
 const data = workerData as RingWorkerData;
 const port = parentPort!;
-
-async function stream(d: Extract<RingWorkerData, { mode: 'stream' }>): Promise<void> {
-  const consumer = new RingConsumer(d.toWorker);
-  const producer = new RingProducer(d.fromWorker);
-  const received = new StreamHasher();
-  const [, sent] = await Promise.all([
-    consumer.run((record) => received.add(record)),
-    produceStream(producer, new RecordStream(d.seed, producer.maxRecordBytes), d.totalBytes, d.deadline),
-  ]);
-  port.postMessage({ received: received.summary(), sent, consumerSleeps: consumer.sleepCount, producerNotifies: producer.notifyCount });
-}
 
 async function doorbell(d: Extract<RingWorkerData, { mode: 'doorbell' }>): Promise<void> {
   const consumer = new RingConsumer(d.toWorker);
@@ -49,5 +36,5 @@ async function close(d: Extract<RingWorkerData, { mode: 'close' }>): Promise<voi
   port.postMessage({ spaceWaitEnded: true, closed: producer.closed, closedByConsumer: producer.closedByConsumer });
 }
 
-const scenarios = { stream, doorbell, close } as const;
+const scenarios = { doorbell, close } as const;
 await (scenarios[data.mode] as (d: RingWorkerData) => Promise<void>)(data);

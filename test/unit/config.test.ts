@@ -1,7 +1,7 @@
 /** The kcptunB command-line surface: every flag's default per side, aliases, parsing dialect, JSON precedence, errors, and the layer settings the flags map to. */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveKey } from '@kcptunb/crypt';
@@ -19,9 +19,14 @@ function run(side: 'client' | 'server', args: string[], env: NodeJS.ProcessEnv =
 }
 
 const profileOf = (s: TunnelSettings) => [s.session.kcp.nodelay, s.session.kcp.interval, s.session.kcp.resend, s.session.kcp.nc];
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function jsonFile(obj: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'kcptunb-config-'));
+  dirs.push(dir);
   const p = join(dir, 'c.json');
   writeFileSync(p, typeof obj === 'string' ? obj : JSON.stringify(obj));
   return p;

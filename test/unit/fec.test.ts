@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { DatagramBatch, loadKernels } from '@kcptunb/wasm';
 import {
@@ -16,6 +15,7 @@ import {
 } from '@kcptunb/fec';
 import { createDatagramCipher, deriveKey, PacketCrypt } from '@kcptunb/crypt';
 import { Snmp } from '@kcptunb/snmp';
+import { Rng, runSeed } from '../support/random.js';
 
 const kernels = loadKernels();
 
@@ -32,11 +32,11 @@ function encodeAll(encoder: FecEncoder, payloads: Uint8Array[]): Uint8Array[] {
   return out;
 }
 
-/** A fake KCP datagram: distinct, of varying length, never starting with F1/F2 at offset 4. */
-function kcpPayload(i: number, len: number): Uint8Array {
-  const p = randomBytes(len);
-  p.writeUInt32LE(i, 0);
-  return new Uint8Array(p);
+/** A fake KCP datagram: distinct (index `i` up front), of length `len`, seeded bytes after the index. */
+function kcpPayload(i: number, len: number, rng: Rng = new Rng(i + 1)): Uint8Array {
+  const p = rng.fill(new Uint8Array(len));
+  new DataView(p.buffer).setUint32(0, i, true);
+  return p;
 }
 
 test('encoder: seqids count data and parity, size counts itself, parity is as long as the longest data shard', () => {
@@ -68,8 +68,17 @@ test('encoder: seqid wrap keeps groups aligned (kcptunB and stock rules)', () =>
     assert.equal(seqids[13], 0, 'the shard after the last parity of the last group is 0');
     enc.dispose();
   }
-  assert.equal(seqidWrap(13, 'kcptunB'), (Math.floor(0xffffffff / 13) - 1) * 13);
-  assert.equal(seqidWrap(13, 'stock'), Math.floor(0xffffffff / 13) * 13);
+  // kcp-go's values for 10+3 shards: 5.6.1 (stock) 4294967287, 5.1.3 (kcptunB) one group lower
+  assert.equal(seqidWrap(13, 'stock'), 4294967287);
+  assert.equal(seqidWrap(13, 'kcptunB'), 4294967274);
+  assert.equal(seqidWrap(3, 'stock'), 0xffffffff, '2^32 − 1 is itself a multiple of 3');
+  // every group size: stock wraps at the largest multiple of n that is at most 2^32 − 1, kcptunB one group before
+  for (let n = 2; n <= 256; n++) {
+    const stock = seqidWrap(n, 'stock');
+    assert.equal(stock % n, 0, `n ${n}`);
+    assert.ok(stock <= 0xffffffff && stock + n > 0xffffffff, `n ${n}: ${stock}`);
+    assert.equal(seqidWrap(n, 'kcptunB'), stock - n, `n ${n}`);
+  }
 });
 
 test('decoder: data shards are delivered at once as regular input, in arrival order', () => {
@@ -99,9 +108,9 @@ test('property: any ≤ ps losses per group are recovered, and recovered shards 
         const n = ds + ps;
         const enc = new FecEncoder(kernels, ds, ps);
         const dec = new FecDecoder(kernels, ds, ps);
-        let rnd = seed;
-        const next = () => (rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0);
-        const payloads = Array.from({ length: ds * groups }, (_, i) => kcpPayload(i, 24 + (next() % 1200)));
+        const rng = new Rng(seed);
+        const next = () => rng.u32();
+        const payloads = Array.from({ length: ds * groups }, (_, i) => kcpPayload(i, 24 + (next() % 1200), rng));
         const datagrams = encodeAll(enc, payloads);
         const delivered = new Map<string, boolean>();
         let lost = 0;
@@ -130,7 +139,7 @@ test('property: any ≤ ps losses per group are recovered, and recovered shards 
         dec.dispose();
       },
     ),
-    { numRuns: 60 },
+    { numRuns: 60, seed: runSeed('fec recovery property (fast-check seed)') },
   );
 });
 
@@ -171,14 +180,29 @@ test('decoder: reordered and duplicated shards still recover; the queue stays bo
 test('decoder: unrecoverable groups are evicted oldest first and counted as FECShortShards', () => {
   const ds = 4;
   const ps = 1;
+  const n = ds + ps;
   const enc = new FecEncoder(kernels, ds, ps);
   const dec = new FecDecoder(kernels, ds, ps);
-  const datagrams = encodeAll(enc, Array.from({ length: ds * 20 }, (_, i) => kcpPayload(i, 50)));
-  // lose two data shards per group: never recoverable; 2 data + 1 parity kept per group
-  for (const d of datagrams) if (![0, 1].includes(readSeqid(d) % 5)) dec.input(d, () => {});
-  assert.ok(dec.pending <= 15);
-  assert.ok(dec.snmp.get('FECShortShards') > 0);
-  assert.equal(dec.snmp.get('FECRecovered'), 0);
+  const payloads = Array.from({ length: ds * 6 }, (_, i) => kcpPayload(i, 50));
+  const datagrams = encodeAll(enc, payloads);
+  const shard = (group: number, index: number) => datagrams[group * n + index]!;
+  // groups 0..5, each missing data shards 0 and 1 (3 of 5 kept: one short of recovery): 18 shards, room for 3n = 15
+  for (let g = 0; g < 6; g++) for (const i of [2, 3, 4]) dec.input(shard(g, i), () => {});
+  assert.equal(dec.pending, 15);
+  assert.equal(dec.snmp.get('FECShortShards'), 2, "group 0's two data shards went (its parity is not counted)");
+  // shard 0 of each group, newest first: groups 5..2 are whole and recover shard 1; the first input
+  // finds the decoder full and evicts the oldest kept shard (group 1's shard 2), so group 1 cannot;
+  // group 0 was evicted entirely
+  const recovered: number[] = [];
+  for (let g = 5; g >= 0; g--) {
+    dec.input(shard(g, 0), (kcp, regular) => {
+      if (!regular) recovered.push(new DataView(kcp.buffer, kcp.byteOffset).getUint32(0, true));
+    });
+  }
+  assert.deepEqual(recovered, [5 * ds + 1, 4 * ds + 1, 3 * ds + 1, 2 * ds + 1], 'shard 1 of groups 5, 4, 3, 2');
+  assert.equal(dec.snmp.get('FECRecovered'), 4);
+  assert.equal(dec.snmp.get('FECShortShards'), 3);
+  assert.ok(dec.pending <= 3 * n);
   enc.dispose();
   dec.dispose();
 });
@@ -213,8 +237,8 @@ test('fuzz: 100k random and mutated datagrams through crypt + FEC decode never t
   const enc = new FecEncoder(kernels, 10, 3);
   const dec = new FecDecoder(kernels, 10, 3, snmp);
   const valid = encodeAll(enc, Array.from({ length: 200 }, (_, i) => kcpPayload(i, 24 + ((i * 37) % 1200))));
-  let rnd = 42;
-  const next = () => (rnd = (Math.imul(rnd, 1664525) + 1013904223) >>> 0);
+  const rng = new Rng(42);
+  const next = () => rng.u32();
   const batch = new DatagramBatch(kernels, 64);
   let delivered = 0;
   const total = 100_000;
@@ -225,7 +249,7 @@ test('fuzz: 100k random and mutated datagrams through crypt + FEC decode never t
       let d: Uint8Array;
       const mode = next() % 4;
       if (mode === 0) {
-        d = new Uint8Array(randomBytes(next() % 1501));
+        d = rng.fill(new Uint8Array(next() % 1501));
       } else {
         // a valid FEC packet (behind a real prefix), then mutated
         const base = valid[next() % valid.length]!;

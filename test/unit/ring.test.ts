@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { once } from 'node:events';
 import fc from 'fast-check';
 import {
   InvalidRingError,
@@ -14,7 +13,7 @@ import {
   maxPayloadBytes,
   recordBytes,
 } from '@kcptunb/ring';
-import { RecordStream, produceStream, StreamHasher, type StreamSummary } from '../support/ringStream.js';
+import { ringDuplex } from '@kcptunb/testkit';
 import type { RingWorkerData } from '../support/ringWorker.js';
 
 const WORKER_URL = new URL('../support/ringWorker.js', import.meta.url);
@@ -417,38 +416,13 @@ async function until(condition: () => boolean, ms: number, what: string): Promis
   }
 }
 
-test('cross-thread: 256 MiB of varied records each way at once, SHA-256 equal on both ends', { timeout: 15_000 }, async () => {
-  const totalBytes = 256 * 2 ** 20;
-  const toWorker = RingBuffer.create(1 << 16);
-  const fromWorker = RingBuffer.create(1 << 16);
-  const deadline = Date.now() + 12_000;
-  const started = Date.now();
-  const { worker, next } = await startWorker({ mode: 'stream', toWorker, fromWorker, seed: 2, totalBytes, deadline });
-  try {
-    const producer = new RingProducer(toWorker);
-    const consumer = new RingConsumer(fromWorker);
-    const received = new StreamHasher();
-    const [sent, , report] = await within(
-      Promise.all([
-        produceStream(producer, new RecordStream(1, producer.maxRecordBytes), totalBytes, deadline),
-        consumer.run((r) => received.add(r)),
-        next() as Promise<{ received: StreamSummary; sent: StreamSummary; consumerSleeps: number; producerNotifies: number }>,
-      ]),
-      13_000,
-      'stream',
-    );
-    const back = received.summary();
-    const seconds = (Date.now() - started) / 1000;
-    console.log(
-      `  ring stream: ${sent.records} + ${back.records} records, ${((sent.bytes + back.bytes) / 2 ** 20).toFixed(0)} MiB in ${seconds.toFixed(2)} s; ` +
-        `notifies main→worker ${producer.notifyCount} (worker sleeps ${report.consumerSleeps}), worker→main ${report.producerNotifies} (main sleeps ${consumer.sleepCount})`,
-    );
-    assert.ok(sent.bytes >= totalBytes && back.bytes >= totalBytes);
-    assert.deepEqual(report.received, sent, 'main → worker');
-    assert.deepEqual(back, report.sent, 'worker → main');
-  } finally {
-    await worker.terminate();
-  }
+test('cross-thread: 64 MiB of varied records each way at once, every record arrives, in order, on both ends', { timeout: 180_000 }, async () => {
+  // correctness only (throughput is the ring bench's, bench/src/ring.ts); the limit is a hang guard
+  const totalBytes = 64 * 2 ** 20;
+  const r = await ringDuplex({ totalBytes, timeoutMs: 150_000 });
+  assert.ok(r.sent.bytes >= totalBytes && r.workerSent.bytes >= totalBytes, 'both streams complete');
+  assert.deepEqual(r.workerReceived, r.sent, 'main → worker: same records, same order (SHA-256 over the sequence)');
+  assert.deepEqual(r.received, r.workerSent, 'worker → main');
 });
 
 test('cross-thread doorbell: the worker sleeps, one push wakes it with one notify, pushes while it is awake notify nobody', { timeout: 10_000 }, async () => {

@@ -148,7 +148,8 @@ class App {
 }
 
 /** Move bytes both ways until quiet. `limit` caps each takeOutput (a link of that many bytes per turn). */
-function pump(a: App, b: App, now: number, limit = Infinity, maxTurns = 1_000_000): number {
+/** Exchange output between `a` and `b` for at most `maxTurns` turns; returns the turns taken and whether it went quiet. */
+function exchange(a: App, b: App, now: number, limit: number, maxTurns: number): { turns: number; quiet: boolean } {
   let turns = 0;
   let moved = true;
   a.process(now);
@@ -169,7 +170,19 @@ function pump(a: App, b: App, now: number, limit = Infinity, maxTurns = 1_000_00
     }
     turns++;
   }
-  return turns;
+  return { turns, quiet: !moved };
+}
+
+/** Exchange until neither side has anything to send; a pair still talking after `maxTurns` turns fails the test. */
+function pump(a: App, b: App, now: number, limit = Infinity, maxTurns = 1_000_000): number {
+  const r = exchange(a, b, now, limit, maxTurns);
+  if (!r.quiet) throw new Error(`pump: still moving data after ${maxTurns} turns (a livelock, or a transfer larger than the bound)`);
+  return r.turns;
+}
+
+/** Exactly up to `turns` turns, quiet or not: a slow link that moves a little per step. */
+function pumpTurns(a: App, b: App, now: number, limit: number, turns: number): void {
+  exchange(a, b, now, limit, turns);
 }
 
 function pair(config: Partial<SmuxConfig> = {}, now = 0, serverConfig: Partial<SmuxConfig> = config) {
@@ -447,7 +460,7 @@ test('smux: 1,000 concurrent streams, interleaved writes both ways, every byte v
       p.sent += n;
     }
     // move a little: a link of 4 KiB per turn, a few turns
-    pump(client, server, step, 4096, 3);
+    pumpTurns(client, server, step, 4096, 3);
     step++;
   }
   pump(client, server, step, 16384);

@@ -26,9 +26,12 @@ export function socketType(host: string): 'udp4' | 'udp6' {
 
 /**
  * SO_REUSEPORT for dgram arrived in Node 22.12; older versions ignore the
- * option, so a second bind of the same port fails.
+ * option, so a second bind of the same port fails. `KCPTUNB_REUSEPORT=0`
+ * turns it off on any version: the server then forwards sessions from its
+ * listener shard, as on older Node.
  */
-export function reusePortSupported(version = process.versions.node): boolean {
+export function reusePortSupported(version = process.versions.node, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.KCPTUNB_REUSEPORT === '0') return false;
   const [major, minor] = version.split('.').map(Number) as [number, number];
   return major > 22 || (major === 22 && minor >= 12);
 }

@@ -1,7 +1,7 @@
 /**
  * A deterministic stream of varied records for the ring tests, pushed with every producer API in
  * turn, and a SHA-256 over (length, payload) pairs so both ends can compare what crossed.
- * Shared by the test file and its worker (test/support/ringWorker.ts).
+ * Shared by the ring tests, the duplex worker (ringDuplexWorker.ts) and the ring bench.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';

@@ -1,0 +1,72 @@
+/** Loopback ports: free ones to hand to processes, and readiness of a TCP listener. */
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { waitFor } from './wait.js';
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A UDP port on 127.0.0.1 that was free a moment ago. */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether something accepts TCP on 127.0.0.1:port (one attempt, at most 1 s). */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    const timer = setTimeout(() => done(false), 1000);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(ok);
+    };
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+/** Resolve once something accepts TCP on 127.0.0.1:port; reject after `timeoutMs`. */
+export function waitListening(port: number, timeoutMs: number, diag: () => string = () => ''): Promise<void> {
+  return waitFor(() => canConnect(port), timeoutMs, `a TCP listener on 127.0.0.1:${port}`, { pollMs: 50, diag });
+}
+
+/**
+ * Whether some socket is bound to UDP `port` (on any address), from /proc/net/udp{,6};
+ * undefined where those files cannot be read. Looking never takes the port.
+ */
+export function udpBound(port: number): boolean | undefined {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let readable = false;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    readable = true;
+    for (const line of text.split('\n').slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (local?.endsWith(hex)) return true;
+    }
+  }
+  return readable ? false : undefined;
+}
