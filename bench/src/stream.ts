@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { loadKernels, type Kernels } from '@kcptunb/wasm';
-import { createDatagramCipher, deriveKey, type DatagramCipher } from '@kcptunb/crypt';
+import { deriveKey } from '@kcptunb/crypt';
 import { applyMode, DEFAULT_KCP_CONFIG, Kcp, type KcpConfig } from '@kcptunb/kcp';
 import { Snmp } from '@kcptunb/snmp';
 import { markdownTable, measure, type BenchRow } from './harness.js';
@@ -125,8 +125,8 @@ interface SimEndpointLike {
   tick(now: number): void;
   nextWakeAt(now: number): number;
 }
-interface StackEndpointLike extends SimEndpointLike {
-  readonly streams: ReadonlyMap<number, unknown>;
+interface TunnelEndLike extends SimEndpointLike {
+  readonly apps: ReadonlyMap<number, unknown>;
   readonly transferComplete: boolean;
   readonly smuxEnd: unknown;
   dispose(): void;
@@ -137,7 +137,8 @@ interface LinkLike {
   send(datagram: Uint8Array, now: number): void;
 }
 interface Simulator {
-  StackEndpoint: new (kernels: Kernels, opts: Record<string, unknown>) => StackEndpointLike;
+  TunnelEnd: new (opts: Record<string, unknown>) => TunnelEndLike;
+  simSettings(spec: { crypt: string; key: Uint8Array; compress: boolean }): unknown;
   LossyLink: new (profile: Record<string, number>, rng: unknown) => LinkLike;
   Rng: new (seed: number) => unknown;
   runSimulation(a: SimEndpointLike, b: SimEndpointLike, ab: LinkLike, ba: LinkLike, opts: { done: () => boolean; maxVirtualMs: number; maxSteps?: number }): { virtualMs: number; steps: number; finished: boolean };
@@ -151,12 +152,12 @@ async function loadSimulator(): Promise<Simulator> {
     return pathToFileURL(path).href;
   };
   const [stack, link, random, simulation] = await Promise.all([
-    import(file('stackEndpoint.js')),
+    import(file('tunnelEnd.js')),
     import(file('lossyLink.js')),
     import(file('random.js')),
     import(file('simulation.js')),
   ]);
-  return { StackEndpoint: stack.StackEndpoint, LossyLink: link.LossyLink, Rng: random.Rng, runSimulation: simulation.runSimulation } as Simulator;
+  return { TunnelEnd: stack.TunnelEnd, simSettings: stack.simSettings, LossyLink: link.LossyLink, Rng: random.Rng, runSimulation: simulation.runSimulation } as Simulator;
 }
 
 const SIM_STREAMS = 32;
@@ -171,16 +172,16 @@ interface GoodputRow {
   virtualMs: number;
 }
 
-function simulateOnce(sim: Simulator, kernels: Kernels, cipher: () => DatagramCipher, loss: number, seed: number): { wallMs: number; virtualMs: number } {
+function simulateOnce(sim: Simulator, kernels: Kernels, key: Uint8Array, loss: number, seed: number): { wallMs: number; virtualMs: number } {
   const rng = new sim.Rng(seed);
   const profile = { loss, delayMs: 20 };
   const c2s = new sim.LossyLink(profile, rng);
   const s2c = new sim.LossyLink(profile, rng);
-  const kcp = applyMode({ ...DEFAULT_KCP_CONFIG, sndWnd: 1024, rcvWnd: 1024 }, 'fast');
-  const session = () => ({ conv: 7, kcp, cipher: cipher(), dataShards: 10, parityShards: 3 });
-  const common = { compress: true, smux: {}, bytesPerStream: SIM_BYTES_PER_STREAM, compressible: 0 };
-  const client = new sim.StackEndpoint(kernels, { ...common, role: 'client', session: session(), link: c2s, streamsToOpen: SIM_STREAMS, seed: seed + 1 });
-  const server = new sim.StackEndpoint(kernels, { ...common, role: 'server', session: session(), link: s2c, seed: seed + 2 });
+  const settings = sim.simSettings({ crypt: 'aes', key, compress: true });
+  const common = { kernels, conv: 7, settings, smux: {} };
+  const app = (s: number) => ({ bytesPerStream: SIM_BYTES_PER_STREAM, compressible: 0, seed: s });
+  const client = new sim.TunnelEnd({ ...common, role: 'client', link: c2s, streamsToOpen: SIM_STREAMS, app: app(seed + 1) });
+  const server = new sim.TunnelEnd({ ...common, role: 'server', link: s2c, app: app(seed + 2) });
   const t0 = performance.now();
   const r = sim.runSimulation(client, server, c2s, s2c, {
     done: () => isComplete(client, server) || client.smuxEnd !== undefined || server.smuxEnd !== undefined,
@@ -194,23 +195,22 @@ function simulateOnce(sim: Simulator, kernels: Kernels, cipher: () => DatagramCi
 }
 
 /** The server has accepted every stream and both ends have written and received every byte. */
-function isComplete(client: StackEndpointLike, server: StackEndpointLike): boolean {
-  return server.streams.size === SIM_STREAMS && client.transferComplete && server.transferComplete;
+function isComplete(client: TunnelEndLike, server: TunnelEndLike): boolean {
+  return server.apps.size === SIM_STREAMS && client.transferComplete && server.transferComplete;
 }
 
 async function benchSimulator(): Promise<GoodputRow[]> {
   const sim = await loadSimulator();
   const kernels = loadKernels();
   const pass = deriveKey('bench');
-  const cipher = () => createDatagramCipher(kernels, 'aes', pass);
   const appBytes = 2 * SIM_STREAMS * SIM_BYTES_PER_STREAM;
-  simulateOnce(sim, kernels, cipher, 0.01, 99); // warm-up
+  simulateOnce(sim, kernels, pass, 0.01, 99); // warm-up
   const rows: GoodputRow[] = [];
   for (const loss of SIM_LOSSES) {
     const wall: number[] = [];
     const virtual: number[] = [];
     for (let r = 0; r < runs; r++) {
-      const one = simulateOnce(sim, kernels, cipher, loss, 1000 + r);
+      const one = simulateOnce(sim, kernels, pass, loss, 1000 + r);
       wall.push(one.wallMs);
       virtual.push(one.virtualMs);
     }
