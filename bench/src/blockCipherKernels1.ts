@@ -1,6 +1,6 @@
 /**
  * Micro-benchmark: AES-256/128/192, Blowfish, CAST5 and Twofish in kcptun's CFB
- * (spec §1.4) on 1350-byte datagrams. Compares the batched WASM kernels (64 datagrams
+ * (docs/protocol.md §1.4) on 1350-byte datagrams. Compares the batched WASM kernels (64 datagrams
  * per call, scalar and SIMD builds), node:crypto with one createCipheriv per datagram
  * (AES only: bf/cast5 need the legacy provider, twofish is not in OpenSSL) and the
  * naive TypeScript references. Median of 7 timed runs (bench/src/harness.ts).

@@ -1,5 +1,5 @@
 /**
- * Micro-benchmark: TEA, XTEA, 3DES, SM4 (CFB, spec §1.4) and salsa20 (spec §1.5) on
+ * Micro-benchmark: TEA, XTEA, 3DES, SM4 (CFB, docs/protocol.md §1.4) and salsa20 (docs/protocol.md §1.5) on
  * 1350-byte datagrams. Compares the batched WASM kernels (64 datagrams per call, both
  * builds), node:crypto with one createCipheriv per datagram (3des, sm4: what a per-packet
  * OpenSSL path costs) and the naive TypeScript references. Median of 7 timed runs.

@@ -1,5 +1,5 @@
 /**
- * The snappy framing layer (spec §5): writer and reader per smux write of 1350 B (one KCP
+ * The snappy framing layer (docs/protocol.md §5): writer and reader per smux write of 1350 B (one KCP
  * segment's worth) and 32 KiB (smux's default max frame), on compressible text and on random
  * bytes; and the two snappy block decoders (TypeScript vs napi) that the reader chooses between.
  * The reader is fed in 1296-byte recvs, about one KCP segment each, so large chunks go through

@@ -82,7 +82,7 @@ function kcpTransfer(config: KcpConfig, chunk: Uint8Array, out: Uint8Array, toRe
     toReceiver.deliver(receiver, now);
     for (let n = receiver.recv(out); n > 0; n = receiver.recv(out)) received += n;
     receiver.flush(now); // the ACKs
-    // una advancing makes the sender flush at once (spec §3.3), queueing more for the receiver
+    // una advancing makes the sender flush at once (docs/protocol.md §3.3), queueing more for the receiver
     toSender.deliver(sender, now);
     if (now > 1_000_000) throw new Error('kcp bench: transfer stalled');
   }

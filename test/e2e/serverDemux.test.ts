@@ -1,7 +1,7 @@
 /**
  * Server session demultiplexing by (address, conv): a client that restarts on
  * the same UDP port with a new conv (first segment sn 0) replaces its old
- * session, as stock kcptun does (spec §3.9); garbage never opens a session.
+ * session, as stock kcptun does (docs/protocol.md §3.9); garbage never opens a session.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -6,7 +6,7 @@
  *   PacketCrypt.open → FecDecoder → Kcp.input/recv → SnappyFrameReader → smux
  *
  * — and the test must find the client's stock NOP (sid 0), the SYN of stream
- * 3 and exactly the TCP bytes as PSH payload of stream 3 (spec §4.2, §4.3,
+ * 3 and exactly the TCP bytes as PSH payload of stream 3 (docs/protocol.md §4.2, §4.3,
  * §4.5, §5, Appendix A.6). Nobody answers the client, so KCP retransmits:
  * duplicates the receiver must ignore. `--keepalive 1` makes stock smux send
  * its first NOP after 1 s instead of 10 s.
@@ -89,7 +89,7 @@ function decodeCapture(captured: readonly Buffer[], crypt: string, nocomp: boole
     let snappyError: Error | undefined;
     const chunkTypes: number[] = [];
     if (!nocomp) {
-      // chunk types straight from the framing (type u8, length u24 LE; spec §5.2)
+      // chunk types straight from the framing (type u8, length u24 LE; docs/protocol.md §5.2)
       for (let at = 0; at + 4 <= kcpStream.length; at += 4 + (kcpStream[at + 1]! | (kcpStream[at + 2]! << 8) | (kcpStream[at + 3]! << 16))) {
         chunkTypes.push(kcpStream[at]!);
       }
@@ -186,7 +186,7 @@ for (const run of RUNS) {
           assert.equal(toHex(decodeCapture(capture.datagrams, run.crypt, false, choice).smuxStream), toHex(d.smuxStream), `${choice} block decoder agrees`);
         }
       } else {
-        // random data: the NOP/SYN are 8-byte chunks and PSH payloads do not compress by 1/8 (spec §5.3)
+        // random data: the NOP/SYN are 8-byte chunks and PSH payloads do not compress by 1/8 (docs/protocol.md §5.3)
         assert.ok(!data.includes(CHUNK_TYPE_COMPRESSED), 'incompressible data travels uncompressed');
       }
     }
@@ -222,7 +222,7 @@ for (const run of RUNS) {
     for (let b = stream!.read(); b !== null; b = stream!.read()) read.push(b);
     assert.ok(Buffer.from(concat(read)).equals(Buffer.from(tcpPayload)), 'stream 3 reads back the exact TCP bytes');
     const reply = listFrames(session.takeOutput() ?? new Uint8Array(0));
-    assert.ok(reply.every((f) => f.cmd === CMD_NOP), `compat mode answers no NOP, only sends its own (spec §4.6.1): ${reply.map((f) => COMMAND_NAMES[f.cmd])}`);
+    assert.ok(reply.every((f) => f.cmd === CMD_NOP), `compat mode answers no NOP, only sends its own (docs/protocol.md §4.6.1): ${reply.map((f) => COMMAND_NAMES[f.cmd])}`);
     session.close();
   });
 }

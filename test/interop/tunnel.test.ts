@@ -1,7 +1,7 @@
 /**
  * Interop with Debian's kcptun (the judge), both pairings: our client ↔
  * kcptun-server and kcptun-client ↔ our server. Our side runs kcptunB's
- * stock-compatible recipe (spec §8.3): --streambuf-en=0 and --keepalivems 20000.
+ * stock-compatible recipe (docs/protocol.md §8.3): --streambuf-en=0 and --keepalivems 20000.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * A minimal reader of KCP segment headers (spec §3.1) for tests that inspect
+ * A minimal reader of KCP segment headers (docs/protocol.md §3.1) for tests that inspect
  * captured traffic; the real KCP core lives in packages/kcp.
  */
 export interface SegmentView {

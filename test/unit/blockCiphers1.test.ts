@@ -34,7 +34,7 @@ const ALGOS = {
   twofish: { kind: CipherKind.TWOFISH, blockSize: 16, keyLengths: [16, 24, 32], badKeyLengths: [0, 8, 15, 20, 33], ref: (k) => new Twofish(k) },
 } satisfies Record<string, Algo>;
 
-/** kcptun's --crypt names covered here, with their key material length (spec §1.2). */
+/** kcptun's --crypt names covered here, with their key material length (docs/protocol.md §1.2). */
 const CASES: { name: string; algo: Algo; keyLength: number }[] = [
   { name: 'aes', algo: ALGOS.aes, keyLength: 32 },
   { name: 'aes-128', algo: ALGOS.aes, keyLength: 16 },

@@ -100,7 +100,7 @@ class KernelCipher {
   }
 }
 
-/** kcptun's salsa20 over a batch (spec §1.5): bytes 0–7 in clear as the nonce. */
+/** kcptun's salsa20 over a batch (docs/protocol.md §1.5): bytes 0–7 in clear as the nonce. */
 function kernelSalsa20(k: Kernels, key: Uint8Array, datagrams: readonly Uint8Array[]): Uint8Array[] {
   const keyPtr = k.allocBytes(key);
   const batch = new DatagramBatch(k, Math.max(1, datagrams.length));

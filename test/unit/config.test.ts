@@ -32,7 +32,7 @@ function jsonFile(obj: unknown): string {
   return p;
 }
 
-test('defaults per side (spec §7.9)', () => {
+test('defaults per side (docs/protocol.md §7.9)', () => {
   const c = run('client', []);
   const s = run('server', []);
   assert.deepEqual(
@@ -127,7 +127,7 @@ test('JSON -c overrides the command line, then the mode profile, then keepalive 
   assert.deepEqual([jsonOnly.listen, jsonOnly.remote, jsonOnly.conn, jsonOnly.autoExpire, jsonOnly.scavengeTtl], ['127.0.0.1:5', 'h:1', 4, 9, -1]);
 });
 
-test('every JSON key of spec §7.8 is accepted on its side', () => {
+test('every JSON key of docs/protocol.md §7.8 is accepted on its side', () => {
   const clientKeys = 'localaddr remoteaddr key crypt mode conn autoexpire scavengettl mtu sndwnd rcvwnd datashard parityshard dscp nocomp acknodelay nodelay interval resend nc log snmplog snmpperiod quiet keepalive keepalivems keepalive-timeout sockbuf streambuf streambuf-en boosttimeout maxframe pipebuf ser tfo'.split(' ');
   const serverKeys = 'listen target key crypt mode mtu sndwnd rcvwnd datashard parityshard dscp nocomp acknodelay nodelay interval resend nc log snmplog snmpperiod pprof quiet keepalive keepalivems keepalive-timeout sockbuf streambuf streambuf-en boosttimeout maxframe pipebuf dns ser tfo'.split(' ');
   for (const [side, keys] of [['client', clientKeys], ['server', serverKeys]] as const) {

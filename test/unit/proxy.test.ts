@@ -1,5 +1,5 @@
 /**
- * The built-in proxy handshakes (spec §6), sans I/O: the exact bytes of the
+ * The built-in proxy handshakes (docs/protocol.md §6), sans I/O: the exact bytes of the
  * spec's observed examples, every input cut at every byte boundary (one and
  * two cuts, byte by byte, and random partitions), pipelined greeting +
  * request + data, IPv6 and domain targets, every rejection with its reply
@@ -166,7 +166,7 @@ test('socksReply builds 05 REP 00 01 + six zero bytes', () => {
   assert.throws(() => socksReply(-1), RangeError);
 });
 
-test('tunnel reply (spec §6.3 step 4): success, REP byte passed through, short or closed → REP 03', () => {
+test('tunnel reply (docs/protocol.md §6.3 step 4): success, REP byte passed through, short or closed → REP 03', () => {
   assert.deepEqual(tunnelReplyOutcome(OK_REPLY), { ok: true, rep: 0, truncated: false, leftover: new Uint8Array(0) });
   const refused = tunnelReplyOutcome(hex('05 05 00 01 00 00 00 00 00 00'));
   assert.equal(refused.ok, false);
@@ -238,8 +238,8 @@ test('parseHostPort follows Go SplitHostPort and checks what a dial needs', () =
 
 const GREETING = hex('05 01 00');
 const GREETING_CURL = hex('05 02 00 01');
-const REQ_IPV4 = hex('05 01 00 01 7f 00 00 01 46 50'); // spec §6.3, 127.0.0.1:18000
-const REQ_DOMAIN = hex('05 01 00 03 09 6c 6f 63 61 6c 68 6f 73 74 46 50'); // spec §6.3, localhost:18000
+const REQ_IPV4 = hex('05 01 00 01 7f 00 00 01 46 50'); // docs/protocol.md §6.3, 127.0.0.1:18000
+const REQ_DOMAIN = hex('05 01 00 03 09 6c 6f 63 61 6c 68 6f 73 74 46 50'); // docs/protocol.md §6.3, localhost:18000
 const REQ_IPV6 = hex('05 01 00 04 00000000000000000000000000000001 01 bb'); // [::1]:443
 
 test('socks5: the spec examples, greeting answered 05 00, request forwarded verbatim, at every cut', () => {
@@ -358,7 +358,7 @@ test('socks5: random targets, random cuts, random trailing data (fast-check)', (
 
 // ---- client --ser http -------------------------------------------------------
 
-const HEAD_127 = hex('00 00 00 05 31 32 37 2e 30 2e 30 2e 31 3a 31 38 30 30 30'); // spec §6.4
+const HEAD_127 = hex('00 00 00 05 31 32 37 2e 30 2e 30 2e 31 3a 31 38 30 30 30'); // docs/protocol.md §6.4
 
 test('http: CONNECT sends kcptunB’s exact stream head, answers 200, keeps bytes after the headers', () => {
   const request = ascii('CONNECT 127.0.0.1:18000 HTTP/1.1\r\nHost: 127.0.0.1:18000\r\nUser-Agent: curl/7.88.1\r\n\r\n');

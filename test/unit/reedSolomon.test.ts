@@ -1,5 +1,5 @@
 /**
- * Reed–Solomon (spec §2.4, Appendix A.5): the naive reference and the WebAssembly codec
+ * Reed–Solomon (docs/protocol.md §2.4, Appendix A.5): the naive reference and the WebAssembly codec
  * (both kernel builds) against the klauspost known answers, against each other on random
  * shapes, and through random erasure patterns.
  */

@@ -847,7 +847,7 @@ test('smux keepalive: silence while our own receive budget is exhausted does not
 // FUL / EMP
 
 test('smux FUL/EMP: a slow reader pauses only its own stream; the others keep flowing', () => {
-  // boost 0 = what kcptunB effectively runs with (spec §4.6.5)
+  // boost 0 = what kcptunB effectively runs with (docs/protocol.md §4.6.5)
   const { client, server } = pair({ boostTimeoutMs: 0 });
   const TOTAL = 2_000_000;
   const slow = client.session.openStream();

@@ -1,5 +1,5 @@
 /**
- * Snappy framing (spec §5): the masked CRC, the writer's bytes (Appendix A.6), the incremental
+ * Snappy framing (docs/protocol.md §5): the masked CRC, the writer's bytes (Appendix A.6), the incremental
  * reader on Go-style streams cut at every boundary, its typed errors, a never-throws fuzz, and
  * the TypeScript block decoder against napi's.
  */

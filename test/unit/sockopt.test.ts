@@ -1,5 +1,5 @@
 /**
- * @kcptunb/sockopt (spec §7.1/§7.2): TFO and DSCP options read back from the sockets with
+ * @kcptunb/sockopt (docs/protocol.md §7.1/§7.2): TFO and DSCP options read back from the sockets with
  * getsockopt.
  *
  * - DSCP: IP_TOS on a bound udp4 socket (dscp 46 → TOS 184), IPV6_TCLASS on udp6 (::1 if present).

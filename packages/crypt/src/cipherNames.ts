@@ -1,4 +1,4 @@
-/** The `--crypt` names and the slice of `pass` each one keys with (spec §1.2). */
+/** The `--crypt` names and the slice of `pass` each one keys with (docs/protocol.md §1.2). */
 
 export const CIPHER_NAMES = [
   'aes',
@@ -39,5 +39,5 @@ export function isCipherName(name: string): name is CipherName {
   return (CIPHER_NAMES as readonly string[]).includes(name);
 }
 
-/** The fixed CFB IV of kcp-go (spec §1.4); 8-byte ciphers use its first 8 bytes. */
+/** The fixed CFB IV of kcp-go (docs/protocol.md §1.4); 8-byte ciphers use its first 8 bytes. */
 export const CFB_IV = Uint8Array.from([0xa7, 0x73, 0x4f, 0x9c, 0x12, 0xac, 0x1b, 0x01, 0xa4, 0x15, 0xf2, 0xc1, 0xfc, 0x78, 0xe6, 0x6b]);

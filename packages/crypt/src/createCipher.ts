@@ -1,4 +1,4 @@
-/** `--crypt NAME` → a DatagramCipher keyed from the 32-byte `pass` (spec §1.2). */
+/** `--crypt NAME` → a DatagramCipher keyed from the 32-byte `pass` (docs/protocol.md §1.2). */
 import { CipherKind, type Kernels } from '@kcptunb/wasm';
 import { KEY_BYTES, type CipherName } from './cipherNames.js';
 import type { DatagramCipher } from './datagramCipher.js';

@@ -1,4 +1,4 @@
-/** Key material from the user's `--key` (spec §1.1, §1.6). */
+/** Key material from the user's `--key` (docs/protocol.md §1.1, §1.6). */
 import { pbkdf2Sync } from 'node:crypto';
 
 /** kcptun's default `--key` (sic). */

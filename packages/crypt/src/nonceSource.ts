@@ -1,7 +1,7 @@
 /**
  * Random 16-byte nonces for the datagram prefix, drawn from the OS CSPRNG in
  * bulk (one `randomFillSync` per `capacity` datagrams, ~2 µs each) straight
- * into kernel memory. The receiver never inspects nonces (spec §1.3).
+ * into kernel memory. The receiver never inspects nonces (docs/protocol.md §1.3).
  */
 import { randomFillSync } from 'node:crypto';
 import type { Kernels } from '@kcptunb/wasm';

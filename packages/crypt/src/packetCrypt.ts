@@ -1,5 +1,5 @@
 /**
- * The 20-byte datagram prefix (spec §1.3, §1.8): a 16-byte random nonce and
+ * The 20-byte datagram prefix (docs/protocol.md §1.3, §1.8): a 16-byte random nonce and
  * the CRC-32/IEEE of bytes 20.., then the whole datagram encrypted.
  *
  *   seal: nonce + CRC into the prefix → encrypt
@@ -11,7 +11,7 @@ import { Snmp, S } from '@kcptunb/snmp';
 import type { DatagramCipher } from './datagramCipher.js';
 import { NonceSource } from './nonceSource.js';
 import { CRYPT_HEADER_SIZE, NONCE_SIZE, readPrefixCrc, writePrefixCrc } from './prefix.js';
-/** Receive buffers are this big; anything longer was truncated by the socket (spec §1.8). */
+/** Receive buffers are this big; anything longer was truncated by the socket (docs/protocol.md §1.8). */
 export const MAX_DATAGRAM = 1500;
 
 /**

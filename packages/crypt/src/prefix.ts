@@ -1,5 +1,5 @@
 /**
- * The 20-byte prefix in front of every datagram (spec §1.3):
+ * The 20-byte prefix in front of every datagram (docs/protocol.md §1.3):
  *   nonce 16 random bytes | CRC-32/IEEE u32 LE of bytes 20..
  * The only place that knows this layout; other layers start after it.
  */

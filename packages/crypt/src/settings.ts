@@ -1,4 +1,4 @@
-/** The packet-cipher settings a tunnel is configured with (`--crypt`, `--key`; spec §1.1–1.2). */
+/** The packet-cipher settings a tunnel is configured with (`--crypt`, `--key`; docs/protocol.md §1.1–1.2). */
 import { CIPHER_NAMES, isCipherName, type CipherName } from './cipherNames.js';
 import { InvalidKeyError, UnknownCipherError } from './errors.js';
 import { PASS_BYTES } from './keyDerivation.js';

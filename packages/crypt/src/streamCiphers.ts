@@ -1,4 +1,4 @@
-/** The three non-CFB constructions: salsa20 (spec §1.5), xor (§1.6) and none (§1.7). */
+/** The three non-CFB constructions: salsa20 (docs/protocol.md §1.5), xor (§1.6) and none (§1.7). */
 import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
 import type { DatagramCipher } from './datagramCipher.js';
 import { deriveXorTable, XOR_TABLE_LENGTH } from './keyDerivation.js';
@@ -52,7 +52,7 @@ export class XorCipher implements DatagramCipher {
   }
 }
 
-/** No transformation; the nonce and CRC prefix are still sent (spec §1.7). */
+/** No transformation; the nonce and CRC prefix are still sent (docs/protocol.md §1.7). */
 export class NoneCipher implements DatagramCipher {
   readonly name = 'none';
   readonly engine = 'none';

@@ -1,6 +1,6 @@
 /**
  * Whether a datagram from an unknown address may open a server session, and
- * with which conv (spec §3.9): a bare KCP datagram or an FEC data shard whose
+ * with which conv (docs/protocol.md §3.9): a bare KCP datagram or an FEC data shard whose
  * KCP bytes begin with a complete header of a known command; parity never
  * opens a session.
  */

@@ -3,7 +3,7 @@ import type { CryptSettings } from '@kcptunb/crypt';
 import type { FecSettings } from '@kcptunb/fec';
 import type { KcpSettings } from '@kcptunb/kcp';
 
-/** The UDP socket options of every session socket and the server listener (spec §7.2, §7.3). */
+/** The UDP socket options of every session socket and the server listener (docs/protocol.md §7.2, §7.3). */
 export interface SocketSettings {
   /** SO_RCVBUF / SO_SNDBUF in bytes (the kernel caps them at rmem_max / wmem_max). */
   sockBuf: number;

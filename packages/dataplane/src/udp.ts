@@ -1,4 +1,4 @@
-/** UDP socket set-up shared by client sessions and the server listener (spec §3.9, §7.2, §7.3). */
+/** UDP socket set-up shared by client sessions and the server listener (docs/protocol.md §3.9, §7.2, §7.3). */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { setDscp } from '@kcptunb/sockopt';

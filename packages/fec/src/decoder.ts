@@ -1,5 +1,5 @@
 /**
- * FEC receiver (spec §2.5). Data shards go to KCP at once as *regular* input;
+ * FEC receiver (docs/protocol.md §2.5). Data shards go to KCP at once as *regular* input;
  * shards are also kept per group so that once any `ds` of a group's `n`
  * shards are present the missing data shards can be rebuilt and handed to KCP
  * as *recovered* (non-regular) input. At most 3·n shards are kept; the oldest
@@ -11,7 +11,7 @@ import { S, Snmp } from '@kcptunb/snmp';
 import { dataShardKcp, FEC_HEADER_SIZE, FEC_TYPE_DATA, FEC_TYPE_PARITY, readSeqid, readType } from './header.js';
 import { ReedSolomon } from './reedSolomon.js';
 
-/** Receives KCP bytes; `regular` is false for recovered shards (spec §3.3). */
+/** Receives KCP bytes; `regular` is false for recovered shards (docs/protocol.md §3.3). */
 export type KcpSink = (kcp: Uint8Array, regular: boolean) => void;
 
 /** How many finished groups are remembered (late parity of a complete group is the common case). */
@@ -94,7 +94,7 @@ export class FecDecoder {
   private store(packet: Uint8Array, isData: boolean, sink: KcpSink): void {
     const seqid = readSeqid(packet);
     const index = seqid % this.n;
-    // a shard's role is fixed by its position in the group (spec §2.3)
+    // a shard's role is fixed by its position in the group (docs/protocol.md §2.3)
     if (isData !== index < this.dataShards) {
       this.snmp.values[S.FECErrs]!++;
       return;

@@ -1,5 +1,5 @@
 /**
- * FEC sender (spec §2.3, §2.4). Every KCP datagram becomes a data shard; after
+ * FEC sender (docs/protocol.md §2.3, §2.4). Every KCP datagram becomes a data shard; after
  * each `ds` data shards the `ps` parity shards follow at once. Shards are
  * written into a DatagramBatch after the 20-byte crypto prefix, which the
  * crypt layer fills later. The group's data is also kept in kernel memory until

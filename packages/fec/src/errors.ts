@@ -3,7 +3,7 @@
  * never on message text.
  */
 
-/** Reed–Solomon needs ds > 0, ps > 0 and ds + ps ≤ 256 (spec §2.1). */
+/** Reed–Solomon needs ds > 0, ps > 0 and ds + ps ≤ 256 (docs/protocol.md §2.1). */
 export class InvalidShardCountError extends Error {
   readonly code = 'ERR_INVALID_SHARD_COUNT';
 

@@ -1,5 +1,5 @@
 /**
- * The matrix side of Reed–Solomon over GF(2^8) (0x11D, generator 2; spec §2.4), on flat
+ * The matrix side of Reed–Solomon over GF(2^8) (0x11D, generator 2; docs/protocol.md §2.4), on flat
  * row-major Uint8Arrays. It runs once per codec and once per new erasure pattern, so it
  * favours plain code; the byte streaming happens in the WebAssembly kernel.
  */

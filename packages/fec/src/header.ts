@@ -1,5 +1,5 @@
 /**
- * The 8-byte FEC header kcp-go puts after the crypto prefix (spec §2.2):
+ * The 8-byte FEC header kcp-go puts after the crypto prefix (docs/protocol.md §2.2):
  *   seqid u32 | type u16 (0xF1 data, 0xF2 parity) | size u16 (data only, counts itself)
  * Offsets here are relative to the start of the FEC header (datagram byte 20).
  */
@@ -22,7 +22,7 @@ export function readType(packet: Uint8Array, at = 0): number {
 }
 
 /**
- * Per-datagram FEC detection as stock kcptun does it (spec §2.6): an FEC packet
+ * Per-datagram FEC detection as stock kcptun does it (docs/protocol.md §2.6): an FEC packet
  * has type F1/F2 where a raw KCP segment has its cmd (81–84) and frg bytes.
  */
 export function isFecPacket(packet: Uint8Array, at = 0): boolean {
@@ -88,7 +88,7 @@ function writeU32(out: Uint8Array, at: number, v: number): void {
 }
 
 /**
- * Where seqids wrap (spec §2.3): a multiple of the group size n so groups stay
+ * Where seqids wrap (docs/protocol.md §2.3): a multiple of the group size n so groups stay
  * aligned. kcptunB (kcp-go 5.1.3) and stock (5.6.1) differ by one group.
  */
 export function seqidWrap(n: number, flavour: 'kcptunB' | 'stock' = 'kcptunB'): number {

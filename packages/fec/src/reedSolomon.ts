@@ -1,6 +1,6 @@
 /**
  * Reed–Solomon erasure codec over shards that live in WebAssembly memory, bit-compatible
- * with klauspost/reedsolomon's default matrix as kcp-go uses it (spec §2.4, §2.5).
+ * with klauspost/reedsolomon's default matrix as kcp-go uses it (docs/protocol.md §2.4, §2.5).
  *
  * Matrix algebra runs here in TypeScript (once per codec, and once per new erasure pattern
  * with the inverse cached); every byte goes through the kernel's `gf_matrix_mul`. The parity
@@ -77,7 +77,7 @@ export class ReedSolomon {
     kernels.bytes().set(this.matrix.subarray(dataShards * dataShards), this.parityRowsPtr);
   }
 
-  /** Row r of the coding matrix (a copy): rows ds.. are the parity rows of spec Appendix A.5. */
+  /** Row r of the coding matrix (a copy): rows ds.. are the parity rows of docs/protocol.md Appendix A.5. */
   matrixRow(r: number): Uint8Array {
     if (!Number.isInteger(r) || r < 0 || r >= this.totalShards) throw new RangeError(`row ${r} out of range`);
     return this.matrix.slice(r * this.dataShards, (r + 1) * this.dataShards);

@@ -1,4 +1,4 @@
-/** The FEC settings a tunnel is configured with (`--datashard`, `--parityshard`; spec §2.1). */
+/** The FEC settings a tunnel is configured with (`--datashard`, `--parityshard`; docs/protocol.md §2.1). */
 import { InvalidFecSettingsError } from './errors.js';
 import { MAX_TOTAL_SHARDS } from './header.js';
 

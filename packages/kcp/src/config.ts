@@ -1,4 +1,4 @@
-/** KCP session settings, the `--mode` profiles, and their validation (spec §3.5–3.7). */
+/** KCP session settings, the `--mode` profiles, and their validation (docs/protocol.md §3.5–3.7). */
 import { INTERVAL_MAX, INTERVAL_MIN, KCP_OVERHEAD, MTU_MIN } from './constants.js';
 import { InvalidKcpConfigError } from './errors.js';
 

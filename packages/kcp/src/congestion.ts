@@ -1,6 +1,6 @@
 /**
  * The congestion window (used only with nc = 0): slow start and congestion
- * avoidance as una advances, cut back by retransmissions (spec §3).
+ * avoidance as una advances, cut back by retransmissions (docs/protocol.md §3).
  */
 import { THRESH_INIT, THRESH_MIN } from './constants.js';
 

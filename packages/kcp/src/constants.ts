@@ -1,4 +1,4 @@
-/** KCP wire constants and kcp-go defaults (spec §3). */
+/** KCP wire constants and kcp-go defaults (docs/protocol.md §3). */
 
 /** Segment header bytes: conv 4, cmd 1, frg 1, wnd 2, ts 4, sn 4, una 4, len 4. */
 export const KCP_OVERHEAD = 24;

@@ -1,5 +1,5 @@
 /**
- * The 24-byte little-endian KCP segment header (spec §3.1):
+ * The 24-byte little-endian KCP segment header (docs/protocol.md §3.1):
  *   conv u32 | cmd u8 | frg u8 | wnd u16 | ts u32 | sn u32 | una u32 | len u32
  * The only place that knows these offsets; everyone else reads through here.
  */
@@ -60,7 +60,7 @@ export function isKnownCommand(cmd: number): boolean {
 /**
  * The first segment a fresh conversation sends: a PUSH with sn 0. A server
  * that sees it under a new conv from a known address treats the peer as
- * restarted (stock kcptun; spec §3.9).
+ * restarted (stock kcptun; docs/protocol.md §3.9).
  */
 export function isConversationStart(header: SegmentHeader): boolean {
   return header.cmd === CMD_PUSH && header.sn === 0;

@@ -1,5 +1,5 @@
 /**
- * The KCP ARQ state machine, kcp-go flavour, in stream mode (spec §3).
+ * The KCP ARQ state machine, kcp-go flavour, in stream mode (docs/protocol.md §3).
  *
  * Sans-I/O: bytes go in through `send()` and `input()`, datagrams come out
  * through the `output` callback during `flush()`, received bytes are taken with

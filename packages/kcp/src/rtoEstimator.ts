@@ -1,5 +1,5 @@
 /**
- * kcp-go's retransmission-timeout estimator (spec §3.4) — it differs from the
+ * kcp-go's retransmission-timeout estimator (docs/protocol.md §3.4) — it differs from the
  * C reference: the variance decays slowly (÷32) when the sample is well below
  * the smoothed RTT and quickly (÷4) otherwise.
  */

@@ -1,5 +1,5 @@
 /**
- * Full-block CFB (spec §1.4), written for clarity: the oracle for the batched WASM
+ * Full-block CFB (docs/protocol.md §1.4), written for clarity: the oracle for the batched WASM
  * kernels. The feedback segment is the cipher's whole block (CFB-128 for 16-byte
  * ciphers, CFB-64 for 8-byte ones); a trailing partial block is XORed with the
  * leading bytes of the current keystream block. Only the forward cipher is used.

@@ -2,7 +2,7 @@
  * DES and Triple-DES (EDE, three keys), written for clarity: the oracle for the
  * WebAssembly kernel. Straight from FIPS 46-3: blocks and keys are arrays of bits
  * (bit 1 = most significant bit of byte 0) pushed through the standard tables.
- * kcptun's `3des` uses pass[0:24] as K1‖K2‖K3 and C = E_K3(D_K2(E_K1(P))) (spec §1.2).
+ * kcptun's `3des` uses pass[0:24] as K1‖K2‖K3 and C = E_K3(D_K2(E_K1(P))) (docs/protocol.md §1.2).
  */
 
 type Bits = number[];

@@ -1,7 +1,7 @@
 /**
  * GF(2^8) arithmetic, written for clarity: the oracle the optimised Reed–Solomon kernels
  * are tested against. Field of kcp-go's FEC (klauspost/reedsolomon): reduction polynomial
- * x^8 + x^4 + x^3 + x^2 + 1 (0x11D), generator 2 (spec §2.4).
+ * x^8 + x^4 + x^3 + x^2 + 1 (0x11D), generator 2 (docs/protocol.md §2.4).
  */
 
 /** The reduction polynomial, including the x^8 term. */

@@ -1,6 +1,6 @@
 /**
  * Naive Reed–Solomon erasure coding over GF(2^8), bit-compatible with klauspost/reedsolomon's
- * default matrix as kcp-go uses it (spec §2.4). Matrices are arrays of rows; every step is the
+ * default matrix as kcp-go uses it (docs/protocol.md §2.4). Matrices are arrays of rows; every step is the
  * textbook one, so this is the oracle for the WebAssembly codec and the baseline of its bench.
  */
 import { gfInverse, gfMul, gfPow } from './galois.js';

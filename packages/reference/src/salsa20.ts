@@ -1,7 +1,7 @@
 /**
  * Salsa20/20 with a 64-bit nonce and a 64-bit block counter starting at 0 (as libsodium's
  * `crypto_stream_salsa20`), written for clarity: the oracle for the WebAssembly kernel.
- * kcptun (spec §1.5) applies it to datagram bytes 8..end with bytes 0–7 as the nonce;
+ * kcptun (docs/protocol.md §1.5) applies it to datagram bytes 8..end with bytes 0–7 as the nonce;
  * this function is the bare stream cipher.
  */
 

@@ -1,6 +1,6 @@
 /**
  * TEA, written for clarity: the oracle for the WebAssembly kernel. kcp-go's `tea` is
- * TEA with **16 rounds** (spec §1.2): the pair of half-rounds runs rounds / 2 = 8 times,
+ * TEA with **16 rounds** (docs/protocol.md §1.2): the pair of half-rounds runs rounds / 2 = 8 times,
  * so the sum after encryption is 8·delta. Words are big-endian for the block (v0 = bytes
  * 0–3, v1 = 4–7) and the 16-byte key (k0..k3).
  */

@@ -1,6 +1,6 @@
 /**
  * XTEA, written for clarity: the oracle for the WebAssembly kernel. Standard XTEA with 32
- * cycles (64 Feistel rounds), big-endian block and key words (spec §1.2).
+ * cycles (64 Feistel rounds), big-endian block and key words (docs/protocol.md §1.2).
  */
 
 const DELTA = 0x9e3779b9;

@@ -1,6 +1,6 @@
 /**
  * One KCP conversation over the packet layer — kcp-go's UDPSession without
- * the socket (spec §0.4 steps 5–7, §3.9):
+ * the socket (docs/protocol.md §0.4 steps 5–7, §3.9):
  *
  *   write → KCP → FEC encoder → batch → PacketCrypt.seal → onDatagrams
  *   input batch → PacketCrypt.open → FEC detect/decode → KCP → read
@@ -20,7 +20,7 @@ export interface KcpSessionOptions {
   /** KCP settings; `reserved` is computed here from the crypto and FEC headers. */
   kcp: KcpSettings;
   cipher: DatagramCipher;
-  /** 0 for either disables FEC on the send side (spec §2.1). */
+  /** 0 for either disables FEC on the send side (docs/protocol.md §2.1). */
   dataShards: number;
   parityShards: number;
   /** Receives sealed datagrams; must transmit (copy) them before returning. */
@@ -165,7 +165,7 @@ export class KcpSession {
   /**
    * Set when a regular datagram carried another conv whose first segment is a
    * PUSH with sn 0: the peer started a new conversation from the same address
-   * (stock kcptun then replaces the session; spec §3.9). Only meaningful for
+   * (stock kcptun then replaces the session; docs/protocol.md §3.9). Only meaningful for
    * server sessions; the shard acts on it.
    */
   peerRestarted = false;
@@ -214,7 +214,7 @@ export class KcpSession {
     out.clear();
   }
 
-  /** Release kernel memory. Nothing is sent: closing is silent on the wire (spec §3.9). */
+  /** Release kernel memory. Nothing is sent: closing is silent on the wire (docs/protocol.md §3.9). */
   close(): void {
     if (this.closed) return;
     this.closed = true;

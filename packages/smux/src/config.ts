@@ -1,4 +1,4 @@
-/** smux session configuration, kcptunB defaults, and validation at construction (spec §4.6, §7.3, §7.9). */
+/** smux session configuration, kcptunB defaults, and validation at construction (docs/protocol.md §4.6, §7.3, §7.9). */
 import { InvalidSmuxConfigError } from './errors.js';
 import { MAX_PAYLOAD, SMUX_VERSION } from './frame.js';
 
@@ -19,7 +19,7 @@ export interface SmuxConfig {
   maxStreamBuffer: number;
   /**
    * kcptunB `boosttimeout` (ms): how long a stream may stay above its guessed
-   * buffer need before FUL. kcptunB effectively uses 0 from the CLI (spec §4.6.5);
+   * buffer need before FUL. kcptunB effectively uses 0 from the CLI (docs/protocol.md §4.6.5);
    * here the declared default 10 000 works.
    */
   boostTimeoutMs: number;

@@ -13,7 +13,7 @@ export abstract class SmuxError extends Error {
 /** Base class of the errors caused by what the peer sent. */
 export abstract class SmuxProtocolError extends SmuxError {}
 
-/** A frame's version byte was not 1 (spec §4.4: stock and kcptunB both check it). */
+/** A frame's version byte was not 1 (docs/protocol.md §4.4: stock and kcptunB both check it). */
 export class InvalidVersionError extends SmuxProtocolError {
   readonly code = 'ERR_SMUX_VERSION';
   constructor(readonly version: number, readonly expected: number) {
@@ -22,7 +22,7 @@ export class InvalidVersionError extends SmuxProtocolError {
   }
 }
 
-/** A command byte no implementation defines (> 6; spec §4.2). */
+/** A command byte no implementation defines (> 6; docs/protocol.md §4.2). */
 export class UnknownCommandError extends SmuxProtocolError {
   readonly code = 'ERR_SMUX_UNKNOWN_COMMAND';
   constructor(readonly cmd: number) {
@@ -31,7 +31,7 @@ export class UnknownCommandError extends SmuxProtocolError {
   }
 }
 
-/** A frame longer than its command allows in this mode (control frames are zero-length, spec §4.4). */
+/** A frame longer than its command allows in this mode (control frames are zero-length, docs/protocol.md §4.4). */
 export class FrameTooLargeError extends SmuxProtocolError {
   readonly code = 'ERR_SMUX_FRAME_TOO_LARGE';
   constructor(readonly cmd: number, readonly length: number, readonly limit: number) {
@@ -40,7 +40,7 @@ export class FrameTooLargeError extends SmuxProtocolError {
   }
 }
 
-/** The peer went silent longer than the keepalive allows (spec §4.6.1, §4.6.2). */
+/** The peer went silent longer than the keepalive allows (docs/protocol.md §4.6.1, §4.6.2). */
 export class KeepaliveTimeoutError extends SmuxError {
   readonly code = 'ERR_SMUX_KEEPALIVE_TIMEOUT';
   constructor(readonly mode: 'compat' | 'heartbeat', readonly windowMs: number) {
@@ -49,7 +49,7 @@ export class KeepaliveTimeoutError extends SmuxError {
   }
 }
 
-/** Stream ids would wrap ("go away", spec §4.3): open a new session. */
+/** Stream ids would wrap ("go away", docs/protocol.md §4.3): open a new session. */
 export class StreamIdsExhaustedError extends SmuxError {
   readonly code = 'ERR_SMUX_GO_AWAY';
   constructor() {

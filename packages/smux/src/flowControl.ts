@@ -1,5 +1,5 @@
 /**
- * kcptunB's receive-side pause/resume heuristic for one stream (spec §4.6.3).
+ * kcptunB's receive-side pause/resume heuristic for one stream (docs/protocol.md §4.6.3).
  * It decides when to send FUL ("pause") and EMP ("resume"); the frames
  * themselves are queued by the stream. Pure: time and RTT are passed in.
  *

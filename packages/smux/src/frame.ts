@@ -1,5 +1,5 @@
 /**
- * smux frame header codec and an incremental decoder (spec §4.1, §4.2).
+ * smux frame header codec and an incremental decoder (docs/protocol.md §4.1, §4.2).
  *
  *   offset 0  ver     u8
  *          1  cmd     u8
@@ -7,7 +7,7 @@
  *          4  sid     u32 LE   — stream id
  *          8  payload
  *
- * Length comes BEFORE sid (spec §9 item 7).
+ * Length comes BEFORE sid (docs/protocol.md §9 item 7).
  */
 
 export const HEADER_SIZE = 8;

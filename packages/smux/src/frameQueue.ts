@@ -1,5 +1,5 @@
 /**
- * The session's send side: which frame goes out next (spec §4.3 last bullet).
+ * The session's send side: which frame goes out next (docs/protocol.md §4.3 last bullet).
  *
  * 1. The rest of a frame cut by an earlier `take(maxBytes)` — frames are never
  *    interleaved byte-wise.

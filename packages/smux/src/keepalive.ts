@@ -1,5 +1,5 @@
 /**
- * The two kcptunB keepalive modes (spec §4.6.1, §4.6.2, §7.5), as timers
+ * The two kcptunB keepalive modes (docs/protocol.md §4.6.1, §4.6.2, §7.5), as timers
  * driven by the session's `tick(now)`. Each sends NOPs through the host and
  * reports death through it; neither reads a clock.
  *
@@ -33,7 +33,7 @@ export interface Keepalive {
 export const INITIAL_RTT_MS = 500;
 
 /**
- * `--streambuf-en=0` (spec §4.6.1): NOP(counter) at creation, then every
+ * `--streambuf-en=0` (docs/protocol.md §4.6.1): NOP(counter) at creation, then every
  * W = min(interval, timeout); the session dies when a whole W window passed
  * without any incoming frame. Incoming NOPs are not answered.
  */
@@ -75,7 +75,7 @@ export class CompatKeepalive implements Keepalive {
 }
 
 /**
- * `--streambuf-en` (spec §4.6.2): NOP(++counter) and wait up to `timeout` for
+ * `--streambuf-en` (docs/protocol.md §4.6.2): NOP(++counter) and wait up to `timeout` for
  * ACK(counter). ACK → RTT = now − ping time, next ping after `interval`.
  * Timeout → dead if no frame at all arrived since that ping, else ping again
  * after `interval`. ACKs for any other sid are ignored.

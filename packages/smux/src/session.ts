@@ -1,5 +1,5 @@
 /**
- * A smux session as a sans-I/O core (spec §4). The shell:
+ * A smux session as a sans-I/O core (docs/protocol.md §4). The shell:
  *
  *   session.input(bytes, now)      bytes read from KCP (after snappy), any split
  *   session.takeOutput(maxBytes)   bytes to write into KCP, control frames first
@@ -14,15 +14,15 @@
  *
  * Modes (`config.enableStreamBuffer`):
  * - false, "compat": the stock-compatible wire of kcptunB `--streambuf-en=0`
- *   (spec §4.6.1): sends only SYN/FIN/PSH/NOP, version 1, zero-length control
+ *   (docs/protocol.md §4.6.1): sends only SYN/FIN/PSH/NOP, version 1, zero-length control
  *   frames; NOPs carry a counter and are not answered. Incoming cmd 4 is
  *   accepted with a length of 0..8 and ignored: 0 is a kcptunB ACK, 8 a stock
  *   UPD body (stock sets length = 8), and honouring `length` can never
- *   desynchronise, unlike stock's fixed 8-byte read (spec §9 item 2). Incoming
+ *   desynchronise, unlike stock's fixed 8-byte read (docs/protocol.md §9 item 2). Incoming
  *   FUL/EMP are honoured, as kcptunB does with its stream buffer off (a
  *   misconfigured kcptunB peer keeps its flow control; stock never sends them).
  * - true, "kcptunB": additionally ACK every NOP, heartbeat with RTT, FUL/EMP
- *   (spec §4.6.2, §4.6.3).
+ *   (docs/protocol.md §4.6.2, §4.6.3).
  * In both modes: version ≠ 1, cmd > 6, or a control frame longer than its
  * limit (0 bytes; 8 for cmd 4 in compat mode) end the session; PSH may be up
  * to 65535 bytes whatever our own maxFrameSize.
@@ -57,7 +57,7 @@ import { SmuxStream, type StreamHost } from './stream.js';
 export type SmuxRole = 'client' | 'server';
 
 export interface SmuxSessionOptions {
-  /** Client streams get odd ids from 3, server streams even ids from 2 (spec §4.3). */
+  /** Client streams get odd ids from 3, server streams even ids from 2 (docs/protocol.md §4.3). */
   role: SmuxRole;
   /** Current time, ms (the session sends its first NOP now). */
   now: number;
@@ -195,7 +195,7 @@ export class SmuxSession implements StreamHost {
 
   // ---- streams ---------------------------------------------------------
 
-  /** Open a stream: SYN is queued; data may be written at once (spec §4.3). */
+  /** Open a stream: SYN is queued; data may be written at once (docs/protocol.md §4.3). */
   openStream(now: number = this.now): SmuxStream {
     if (this.ended) throw new SessionClosedError();
     const id = this.nextStreamId;

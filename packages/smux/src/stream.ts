@@ -3,7 +3,7 @@
  * and an ordered send list (SYN, data, FIN) the session's FrameQueue pulls
  * frames from.
  *
- * Close semantics (spec §4.3; kcptun propagates no TCP half-close):
+ * Close semantics (docs/protocol.md §4.3; kcptun propagates no TCP half-close):
  *
  * - `close()` closes BOTH directions at once, as kcptun's `Stream.Close`:
  *   unread received bytes are dropped and their budget returned to the
@@ -24,7 +24,7 @@
  *
  * Peer pause (FUL/EMP): `peerPaused` is checked only when a write STARTS
  * (its first PSH is taken); a write already started sends all its frames
- * (spec §4.6.3). Other streams keep flowing.
+ * (docs/protocol.md §4.6.3). Other streams keep flowing.
  */
 import { ByteQueue } from './byteQueue.js';
 import type { SmuxConfig } from './config.js';
@@ -250,7 +250,7 @@ export class SmuxStream implements FrameSource {
   }
 
   private sendFlow(decision: FlowDecision): void {
-    // FUL goes ahead of data (spec §4.6.3). EMP goes the same way here (kcptunB: normal
+    // FUL goes ahead of data (docs/protocol.md §4.6.3). EMP goes the same way here (kcptunB: normal
     // queue) so a resume is never stuck behind this side's own paused data.
     if (decision === FLOW_PAUSE) this.host.queue.pushControl(CMD_FUL, this.id);
     else if (decision === FLOW_RESUME) this.host.queue.pushControl(CMD_EMP, this.id);

@@ -1,5 +1,5 @@
 /**
- * The snappy framing format's constants (spec §5.2), shared by the writer and the reader.
+ * The snappy framing format's constants (docs/protocol.md §5.2), shared by the writer and the reader.
  *
  * Every chunk is a 4-byte header (1 type byte, 3 length bytes little-endian counting what
  * follows) and a body. Data chunks start their body with a 4-byte masked CRC-32C.

@@ -1,5 +1,5 @@
 /**
- * The masked CRC-32C that guards every snappy data chunk (spec §5.2).
+ * The masked CRC-32C that guards every snappy data chunk (docs/protocol.md §5.2).
  *
  * The CRC itself comes from @node-rs/crc32 (hardware CRC32C instructions): ~0.3 µs per 1350 B
  * call, ~8 µs per 64 KiB — a table-driven CRC in JS would cost several times that.

@@ -1,5 +1,5 @@
 /**
- * Typed snappy-framing errors, one class per violation of spec §5.2, so callers and tests match
+ * Typed snappy-framing errors, one class per violation of docs/protocol.md §5.2, so callers and tests match
  * on the class or `code`, never on message text. The Go reader reports all of them as
  * ErrCorrupt/ErrUnsupported and fails the stream; ours fails the stream too (the smux session on
  * top must then be torn down), but says which rule was broken and where.
@@ -69,7 +69,7 @@ export class ReservedChunkError extends SnappyStreamError {
   }
 }
 
-/** A compressed chunk whose snappy block does not decode (spec §5.4). */
+/** A compressed chunk whose snappy block does not decode (docs/protocol.md §5.4). */
 export class CorruptBlockError extends SnappyStreamError {
   readonly code = 'ERR_SNAPPY_CORRUPT_BLOCK';
   constructor(readonly reason: string, offset: number) {

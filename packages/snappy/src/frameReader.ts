@@ -1,5 +1,5 @@
 /**
- * Snappy framing reader (spec §5.2), sans-I/O and incremental: stream bytes go in, in pieces cut
+ * Snappy framing reader (docs/protocol.md §5.2), sans-I/O and incremental: stream bytes go in, in pieces cut
  * at any byte boundary; decoded data chunks come out one at a time when the caller asks.
  *
  * Pull, not callback: the consumer (smux) takes a chunk only when it has room, so an unread

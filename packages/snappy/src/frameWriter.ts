@@ -1,5 +1,5 @@
 /**
- * Snappy framing writer (spec §5.2–5.3), sans-I/O: one application write in, the bytes to send
+ * Snappy framing writer (docs/protocol.md §5.2–5.3), sans-I/O: one application write in, the bytes to send
  * out. kcptun's writer is flushed after every write and smux writes one frame per call, so each
  * write becomes its own data chunk(s) here — nothing is held back between calls.
  */
@@ -18,7 +18,7 @@ import { InvalidSnappyOptionError } from './errors.js';
 export interface SnappyFrameWriterOptions {
   /**
    * Try snappy compression (default true). false emits only uncompressed (0x01) chunks, which
-   * every Go reader accepts (spec §5.3); the peer still needs the snappy layer (not `--nocomp`).
+   * every Go reader accepts (docs/protocol.md §5.3); the peer still needs the snappy layer (not `--nocomp`).
    */
   compress?: boolean;
 }
@@ -78,7 +78,7 @@ export class SnappyFrameWriter {
     let payload = chunk;
     if (this.compress && n >= MIN_COMPRESSIBLE) {
       const block = compressSync(chunk, COMPRESS_OPTIONS);
-      // spec §5.3: only worth it if it saves at least an eighth
+      // docs/protocol.md §5.3: only worth it if it saves at least an eighth
       if (block.length < n - (n >>> 3)) {
         type = CHUNK_TYPE_COMPRESSED;
         payload = block;

@@ -1,5 +1,5 @@
 /**
- * @kcptunb/snappy — the snappy framing layer between smux and KCP (spec §5), as pure cores:
+ * @kcptunb/snappy — the snappy framing layer between smux and KCP (docs/protocol.md §5), as pure cores:
  * `SnappyFrameWriter` frames each smux write, `SnappyFrameReader` turns the received byte stream
  * back into data chunks, with typed errors for every framing violation.
  */

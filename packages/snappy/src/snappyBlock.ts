@@ -1,5 +1,5 @@
 /**
- * A snappy block decoder in TypeScript (spec §5.4): the reference the native (napi) decoder is
+ * A snappy block decoder in TypeScript (docs/protocol.md §5.4): the reference the native (napi) decoder is
  * tested against, and the frame reader's decoder for small blocks, where it beats the cost of a
  * native call (`AUTO_NATIVE_FROM` in frameReader.ts has the numbers).
  *

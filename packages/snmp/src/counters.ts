@@ -1,5 +1,5 @@
 /**
- * kcptun's 24 SNMP counters (spec §7.6). Each protocol core increments the
+ * kcptun's 24 SNMP counters (docs/protocol.md §7.6). Each protocol core increments the
  * counters it owns on a shared `Snmp`; the data-plane shards keep theirs in a
  * SharedArrayBuffer so the control thread can sum them without messages.
  */

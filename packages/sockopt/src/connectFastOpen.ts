@@ -1,4 +1,4 @@
-/** The client dial with TCP_FASTOPEN_CONNECT set before connect (spec §7.1), and its plain fallback. */
+/** The client dial with TCP_FASTOPEN_CONNECT set before connect (docs/protocol.md §7.1), and its plain fallback. */
 import dns from 'node:dns';
 import net from 'node:net';
 import os from 'node:os';
@@ -18,7 +18,7 @@ export interface ConnectFastOpenOptions {
 
 /**
  * Dials host:port with TCP_FASTOPEN_CONNECT (Linux option 30) set before connect, as kcptunB's
- * server does for its target (spec §7.1). `host` should be a numeric IP; a name is resolved
+ * server does for its target (docs/protocol.md §7.1). `host` should be a numeric IP; a name is resolved
  * first with dns.lookup (first address).
  *
  * Semantics follow Go's dialer with that option:

@@ -1,4 +1,4 @@
-/** DSCP marking of UDP sockets (spec §7.2). */
+/** DSCP marking of UDP sockets (docs/protocol.md §7.2). */
 import type dgram from 'node:dgram';
 import { needAddon } from './addon.js';
 import { constants } from './constants.js';

@@ -1,5 +1,5 @@
 /**
- * @kcptunb/sockopt — the socket options kcptunB sets that Node has no API for (spec §7.1, §7.2):
+ * @kcptunb/sockopt — the socket options kcptunB sets that Node has no API for (docs/protocol.md §7.1, §7.2):
  *
  * - DSCP: `IP_TOS` = dscp << 2 (and `IPV6_TCLASS` = dscp << 2 on IPv6 sockets; kcptunB leaves it unshifted) on UDP sockets.
  * - TCP Fast Open, server role: `TCP_FASTOPEN` (queue length) on a listening `net.Server`.

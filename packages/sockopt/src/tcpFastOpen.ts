@@ -1,4 +1,4 @@
-/** TCP Fast Open on listeners, its read-backs, TCP_INFO and the sysctl (spec §7.1). */
+/** TCP Fast Open on listeners, its read-backs, TCP_INFO and the sysctl (docs/protocol.md §7.1). */
 import type net from 'node:net';
 import { needAddon } from './addon.js';
 import { constants } from './constants.js';

@@ -5,7 +5,7 @@
  */
 import type { Kernels } from './loader.js';
 
-/** Room for the largest datagram kcptun reads (1500, spec §1.8), 16-byte aligned. */
+/** Room for the largest datagram kcptun reads (1500, docs/protocol.md §1.8), 16-byte aligned. */
 export const DATAGRAM_STRIDE = 1504;
 
 export class DatagramBatch {

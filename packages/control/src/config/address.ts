@@ -1,5 +1,5 @@
 /**
- * `host:port` addresses of the flags, parsed once (spec §7.9): `host:port`,
+ * `host:port` addresses of the flags, parsed once (docs/protocol.md §7.9): `host:port`,
  * `[v6]:port`, `:port` where every interface is meant, IPv4 literals and host
  * names. Runtime code receives the parsed form and never splits strings again.
  */

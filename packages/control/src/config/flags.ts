@@ -1,5 +1,5 @@
 /**
- * kcptunB's command-line surface (spec §7.8–7.9): names, aliases, defaults per
+ * kcptunB's command-line surface (docs/protocol.md §7.8–7.9): names, aliases, defaults per
  * side, JSON keys. One table drives parsing, JSON, help and the tests.
  */
 import type { Side, TunnelConfig } from './tunnelConfig.js';

@@ -1,5 +1,5 @@
 /**
- * Builds the effective TunnelConfig the way kcptunB does (spec §7.8):
+ * Builds the effective TunnelConfig the way kcptunB does (docs/protocol.md §7.8):
  * defaults → environment (KCPTUN_KEY, when --key is absent) → command line →
  * JSON file (-c) on top. Flag syntax (integers, booleans, enumerations) is
  * checked here; everything else by tunnelSettings(), which every run goes

@@ -4,7 +4,7 @@
  *
  *   on app data:   step = hs.push(chunk); write step.reply to the app (if any);
  *                  'connect' → open a smux stream, write step.streamHead as its
- *                              FIRST write (one write = one frame, spec §6.2),
+ *                              FIRST write (one write = one frame, docs/protocol.md §6.2),
  *                              start a TunnelReplyReader on the stream;
  *                  'reject'  → end the app socket after the reply;
  *                  'held'    → nothing (the bytes wait inside hs; pausing the

@@ -1,5 +1,5 @@
 /**
- * Typed proxy errors (spec §6): one class per way a proxy request can be
+ * Typed proxy errors (docs/protocol.md §6): one class per way a proxy request can be
  * wrong, each with a stable `code`, so the runtime and tests match on type
  * rather than on message text. The handshakes never throw these for bad
  * input: they come back inside a `reject` step next to the reply bytes that

@@ -1,5 +1,5 @@
 /**
- * Server `--ser fast` (spec §6.2), sans I/O: the first bytes of a new stream
+ * Server `--ser fast` (docs/protocol.md §6.2), sans I/O: the first bytes of a new stream
  * name the target, the runtime dials it, and a 10-byte socks5-style reply
  * tells the client how that went.
  *
@@ -38,7 +38,7 @@ export type FastRequestRule = 'fixed' | 'length-byte' | 'kcptunb' | 'first-read'
 
 export type FastServerStep =
   | { readonly kind: 'need-more'; readonly reply: Uint8Array }
-  /** Dial `target` (5 s timeout, spec §6.2), then call `dialed()`. */
+  /** Dial `target` (5 s timeout, docs/protocol.md §6.2), then call `dialed()`. */
   | {
       readonly kind: 'dial';
       readonly reply: Uint8Array;
@@ -59,7 +59,7 @@ export type FastDialAnswer =
 
 export type FastServerState = 'handshake' | 'dialing' | 'relaying' | 'closed';
 
-/** kcptunB's REP for a dial error (spec §6.2): a timeout → 06, anything else → 05. */
+/** kcptunB's REP for a dial error (docs/protocol.md §6.2): a timeout → 06, anything else → 05. */
 export function dialErrorRep(error: NodeJS.ErrnoException | Error): number {
   const code = (error as NodeJS.ErrnoException).code;
   // ETIMEOUT: c-ares' DNS timeout (Go's resolver timeout is a timeout too); TimeoutError: AbortSignal.timeout().

@@ -1,5 +1,5 @@
 /**
- * Client `--ser http` (spec §6.4), sans I/O. The request line names the
+ * Client `--ser http` (docs/protocol.md §6.4), sans I/O. The request line names the
  * target; the stream's first write is kcptunB's `00 00 00 05` + ASCII
  * `host:port` (a socks5-shaped request with the private address type 5),
  * and the `fast` server's 10-byte reply decides the rest:
@@ -35,7 +35,7 @@ export const HTTP_HEADER_LIMIT = 8 * 1024;
 /** What the app gets when a CONNECT tunnel is up (kcptunB's exact bytes). */
 export const HTTP_CONNECT_ESTABLISHED = 'HTTP/1.1 200 Connection established\r\n\r\n';
 
-/** The stream head's first four bytes: socks5-shaped, address type 5 = ASCII `host:port` (spec §6.4). */
+/** The stream head's first four bytes: socks5-shaped, address type 5 = ASCII `host:port` (docs/protocol.md §6.4). */
 const STREAM_HEAD_PREFIX = [0x00, 0x00, 0x00, 0x05] as const;
 
 export interface HttpProxyRequest {
@@ -83,7 +83,7 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
- * The `host:port` kcptunB derives from a request target (spec §6.4 step 2),
+ * The `host:port` kcptunB derives from a request target (docs/protocol.md §6.4 step 2),
  * validated for dialling. Throws InvalidTargetError.
  */
 export function httpProxyHostPort(requestTarget: string): { hostport: string; target: ProxyTarget } {

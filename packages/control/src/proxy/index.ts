@@ -1,4 +1,4 @@
-/** kcptunB's built-in proxy (`--ser`, spec §6): sans-I/O handshakes for the client (socks5, http) and server (fast) roles. */
+/** kcptunB's built-in proxy (`--ser`, docs/protocol.md §6): sans-I/O handshakes for the client (socks5, http) and server (fast) roles. */
 export * from './errors.js';
 export * from './socksReply.js';
 export * from './target.js';

@@ -1,5 +1,5 @@
 /**
- * Client `--ser socks5` (spec §6.3), sans I/O. The greeting is answered here
+ * Client `--ser socks5` (docs/protocol.md §6.3), sans I/O. The greeting is answered here
  * (`05 00`); the CONNECT request is forwarded verbatim as the stream's first
  * write to a `fast` server, whose 10-byte reply decides what the app hears.
  *
@@ -122,7 +122,7 @@ export class Socks5ClientHandshake {
     if (this.phase === 'greeting') {
       const greeting = this.input.view();
       if (greeting.length >= 1 && greeting[0] !== SOCKS_VERSION) {
-        // Not socks5 (spec §6.3 step 1: close silently; there is no socks5 code for it).
+        // Not socks5 (docs/protocol.md §6.3 step 1: close silently; there is no socks5 code for it).
         return this.reject(EMPTY_BYTES, new SocksVersionError(greeting[0], 'greeting'));
       }
       if (greeting.length < 2 || greeting.length < 2 + greeting[1]) return { kind: 'need-more', reply: EMPTY_BYTES };

@@ -1,6 +1,6 @@
 /**
  * socks5 wire constants and the 10-byte reply used on both sides of
- * kcptunB's built-in proxy (spec §6.2, §6.3): `05 REP 00 01` + a zero IPv4
+ * kcptunB's built-in proxy (docs/protocol.md §6.2, §6.3): `05 REP 00 01` + a zero IPv4
  * address and port. kcptunB never reports the bound address, and neither do we.
  */
 
@@ -9,7 +9,7 @@ export const SOCKS_CMD_CONNECT = 0x01;
 export const SOCKS_ATYP_IPV4 = 0x01; // 4 address bytes
 export const SOCKS_ATYP_DOMAIN = 0x03; // length byte + name
 export const SOCKS_ATYP_IPV6 = 0x04; // 16 address bytes
-/** kcptunB private address type: ASCII `host:port` to the end of the read (the http client's stream head, spec §6.4). */
+/** kcptunB private address type: ASCII `host:port` to the end of the read (the http client's stream head, docs/protocol.md §6.4). */
 export const SOCKS_ATYP_HOSTPORT = 0x05;
 
 /** RFC 1928 reply codes (the REP byte). */
@@ -17,9 +17,9 @@ export const SocksRep = {
   Succeeded: 0x00,
   GeneralFailure: 0x01,
   NotAllowed: 0x02,
-  NetworkUnreachable: 0x03, // also: the tunnel gave no (complete) reply (spec §6.3 step 4)
+  NetworkUnreachable: 0x03, // also: the tunnel gave no (complete) reply (docs/protocol.md §6.3 step 4)
   HostUnreachable: 0x04,
-  ConnectionRefused: 0x05, // kcptunB's code for every dial error but a timeout (spec §6.2)
+  ConnectionRefused: 0x05, // kcptunB's code for every dial error but a timeout (docs/protocol.md §6.2)
   TtlExpired: 0x06, // kcptunB's code for a dial timeout
   CommandNotSupported: 0x07,
   AddressTypeNotSupported: 0x08,

@@ -1,5 +1,5 @@
 /**
- * Reading the `fast` server's 10-byte reply on the client side (spec §6.3
+ * Reading the `fast` server's 10-byte reply on the client side (docs/protocol.md §6.3
  * step 4, §6.4 step 4). kcptunB does one read of up to 10 bytes and calls
  * anything shorter a failure; a reply always leaves the server as one write,
  * so it arrives as one smux frame, but the reader accepts it in pieces anyway
@@ -39,7 +39,7 @@ export class TunnelReplyReader {
     if (this.got.length < TUNNEL_REPLY_LENGTH) return null;
     const rep = this.got.view()[1];
     const leftover = chunk.length > missing ? chunk.subarray(missing) : EMPTY_BYTES;
-    // Only byte 1 is checked, as kcptunB does (spec §6.3 step 4).
+    // Only byte 1 is checked, as kcptunB does (docs/protocol.md §6.3 step 4).
     this.outcome = rep === SocksRep.Succeeded ? { ok: true, rep: 0, truncated: false, leftover } : { ok: false, rep, truncated: false, leftover };
     return this.outcome;
   }

@@ -1,6 +1,6 @@
 /**
  * `kcptunb client`: accepts TCP connections and carries each as one smux
- * stream over one of `--conn` KCP sessions, chosen round-robin (spec §7.4).
+ * stream over one of `--conn` KCP sessions, chosen round-robin (docs/protocol.md §7.4).
  * A closed or expired session is replaced when a connection lands on its slot;
  * replaced sessions are scavenged once idle of streams or after --scavengettl.
  */

@@ -1,7 +1,7 @@
 /**
  * The server's outgoing TCP dial to a target (raw --target or a fast-mode
  * request): 5 s timeout, TCP Fast Open (TCP_FASTOPEN_CONNECT) when --tfo, with
- * one warning if the platform refuses it (spec §7.1).
+ * one warning if the platform refuses it (docs/protocol.md §7.1).
  */
 import { promises as dns } from 'node:dns';
 import { connect, isIP, type Socket } from 'node:net';

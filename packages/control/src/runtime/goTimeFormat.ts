@@ -1,6 +1,6 @@
 /**
  * Go's time.Format layout language (reference time Mon Jan 2 15:04:05 MST 2006),
- * for `--snmplog ./snmp-20060102.log` file names (spec §7.6). Covers the layout
+ * for `--snmplog ./snmp-20060102.log` file names (docs/protocol.md §7.6). Covers the layout
  * elements of Go's `time` package; text between elements is copied as is.
  */
 

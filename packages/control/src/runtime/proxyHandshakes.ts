@@ -1,5 +1,5 @@
 /**
- * The runtime half of the built-in proxy (`--ser`, spec §6): it feeds socket
+ * The runtime half of the built-in proxy (`--ser`, docs/protocol.md §6): it feeds socket
  * and stream bytes into the pure handshakes of ../proxy and, once they agree,
  * hands the pair to a StreamPipe. Bytes on the tunnel are exactly kcptunB's.
  */

@@ -101,7 +101,7 @@ export class TunnelServer {
         if (!pipe.finished) session.pipes.set(stream, pipe);
       },
       (e: Error) => {
-        // kcptunB: on failure the stream is just closed, no error bytes (spec §6.1)
+        // kcptunB: on failure the stream is just closed, no error bytes (docs/protocol.md §6.1)
         this.logger.log(`dial ${this.config.remote}: ${e.message}`);
         stream.close();
         session.link.schedule();

@@ -21,7 +21,7 @@ export function shardCount(sessions: number): number {
   return Math.max(1, Math.min(sessions, availableParallelism() - 1));
 }
 
-/** The kcptun start-up lines (spec §7.7 style). */
+/** The kcptun start-up lines (docs/protocol.md §7.7 style). */
 export function describe(settings: TunnelSettings): string[] {
   const { config: c, session, smux } = settings;
   const { kcp } = session;

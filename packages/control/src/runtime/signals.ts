@@ -1,4 +1,4 @@
-/** SIGUSR1 → one SNMP log line; SIGINT/SIGTERM → graceful stop, exit 0 (spec §7.6). */
+/** SIGUSR1 → one SNMP log line; SIGINT/SIGTERM → graceful stop, exit 0 (docs/protocol.md §7.6). */
 import { SNMP_STRUCT_ORDER, type Snmp } from '@kcptunb/snmp';
 import type { Logger } from './logger.js';
 import { snmpLine } from './tunnel.js';

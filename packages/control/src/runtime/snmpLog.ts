@@ -1,5 +1,5 @@
 /**
- * `--snmplog PATH --snmpperiod S` (spec §7.6): every S seconds append one CSV
+ * `--snmplog PATH --snmpperiod S` (docs/protocol.md §7.6): every S seconds append one CSV
  * row to PATH, whose file-name part is a Go time layout (the directory part is
  * not formatted); an empty file first gets the header `Unix,<24 names>`.
  * Rows are per-period deltas, as kcptunB writes them: the counters are reset

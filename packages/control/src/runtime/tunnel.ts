@@ -82,7 +82,7 @@ export function randomConv(): number {
   return randomBytes(4).readUInt32LE(0);
 }
 
-/** kcptun's SIGUSR1 line (spec §7.6): Go's %+v of the Snmp struct, struct field order. */
+/** kcptun's SIGUSR1 line (docs/protocol.md §7.6): Go's %+v of the Snmp struct, struct field order. */
 export function snmpLine(snmp: Snmp, order: readonly string[]): string {
   const values = snmp.snapshot() as Record<string, number>;
   return `KCP SNMP:&{${order.map((k) => `${k}:${values[k]}`).join(' ')}}`;

@@ -88,7 +88,7 @@ pub unsafe extern "C" fn cfb_decrypt_batch(
     }
 }
 
-/// kcptun's salsa20 layout (spec §1.5): bytes 0..8 of each datagram are the
+/// kcptun's salsa20 layout (docs/protocol.md §1.5): bytes 0..8 of each datagram are the
 /// nonce and stay in clear; bytes 8.. are XORed with the keystream from block 0.
 /// Datagrams shorter than 8 bytes are left untouched.
 #[no_mangle]
@@ -105,7 +105,7 @@ pub unsafe extern "C" fn salsa20_xor_batch(key: *const u8, base: *mut u8, stride
     }
 }
 
-/// XOR each datagram with a fixed table (spec §1.6); bytes past the table are left as they are.
+/// XOR each datagram with a fixed table (docs/protocol.md §1.6); bytes past the table are left as they are.
 #[no_mangle]
 pub unsafe extern "C" fn xor_table_batch(table: *const u8, table_len: u32, base: *mut u8, stride: u32, lens: *const u32, count: u32) {
     let table = slice::from_raw_parts(table, table_len as usize);

@@ -1,5 +1,5 @@
 //! Full-block CFB with a caller-supplied IV, one independent run per datagram
-//! (spec §1.4). The trailing partial block is XORed with the leading bytes of
+//! (docs/protocol.md §1.4). The trailing partial block is XORed with the leading bytes of
 //! the current keystream block. Only the forward cipher is used.
 //!
 //! Whole blocks are XORed as u64 words: a per-byte loop cost ~20% of the time.

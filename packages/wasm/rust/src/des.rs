@@ -1,4 +1,4 @@
-//! Triple-DES EDE with three independent keys (spec §1.2: `3des` = pass[0:24],
+//! Triple-DES EDE with three independent keys (docs/protocol.md §1.2: `3des` = pass[0:24],
 //! K1 = bytes 0–7, K2 = 8–15, K3 = 16–23): C = E_K3(D_K2(E_K1(P))).
 //!
 //! Speed comes from the usual "SP-box" formulation: each S-box is fused with

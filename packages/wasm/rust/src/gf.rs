@@ -1,5 +1,5 @@
 //! GF(2^8) with reduction polynomial x^8+x^4+x^3+x^2+1 (0x11D) and generator 2 — the
-//! field klauspost/reedsolomon (and so kcp-go's FEC) uses (spec §2.4).
+//! field klauspost/reedsolomon (and so kcp-go's FEC) uses (docs/protocol.md §2.4).
 //!
 //! Every table is computed by `const fn` at compile time: the kernels need no init call
 //! and keep no mutable global state. Only the tables a build actually touches survive LTO

@@ -1,4 +1,4 @@
-//! Batch kernels for the 20-byte nonce + CRC-32 prefix (spec §1.3, §1.8) and the
+//! Batch kernels for the 20-byte nonce + CRC-32 prefix (docs/protocol.md §1.3, §1.8) and the
 //! helpers that let node:crypto's bulk ECB do CFB decryption of many datagrams
 //! in one call (P_i = C_i ^ E(C_{i-1}) is parallel across blocks).
 

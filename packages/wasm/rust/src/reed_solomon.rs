@@ -1,4 +1,4 @@
-//! GF(2^8) matrix × shards, the only byte-heavy step of Reed–Solomon (spec §2.4).
+//! GF(2^8) matrix × shards, the only byte-heavy step of Reed–Solomon (docs/protocol.md §2.4).
 //!
 //! `out[r][0..len] = XOR over c of m[r*cols + c] · in[c][0..len]`. Encoding passes the
 //! parity rows of the coding matrix; reconstruction passes rows of an inverted sub-matrix.

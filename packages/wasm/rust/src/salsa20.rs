@@ -1,5 +1,5 @@
 //! Salsa20/20 with a 64-bit nonce and a 64-bit block counter starting at 0, as
-//! libsodium's `crypto_stream_salsa20` (spec §1.5). `xor_keystream` XORs the
+//! libsodium's `crypto_stream_salsa20` (docs/protocol.md §1.5). `xor_keystream` XORs the
 //! keystream into `data` in place (encryption and decryption are the same).
 //!
 //! Two implementations:

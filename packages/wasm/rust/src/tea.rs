@@ -1,4 +1,4 @@
-//! TEA as kcp-go uses it (spec §1.2): **16 rounds** = 8 cycles of paired
+//! TEA as kcp-go uses it (docs/protocol.md §1.2): **16 rounds** = 8 cycles of paired
 //! half-rounds, big-endian words for both the block (v0 = bytes 0–3) and the
 //! 16-byte key (k0..k3), delta 0x9E3779B9. The common 64-round default does
 //! not interoperate. Only the forward direction is needed (CFB).

@@ -1,4 +1,4 @@
-//! kcptun's `xor` "cipher" (spec §1.6): XOR with a fixed table, same for every datagram.
+//! kcptun's `xor` "cipher" (docs/protocol.md §1.6): XOR with a fixed table, same for every datagram.
 
 pub fn apply(table: &[u8], data: &mut [u8]) {
     let n = core::cmp::min(table.len(), data.len());

@@ -1,5 +1,5 @@
 //! XTEA, standard 32 cycles (64 Feistel rounds), big-endian block and key
-//! words (spec §1.2). Only the forward direction is needed (CFB).
+//! words (docs/protocol.md §1.2). Only the forward direction is needed (CFB).
 //!
 //! The per-half-round term `sum + k[...]` depends only on the key, so it is
 //! precomputed at init: 64 words, no data-dependent table lookups.
