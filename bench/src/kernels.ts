@@ -1,7 +1,7 @@
 /**
  * `npm run bench:kernels`: every compute kernel of the packet layer, next to
  * its naive TypeScript reference and node:crypto. Prints a markdown table and
- * writes JSON to bench/results/. Targets (issue: packet layer) are checked and
+ * writes JSON to bench/results/. Targets (the packet layer's) are checked and
  * reported, never asserted: speed lives in benchmarks, not tests.
  *
  * Usage: node bench/dist/kernels.js [--quick] [--only=crypt,rs,ciphers]

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:stream`: the stream layer (issue 3).
+ * `npm run bench:stream`: the stream layer.
  *
  * (a) KCP alone, CPU-bound: two Kcp back to back with no loss and a large
  *     window, 64 MiB through send → flush → input → recv (and the ACKs back).

@@ -1,5 +1,5 @@
 /**
- * Real-peer test of the stream layer (issue 3, "Real-peer bytes"): Debian's
+ * Real-peer test of the stream layer: Debian's
  * kcptun-client carries bytes the test writes into its TCP listener; its
  * datagrams go through OUR whole receive path —
  *

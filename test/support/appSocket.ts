@@ -14,7 +14,10 @@ import { Rng } from './random.js';
 export const READ_PERIOD_MS = 10;
 
 export interface AppOptions {
+  /** Bytes this application writes. */
   bytesPerStream: number;
+  /** Bytes it expects from the peer (default: bytesPerStream). */
+  expectBytes?: number;
   seed: number;
   /** Writes are 1..maxWrite bytes (default 48 KiB). */
   maxWrite?: number;
@@ -104,7 +107,7 @@ export class AppSocket implements ByteSocket {
   }
 
   get done(): boolean {
-    return this.written >= this.o.bytesPerStream && this.received >= this.o.bytesPerStream;
+    return this.written >= this.o.bytesPerStream && this.received >= (this.o.expectBytes ?? this.o.bytesPerStream);
   }
 
   sentDigest(): string {

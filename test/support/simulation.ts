@@ -1,5 +1,5 @@
 /**
- * The discrete-event loop that drives two endpoints over two LossyLinks on a
+ * The discrete-event loop that drives endpoints over one-way LossyLinks on a
  * virtual clock. Endpoints are pure cores wrapped to expose `input`, `tick`
  * and `nextWakeAt`; the loop jumps the clock to the next event. Every run is
  * bounded in virtual time and in iterations.
@@ -32,22 +32,39 @@ export interface SimulationResult {
 }
 
 export function runSimulation(a: SimEndpoint, b: SimEndpoint, aToB: LossyLink, bToA: LossyLink, opts: SimulationOptions): SimulationResult {
+  return runNetwork(
+    [a, b],
+    [
+      { link: aToB, to: b },
+      { link: bToA, to: a },
+    ],
+    opts,
+  );
+}
+
+/** A one-way path: what `link` delivers goes to `to`. */
+export interface Route {
+  link: LossyLink;
+  to: SimEndpoint;
+}
+
+/** Any number of endpoints and one-way links on one virtual clock (e.g. two tunnels sharing a shard). */
+export function runNetwork(ends: readonly SimEndpoint[], routes: readonly Route[], opts: SimulationOptions): SimulationResult {
   const start = opts.startMs ?? 0;
   let now = start;
   const maxSteps = opts.maxSteps ?? 50_000_000;
   let steps = 0;
-  a.tick(now);
-  b.tick(now);
+  for (const e of ends) e.tick(now);
   while (!opts.done()) {
     if (steps++ >= maxSteps || now - start > opts.maxVirtualMs) return { virtualMs: now - start, steps, finished: false };
-    const next = Math.min(aToB.nextArrival(), bToA.nextArrival(), a.nextWakeAt(now), b.nextWakeAt(now));
+    let next = Infinity;
+    for (const r of routes) next = Math.min(next, r.link.nextArrival());
+    for (const e of ends) next = Math.min(next, e.nextWakeAt(now));
     if (next === Infinity) return { virtualMs: now - start, steps, finished: false };
     // the clock is whole milliseconds, like kcp-go's
     now = Math.max(now, Math.ceil(next));
-    for (let d = aToB.receive(now); d; d = aToB.receive(now)) b.input(d, now);
-    for (let d = bToA.receive(now); d; d = bToA.receive(now)) a.input(d, now);
-    a.tick(now);
-    b.tick(now);
+    for (const r of routes) for (let d = r.link.receive(now); d; d = r.link.receive(now)) r.to.input(d, now);
+    for (const e of ends) e.tick(now);
   }
   return { virtualMs: now - start, steps, finished: true };
 }

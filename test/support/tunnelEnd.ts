@@ -12,7 +12,7 @@
  */
 import { applyMode, DEFAULT_KCP_CONFIG } from '@kcptunb/kcp';
 import { SessionLink, StreamRelay, RING_BYTES } from '@kcptunb/control';
-import { ShardSession, type SessionRings, type SessionSettings } from '@kcptunb/dataplane';
+import { SessionRegistry, type FromShard, type SessionRings, type SessionSettings, type ShardSession } from '@kcptunb/dataplane';
 import { RingBuffer } from '@kcptunb/ring';
 import { RunQueue, type Runnable } from '@kcptunb/scheduler';
 import { SmuxSession, type SmuxConfig, type SmuxError, type SmuxRole, type SmuxStream } from '@kcptunb/smux';
@@ -42,8 +42,8 @@ export interface TunnelEndOptions {
   streamsToOpen?: number;
   /** The applications at this end (one per stream); `seed` is offset per stream. */
   app: AppOptions;
-  /** A shard queue shared with other ends (sessions of one shard); default: this end's own. */
-  shardQueue?: RunQueue<Runnable>;
+  /** A shard shared with other ends (sessions of one shard); default: this end's own. */
+  shard?: SimShard;
   /** Every byte smux receives, for wire inspection. */
   onSmuxInput?: (bytes: Uint8Array) => void;
   /** Sees every sealed batch before it goes on the link. */
@@ -60,11 +60,12 @@ export interface TunnelEndStats {
 export class TunnelEnd implements SimEndpoint {
   readonly smux: SmuxSession;
   readonly link: SessionLink;
+  /** This end's KCP session in its shard. */
   readonly shard: ShardSession;
-  readonly snmp = new Snmp();
+  /** The shard it runs on (its registry and run queue). */
+  readonly simShard: SimShard;
   readonly rings: SessionRings;
   readonly controlQueue = new RunQueue<Runnable>();
-  readonly shardQueue: RunQueue<Runnable>;
   /** The application of every stream, by stream id. */
   readonly apps = new Map<number, AppSocket>();
   readonly stats: TunnelEndStats = { inputPaused: 0, maxBufferedBytes: 0 };
@@ -78,21 +79,18 @@ export class TunnelEnd implements SimEndpoint {
     this.now = o.startMs ?? 0;
     const ringBytes = o.ringBytes ?? RING_BYTES;
     this.rings = { toShard: RingBuffer.create(ringBytes), toControl: RingBuffer.create(ringBytes) };
-    this.shardQueue = o.shardQueue ?? new RunQueue<Runnable>();
-    this.shard = new ShardSession({
-      kernels: o.kernels,
-      id: 1,
+    this.simShard = o.shard ?? new SimShard(o.kernels);
+    this.shard = this.simShard.registry.open({
+      id: this.simShard.nextId++,
       conv: o.conv,
       settings: o.settings,
       rings: this.rings,
-      snmp: this.snmp,
-      replaceOnNewConv: o.role === 'server',
+      passive: o.role === 'server',
       transmit: (batch) => {
         o.onTransmit?.(batch);
         for (let i = 0; i < batch.count; i++) o.link.send(batch.view(i), this.now);
       },
     });
-    this.shardQueue.add(this.shard);
     this.smux = new SmuxSession({ role: o.role, now: this.now, config: o.smux });
     if (o.onSmuxInput) {
       const input = this.smux.input.bind(this.smux);
@@ -122,8 +120,7 @@ export class TunnelEnd implements SimEndpoint {
 
   input(datagram: Uint8Array, now: number): void {
     this.now = now;
-    this.shard.receive(datagram, now);
-    this.shardQueue.markDirty(this.shard);
+    this.simShard.registry.deliver(this.shard, datagram, now);
   }
 
   tick(now: number): void {
@@ -135,14 +132,14 @@ export class TunnelEnd implements SimEndpoint {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let moved = false;
       for (const app of this.apps.values()) moved = app.tick(now) || moved;
-      if (this.controlQueue.hasDirty || this.shardQueue.hasDirty || this.due(now)) {
+      if (this.controlQueue.hasDirty || this.simShard.queue.hasDirty || this.due(now)) {
         this.controlQueue.runDue(now);
-        this.shardQueue.runDue(now);
+        this.simShard.runDue(now);
         moved = true;
       }
       // the doorbell: a shell waiting on a ring whose condition now holds runs again
       moved = this.controlQueue.markRingWaitsMet() || moved;
-      moved = this.shardQueue.markRingWaitsMet() || moved;
+      moved = this.simShard.queue.markRingWaitsMet() || moved;
       if (!moved) break;
     }
     if (!this.smux.wantsInput && RingBuffer.unreadBytes(this.rings.toControl) > 0) this.stats.inputPaused++;
@@ -150,12 +147,17 @@ export class TunnelEnd implements SimEndpoint {
   }
 
   nextWakeAt(now: number): number {
-    let at = Math.min(this.controlQueue.nextWakeAt(now), this.shardQueue.nextWakeAt(now));
+    let at = Math.min(this.controlQueue.nextWakeAt(now), this.simShard.queue.nextWakeAt(now));
     for (const app of this.apps.values()) at = Math.min(at, app.nextWakeAt(now));
     return at;
   }
 
   // ---- results -----------------------------------------------------------------------------------
+
+  /** The SNMP counters of this end's shard. */
+  get snmp(): Snmp {
+    return this.simShard.snmp;
+  }
 
   /** Streams whose application saw the tunnel end the connection. */
   get endedCount(): number {
@@ -173,12 +175,11 @@ export class TunnelEnd implements SimEndpoint {
   /** Release kernel memory and close the rings. */
   dispose(): void {
     this.link.close();
-    this.shard.close('disposed');
-    this.shardQueue.delete(this.shard);
+    this.simShard.registry.close(this.shard.id, 'disposed', false);
   }
 
   private due(now: number): boolean {
-    return this.controlQueue.nextWakeAt(now) <= now || this.shardQueue.nextWakeAt(now) <= now;
+    return this.controlQueue.nextWakeAt(now) <= now || this.simShard.queue.nextWakeAt(now) <= now;
   }
 
   /** A stream opened here or by the peer gets an application behind a production relay. */
@@ -193,6 +194,28 @@ export class TunnelEnd implements SimEndpoint {
     app.relay = relay;
     this.apps.set(stream.id, app);
     if (!relay.finished) this.relays.set(stream, relay);
+  }
+}
+
+/**
+ * A data-plane shard on the simulator: the production SessionRegistry over a RunQueue, with the
+ * simulator as its edge (it runs the queue and hands back what ran, as the shard's
+ * RealtimeDriver does).
+ */
+export class SimShard {
+  readonly queue = new RunQueue<ShardSession>();
+  readonly snmp = new Snmp();
+  readonly registry: SessionRegistry;
+  /** What the shard told the control thread (closed sessions, logs). */
+  readonly messages: FromShard[] = [];
+  nextId = 1;
+
+  constructor(kernels: Kernels) {
+    this.registry = new SessionRegistry(kernels, this.snmp, this.queue, (m) => this.messages.push(m));
+  }
+
+  runDue(now: number): void {
+    this.registry.retireClosed(this.queue.runDue(now));
   }
 }
 

@@ -3,6 +3,7 @@ export { sessionKey, type FromShard, type SessionRings, type SessionSettings, ty
 export { nowMs } from './clock.js';
 export { convOfFirstDatagram } from './firstDatagram.js';
 export { ShardSession, type ShardSessionOptions } from './shardSession.js';
+export { SessionRegistry, type OpenSession } from './sessionRegistry.js';
 export { reusePortSupported } from './udp.js';
 export { ForwardedSessions, ForwardLink, type ForwardRings } from './forwarding.js';
 export { InvalidSocketSettingsError, verifySocketSettings, type SocketSettings } from './settings.js';

@@ -1,10 +1,12 @@
 /**
- * The sessions of one shard: creates them, runs them through the shard's scheduler, counts them in
+ * The sessions of one shard: creates them, puts them on the shard's run queue, counts them in
  * SNMP and retires them. Whoever owns a session's transport (a client socket, the server
- * listener, a forwarding link) passes a `retire` callback that releases it.
+ * listener, a forwarding link) passes a `retire` callback that releases it. Pure: the edge that
+ * runs the queue (the shard's RealtimeDriver, or the simulator) hands back what it ran through
+ * `retireClosed`.
  */
 import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
-import { RealtimeDriver } from '@kcptunb/scheduler';
+import type { RunQueue } from '@kcptunb/scheduler';
 import { S, type Snmp } from '@kcptunb/snmp';
 import type { FromShard, SessionRings, SessionSettings } from './protocol.js';
 import { ShardSession } from './shardSession.js';
@@ -23,18 +25,17 @@ export interface OpenSession {
 
 export class SessionRegistry {
   private readonly sessions = new Map<number, { session: ShardSession; retire: (() => void) | undefined }>();
-  private readonly driver: RealtimeDriver<ShardSession>;
 
   constructor(
     private readonly kernels: Kernels,
     private readonly snmp: Snmp,
-    clock: () => number,
+    private readonly queue: RunQueue<ShardSession>,
     private readonly post: (message: FromShard) => void,
-  ) {
-    // a session that closed itself while running (peer restart, ring closed, snappy error) is retired at once
-    this.driver = new RealtimeDriver<ShardSession>(clock, (ran) => {
-      for (const s of ran) if (s.closed) this.close(s.id, s.closeReason, true);
-    });
+  ) {}
+
+  /** After a run: a session that closed itself (peer restart, ring closed, snappy error) is retired at once. */
+  retireClosed(ran: readonly ShardSession[]): void {
+    for (const s of ran) if (s.closed) this.close(s.id, s.closeReason, true);
   }
 
   open(o: OpenSession): ShardSession {
@@ -53,8 +54,12 @@ export class SessionRegistry {
     v[o.passive ? S.PassiveOpens : S.ActiveOpens]!++;
     v[S.CurrEstab]!++;
     if (v[S.CurrEstab]! > v[S.MaxConn]!) v[S.MaxConn] = v[S.CurrEstab]!;
-    this.driver.queue.add(session);
+    this.queue.add(session);
     return session;
+  }
+
+  get size(): number {
+    return this.sessions.size;
   }
 
   get(id: number): ShardSession | undefined {
@@ -64,7 +69,7 @@ export class SessionRegistry {
   /** A datagram for `session` arrived: queue it and run the session this turn. */
   deliver(session: ShardSession, datagram: Uint8Array, now: number): void {
     session.receive(datagram, now);
-    this.driver.queue.markDirty(session);
+    this.queue.markDirty(session);
   }
 
   /** End a session; `notify` tells the control thread (not needed when it asked for the close). */
@@ -73,7 +78,7 @@ export class SessionRegistry {
     if (!entry) return;
     this.sessions.delete(id);
     entry.session.close(reason);
-    this.driver.queue.delete(entry.session);
+    this.queue.delete(entry.session);
     this.snmp.values[S.CurrEstab]!--;
     entry.retire?.();
     if (notify) this.post({ type: 'closed', id, reason });
@@ -81,6 +86,5 @@ export class SessionRegistry {
 
   closeAll(reason: string): void {
     for (const id of [...this.sessions.keys()]) this.close(id, reason, false);
-    this.driver.stop();
   }
 }

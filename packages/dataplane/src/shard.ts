@@ -4,7 +4,8 @@
  * control thread through a MessagePort (control messages, `protocol.ts`) and per-session
  * SharedArrayBuffer rings (payload bytes). This file only routes messages; the parts are:
  *
- *   SessionRegistry  the sessions, their scheduler (RunQueue + RealtimeDriver) and SNMP counts
+ *   RealtimeDriver   runs the sessions' RunQueue (setImmediate turns, one timer, ring doorbells)
+ *   SessionRegistry  the sessions: creation, SNMP counts, retirement
  *   dialSession      client sessions, one connected UDP socket each
  *   Listener         the server socket: admission and demultiplexing by address
  *   ForwardedSessions server sessions whose datagrams the listener shard forwards (Node < 22.12)
@@ -17,12 +18,16 @@ import { ForwardedSessions, type ForwardRings } from './forwarding.js';
 import { Listener } from './listener.js';
 import type { FromShard, ListenRequest, SessionRings, SessionSettings, ShardTask, ToShard } from './protocol.js';
 import { SessionRegistry } from './sessionRegistry.js';
+import type { ShardSession } from './shardSession.js';
+import { RealtimeDriver } from '@kcptunb/scheduler';
 import { applySocketOptions, bindSocket } from './udp.js';
 
 class Shard {
   private readonly kernels: Kernels;
   private readonly snmp: Snmp;
   private readonly sessions: SessionRegistry;
+  /** Runs the sessions: setImmediate turns, one timer, ring doorbells. */
+  private readonly driver: RealtimeDriver<ShardSession>;
   private listener: Listener | undefined;
   private forwarded: { sessions: ForwardedSessions; settings: SessionSettings } | undefined;
   private stopped = false;
@@ -32,7 +37,9 @@ class Shard {
   constructor(private readonly task: ShardTask) {
     this.kernels = loadKernels(task.kernelVariant ? { variant: task.kernelVariant } : {});
     this.snmp = new Snmp(task.snmp);
-    this.sessions = new SessionRegistry(this.kernels, this.snmp, nowMs, this.post);
+    const driver = new RealtimeDriver<ShardSession>(nowMs, (ran) => this.sessions.retireClosed(ran));
+    this.driver = driver;
+    this.sessions = new SessionRegistry(this.kernels, this.snmp, driver.queue, this.post);
     task.port.on('message', (m: ToShard) => this.onMessage(m));
     this.post({ type: 'log', message: `shard ${task.shardId}: kernels ${this.kernels.variant}` });
   }
@@ -108,6 +115,7 @@ class Shard {
     if (this.stopped) return;
     this.stopped = true;
     this.sessions.closeAll('shutdown');
+    this.driver.stop();
     this.listener?.close();
     this.forwarded?.sessions.close();
     this.task.port.close();
