@@ -2,39 +2,45 @@
  * Client sessions: one connected UDP socket per KCP session. A connected socket only receives
  * from the server's address, which is kcptun's "first source" rule (docs/protocol.md §3.9).
  */
-import type { Socket } from 'node:dgram';
-import type { DatagramBatch } from '@kcptunb/wasm';
+import { lookup } from 'node:dns/promises';
+import { openUdpEndpoint, type UdpEndpoint } from '@kcptunb/udp';
+import type { Kernels } from '@kcptunb/wasm';
 import type { DialRequest, FromShard } from './protocol.js';
 import type { SessionRegistry } from './sessionRegistry.js';
-import { applySocketOptions, bindSocket, socketType } from './udp.js';
+import type { ShardSession } from './shardSession.js';
 
-export async function dialSession(request: DialRequest, sessions: SessionRegistry, clock: () => number, post: (m: FromShard) => void): Promise<void> {
+export interface DialContext {
+  kernels: Kernels;
+  sessions: SessionRegistry;
+  clock: () => number;
+  post: (m: FromShard) => void;
+}
+
+export async function dialSession(request: DialRequest, context: DialContext): Promise<void> {
   const { id, host, port } = request;
-  let socket: Socket;
+  const { sessions, post } = context;
+  let endpoint: UdpEndpoint;
+  let session: ShardSession | undefined;
   try {
-    socket = await bindSocket(socketType(host), 0, undefined);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.connect(port, host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
+    const peer = await lookup(host);
+    const family = peer.family === 6 ? 6 : 4;
+    endpoint = await openUdpEndpoint({
+      kernels: context.kernels,
+      family,
+      bindAddress: '',
+      bindPort: 0,
+      connect: { address: peer.address, port },
+      ...request.settings.socket,
+      onReceive: (batch) => {
+        if (session) sessions.deliverBatch(session, batch, context.clock());
+      },
+      log: (message) => post({ type: 'log', message }),
     });
   } catch (e) {
     post({ type: 'dial-failed', id, error: (e as Error).message });
     return;
   }
-  applySocketOptions(socket, request.settings.socket, (message) => post({ type: 'log', message }));
-  const transmit = (batch: DatagramBatch) => {
-    for (let i = 0; i < batch.count; i++) socket.send(Buffer.from(batch.view(i)));
-  };
-  const session = sessions.open({ id, conv: request.conv, settings: request.settings, rings: request.rings, transmit, passive: false, retire: () => socket.close() });
-  socket.on('message', (msg: Buffer) => sessions.deliver(session, msg, clock()));
-  socket.on('error', (e: NodeJS.ErrnoException) => {
-    // a connected UDP socket reports ICMP port-unreachable as ECONNREFUSED (the server is not up
-    // yet, or restarting); KCP retransmits, so this is not worth a log line
-    if (e.code !== 'ECONNREFUSED') post({ type: 'log', message: `session ${id}: ${e.message}` });
-  });
-  const a = socket.address();
-  post({ type: 'dialed', id, local: `${a.address}:${a.port}` });
+  session = sessions.open({ id, conv: request.conv, settings: request.settings, rings: request.rings, transmit: (batch) => endpoint.send(batch), passive: false, retire: () => endpoint.close() });
+  const a = endpoint.local;
+  post({ type: 'dialed', id, local: a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}` });
 }

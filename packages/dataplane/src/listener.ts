@@ -3,8 +3,8 @@
  * from a datagram that decrypts, passes its CRC and carries a readable conv (docs/protocol.md
  * §3.9). New sessions go round-robin to this shard or, through forwarding links, to the others.
  */
-import type { Socket, RemoteInfo } from 'node:dgram';
 import { RingBuffer } from '@kcptunb/ring';
+import { openUdpEndpoint, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { createDatagramCipher, cryptPayload, PacketCrypt, CRYPT_HEADER_SIZE } from '@kcptunb/crypt';
 import { KCP_OVERHEAD } from '@kcptunb/kcp';
@@ -29,56 +29,94 @@ export interface ListenerContext {
 type Route = { id: number; session: ShardSession; link?: undefined } | { id: number; session?: undefined; link: ForwardLink };
 
 export class Listener {
-  private readonly byAddress = new Map<string, Route>();
-  private readonly addressOf = new Map<number, { key: string; port: number; address: string }>();
+  private readonly byAddress = new Map<PeerKey, Route>();
+  private readonly addressOf = new Map<number, PeerAddress>();
   private readonly links: ForwardLink[];
   /** Round-robin over this shard (index 0) and the forward links. */
   private nextOwner = 0;
   private readonly probe: PacketCrypt;
   private readonly probeBatch: DatagramBatch;
+  /** One datagram at a time, for replies forwarded from other shards. */
+  private readonly oneBatch: DatagramBatch;
   /** Session ids are per shard; the host names sessions by (shard, id). */
   private nextId = 1;
 
-  constructor(
+  private endpoint: UdpEndpoint | undefined;
+
+  private constructor(
     private readonly context: ListenerContext,
-    private readonly socket: Socket,
     private readonly request: ListenRequest,
   ) {
     const { kernels, snmp } = context;
     const { settings } = request;
-    this.links = (request.forwards ?? []).map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendTo(id, d), snmp));
+    this.links = (request.forwards ?? []).map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendOne(id, d), snmp));
     this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key), { snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
-    socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.onDatagram(msg, rinfo));
-    socket.on('error', (e) => context.post({ type: 'log', message: `listener: ${e.message}` }));
+    this.oneBatch = new DatagramBatch(kernels, 1);
   }
 
-  private onDatagram(msg: Buffer, rinfo: RemoteInfo): void {
-    const key = `${rinfo.address}:${rinfo.port}`;
-    const known = this.byAddress.get(key);
-    if (known) {
-      if (known.session) this.context.sessions.deliver(known.session, msg, this.context.clock());
-      else known.link.forward(known.id, msg);
-      return;
+  /** Bind the server socket (`host` '' = every interface) and start demultiplexing. */
+  static async open(context: ListenerContext, request: ListenRequest): Promise<Listener> {
+    const listener = new Listener(context, request);
+    const { host, port, reusePort, settings } = request;
+    try {
+      listener.endpoint = await openUdpEndpoint({
+        kernels: context.kernels,
+        family: host.includes(':') ? 6 : 4,
+        bindAddress: host,
+        bindPort: port,
+        reusePort,
+        ...settings.socket,
+        onReceive: (batch, senders) => listener.onBatch(batch, senders!),
+        log: (message) => context.post({ type: 'log', message }),
+      });
+    } catch (e) {
+      listener.dispose();
+      throw e;
     }
-    const conv = this.admit(msg);
+    return listener;
+  }
+
+  get local(): { address: string; port: number } {
+    return this.endpoint!.local;
+  }
+
+  private onBatch(batch: DatagramBatch, senders: Senders): void {
+    const now = this.context.clock();
+    for (let i = 0; i < batch.count; i++) {
+      const key = senders.key(i);
+      const known = this.byAddress.get(key);
+      if (known) {
+        if (known.session) this.context.sessions.deliver(known.session, batch.view(i), now);
+        else known.link.forward(known.id, batch.view(i));
+        continue;
+      }
+      this.onNewAddress(batch, i, senders.peer(i), now);
+    }
+  }
+
+  /** Slot `i` of `batch` came from an address without a session. */
+  private onNewAddress(batch: DatagramBatch, i: number, peer: PeerAddress, now: number): void {
+    const conv = this.admit(batch.view(i));
     if (conv === undefined) return;
     const id = this.nextId++;
     const rings: SessionRings = { toShard: RingBuffer.create(this.request.ringBytes), toControl: RingBuffer.create(this.request.ringBytes) };
-    this.addressOf.set(id, { key, port: rinfo.port, address: rinfo.address });
+    this.addressOf.set(id, peer);
     const slot = this.nextOwner;
     this.nextOwner = (this.nextOwner + 1) % (this.links.length + 1);
     const { post, sessions, shardId } = this.context;
     if (slot === 0) {
-      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit: (batch) => this.sendBatch(id, batch), passive: true, retire: () => this.forget(id) });
-      this.byAddress.set(key, { id, session });
-      post({ type: 'accepted', id, remote: key, conv, rings, owner: shardId });
-      sessions.deliver(session, msg, this.context.clock());
+      const transmit = (batch: DatagramBatch) => this.endpoint?.send(batch, peer);
+      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit, passive: true, retire: () => this.forget(id) });
+      this.byAddress.set(peer.key, { id, session });
+      post({ type: 'accepted', id, remote: peer.text, conv, rings, owner: shardId });
+      // a fresh view: opening the session allocated kernel memory, which may have grown (detaching old views)
+      sessions.deliver(session, batch.view(i), now);
     } else {
       const link = this.links[slot - 1]!;
-      this.byAddress.set(key, { id, link });
-      post({ type: 'accepted', id, remote: key, conv, rings, owner: link.owner });
-      link.forward(id, msg);
+      this.byAddress.set(peer.key, { id, link });
+      post({ type: 'accepted', id, remote: peer.text, conv, rings, owner: link.owner });
+      link.forward(id, batch.view(i));
     }
   }
 
@@ -102,13 +140,13 @@ export class Listener {
     return conv;
   }
 
-  private sendBatch(id: number, batch: DatagramBatch): void {
-    for (let i = 0; i < batch.count; i++) this.sendTo(id, batch.view(i));
-  }
-
-  private sendTo(id: number, datagram: Uint8Array): void {
+  /** A datagram a forwarded session sent back through its owner shard. */
+  private sendOne(id: number, datagram: Uint8Array): void {
     const to = this.addressOf.get(id);
-    if (to) this.socket.send(Buffer.from(datagram), to.port, to.address);
+    if (!to || !this.endpoint) return;
+    this.oneBatch.clear();
+    this.oneBatch.push(datagram);
+    this.endpoint.send(this.oneBatch, to);
   }
 
   /** The session `id` ended (here or on its owner shard): its address may open a new one. */
@@ -121,8 +159,13 @@ export class Listener {
 
   close(): void {
     for (const l of this.links) l.close();
-    this.socket.close();
+    this.endpoint?.close();
+    this.dispose();
+  }
+
+  private dispose(): void {
     this.probe.dispose();
     this.probeBatch.dispose();
+    this.oneBatch.dispose();
   }
 }

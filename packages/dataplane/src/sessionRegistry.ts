@@ -72,6 +72,12 @@ export class SessionRegistry {
     this.queue.markDirty(session);
   }
 
+  /** A batch for `session` arrived (client sockets: all of it is the session's): decrypted in place, run this turn. */
+  deliverBatch(session: ShardSession, batch: DatagramBatch, now: number): void {
+    session.receiveBatch(batch, now);
+    this.queue.markDirty(session);
+  }
+
   /** End a session; `notify` tells the control thread (not needed when it asked for the close). */
   close(id: number, reason: string, notify: boolean): void {
     const entry = this.sessions.get(id);

@@ -20,7 +20,6 @@ import type { FromShard, ListenRequest, SessionRings, SessionSettings, ShardTask
 import { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
 import { RealtimeDriver } from '@kcptunb/scheduler';
-import { applySocketOptions, bindSocket } from './udp.js';
 
 class Shard {
   private readonly kernels: Kernels;
@@ -51,7 +50,7 @@ class Shard {
   private onMessage(m: ToShard): void {
     switch (m.type) {
       case 'dial':
-        void dialSession(m, this.sessions, nowMs, this.post);
+        void dialSession(m, { kernels: this.kernels, sessions: this.sessions, clock: nowMs, post: this.post });
         break;
       case 'listen':
         void this.listen(m);
@@ -76,12 +75,9 @@ class Shard {
 
   private async listen(request: ListenRequest): Promise<void> {
     try {
-      const { host, port, reusePort, settings } = request;
-      const socket = await bindSocket(host && host.includes(':') ? 'udp6' : 'udp4', port, host || undefined, reusePort);
-      applySocketOptions(socket, settings.socket, (message) => this.post({ type: 'log', message }));
       const context = { shardId: this.task.shardId, kernels: this.kernels, snmp: this.snmp, sessions: this.sessions, clock: nowMs, post: this.post };
-      this.listener = new Listener(context, socket, request);
-      const a = socket.address();
+      this.listener = await Listener.open(context, request);
+      const a = this.listener.local;
       this.post({ type: 'listening', address: a.address, port: a.port });
     } catch (e) {
       this.post({ type: 'listen-failed', error: (e as Error).message });

@@ -89,8 +89,25 @@ export class ShardSession implements Runnable {
   receive(datagram: Uint8Array, now: number): void {
     if (this.closed) return;
     if (datagram.length > this.inbox.stride) return; // cannot be valid: longer than any receive buffer
-    if (this.inbox.count === this.inbox.capacity) this.drainInbox(now);
+    if (this.inbox.count === this.inbox.capacity) {
+      // decrypting may grow kernel memory and detach a view into it: keep a copy across the drain
+      const copy = datagram.slice();
+      this.drainInbox(now);
+      this.inbox.push(copy);
+      return;
+    }
     this.inbox.push(datagram);
+  }
+
+  /**
+   * A whole received batch for this session (a connected socket's recvmmsg): handed to KCP now,
+   * decrypted in place — no copy into the inbox. What the inbox already holds goes first, so the
+   * order of arrival is kept. ACKs it causes wait for `run`, as for `receive`.
+   */
+  receiveBatch(batch: DatagramBatch, now: number): void {
+    if (this.closed || batch.count === 0) return;
+    this.drainInbox(now);
+    this.session.input(batch, now, true);
   }
 
   /** Run everything that is due: input, the ring in both directions, timers. */

@@ -54,6 +54,16 @@ export class DatagramBatch {
     this.count = 0;
   }
 
+  /** The whole linear memory the slots live in (fetch it anew for every use: growth detaches it). */
+  memoryBytes(): Uint8Array {
+    return this.kernels.bytes();
+  }
+
+  /** The same memory as 32-bit words: the lengths are at `memoryWords()[lens >>> 2 + i]`. */
+  memoryWords(): Uint32Array {
+    return this.kernels.u32();
+  }
+
   dispose(): void {
     this.kernels.free(this.base);
     this.kernels.free(this.lens);

@@ -1,0 +1,55 @@
+/**
+ * Loading the batched-UDP addon: absent off Linux, when `KCPTUNB_UDP=dgram` asks for the
+ * node:dgram path, or when it was not built; callers then use the fallback (`dgramEndpoint.ts`).
+ */
+import { createRequire } from 'node:module';
+
+/** Indices of a socket's stats array (Float64Array, filled by the addon). */
+export const STAT = {
+  SEND_ERRORS: 0,
+  LAST_SEND_ERRNO: 1,
+  TRUNCATED: 2,
+  RECV_ERRORS: 3,
+  LAST_RECV_ERRNO: 4,
+  SEND_CALLS: 5,
+  RECV_CALLS: 6,
+  GSO_SENDS: 7,
+  GSO_FAILED: 8,
+} as const;
+export const STAT_COUNT = 9;
+
+/** Bytes of a packed peer address (family, port, 16 address bytes, scope id). */
+export const ADDR_BYTES = 24;
+
+export interface UdpAddon {
+  open(family: 4 | 6, address: string, port: number, reusePort: boolean): number;
+  connect(fd: number, family: 4 | 6, address: string, port: number): void;
+  setInt(fd: number, level: number, name: number, value: number): void;
+  getInt(fd: number, level: number, name: number): number;
+  local(fd: number): [address: string, port: number];
+  close(fd: number): void;
+  recv(fd: number, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, first: number, max: number, addrs: Uint8Array | null, stats: Float64Array): number;
+  send(fd: number, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, first: number, count: number, to: Uint8Array | null, stats: Float64Array, gso: boolean): number;
+  poll(fd: number, onEvents: (events: number) => void): object;
+  pollEvents(poller: object, events: number): void;
+  pollClose(poller: object): void;
+}
+
+let addon: UdpAddon | undefined;
+let reason: string | undefined;
+if (process.platform !== 'linux') {
+  reason = `batched UDP is implemented for Linux only (platform ${process.platform})`;
+} else if (process.env.KCPTUNB_UDP === 'dgram') {
+  reason = 'KCPTUNB_UDP=dgram';
+} else {
+  try {
+    addon = createRequire(import.meta.url)('../build/Release/udp.node') as UdpAddon;
+  } catch (e) {
+    reason = `native addon @kcptunb/udp not loadable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  }
+}
+
+/** The addon, or undefined with the reason the fallback is used. */
+export function udpAddon(): { addon: UdpAddon } | { addon: undefined; reason: string } {
+  return addon ? { addon } : { addon: undefined, reason: reason ?? 'unavailable' };
+}

@@ -1,0 +1,174 @@
+/**
+ * A UdpEndpoint over the batched-syscall addon: the addon owns the socket, a uv_poll_t on this
+ * thread's loop says when it is readable (or writable again), recvmmsg fills a DatagramBatch in
+ * WebAssembly memory, and every sealed batch goes out in one sendmmsg (with UDP GSO for runs of
+ * equal-size datagrams where the kernel takes it). No JS object per datagram on either path.
+ */
+import { DatagramBatch, DATAGRAM_STRIDE, type Kernels } from '@kcptunb/wasm';
+import { ADDR_BYTES, STAT, STAT_COUNT, type UdpAddon } from './addon.js';
+import type { ReceiveHandler, Senders, UdpEndpoint, UdpEndpointStats } from './endpoint.js';
+import { peerAt, peerKey, type PeerAddress } from './peerAddress.js';
+import { IPPROTO_IP, IPPROTO_IPV6, IPV6_TCLASS, IP_TOS, SOL_SOCKET, SOL_UDP, SO_RCVBUF, SO_SNDBUF, UDP_SEGMENT, type UdpSocketOptions } from './socketOptions.js';
+import { SpillQueue } from './spillQueue.js';
+
+/** Datagrams per recvmmsg call. */
+const RECEIVE_BATCH = 64;
+/** recvmmsg calls per readable event before the loop gets a turn (sockets, timers, rings). */
+const RECEIVE_ROUNDS = 16;
+const READABLE = 1;
+const WRITABLE = 2;
+
+export interface NativeEndpointOptions extends UdpSocketOptions {
+  kernels: Kernels;
+  family: 4 | 6;
+  bindAddress: string;
+  bindPort: number;
+  reusePort?: boolean;
+  /** IP literal and port of the one peer (client sessions). */
+  connect?: { address: string; port: number };
+  onReceive: ReceiveHandler;
+  log: (line: string) => void;
+}
+
+export class NativeUdpEndpoint implements UdpEndpoint {
+  readonly kind = 'native';
+  readonly local: { address: string; port: number };
+  private readonly fd: number;
+  private readonly poller: object;
+  private readonly stat = new Float64Array(STAT_COUNT);
+  private readonly received: DatagramBatch;
+  private readonly addrs: Uint8Array | null;
+  private readonly senders: Senders | undefined;
+  private readonly spill = new SpillQueue();
+  private gso: boolean;
+  private gsoFailures = 0;
+  private closed = false;
+
+  constructor(private readonly addon: UdpAddon, private readonly o: NativeEndpointOptions) {
+    const any = o.family === 6 ? '::' : '0.0.0.0';
+    this.fd = addon.open(o.family, o.bindAddress || any, o.bindPort, o.reusePort ?? false);
+    try {
+      if (o.connect) addon.connect(this.fd, o.family, o.connect.address, o.connect.port);
+      this.applyOptions();
+      const [address, port] = addon.local(this.fd);
+      this.local = { address, port };
+    } catch (e) {
+      addon.close(this.fd);
+      throw e;
+    }
+    this.gso = this.probeGso();
+    this.received = new DatagramBatch(o.kernels, RECEIVE_BATCH);
+    this.addrs = o.connect ? null : new Uint8Array(RECEIVE_BATCH * ADDR_BYTES);
+    const addrs = this.addrs;
+    this.senders = addrs ? { key: (slot) => peerKey(addrs, slot * ADDR_BYTES), peer: (slot) => peerAt(addrs, slot * ADDR_BYTES) } : undefined;
+    this.poller = addon.poll(this.fd, (events) => this.onEvents(events));
+  }
+
+  send(batch: DatagramBatch, to?: PeerAddress): void {
+    if (this.closed || batch.count === 0) return;
+    const dest = to?.bytes;
+    if (this.spill.size > 0) {
+      // keep the order: behind what is already waiting
+      for (let i = 0; i < batch.count; i++) this.spill.push(batch.view(i), dest);
+      return;
+    }
+    const consumed = this.addon.send(this.fd, batch.memoryBytes(), batch.base, DATAGRAM_STRIDE, batch.memoryWords(), batch.lens >>> 2, 0, batch.count, dest ?? null, this.stat, this.gso);
+    this.checkGso();
+    if (consumed < batch.count) {
+      for (let i = consumed; i < batch.count; i++) this.spill.push(batch.view(i), dest);
+      this.addon.pollEvents(this.poller, READABLE | WRITABLE);
+    }
+  }
+
+  stats(): UdpEndpointStats {
+    const s = this.stat;
+    return {
+      truncated: s[STAT.TRUNCATED]!,
+      sendErrors: s[STAT.SEND_ERRORS]!,
+      receiveErrors: s[STAT.RECV_ERRORS]!,
+      queued: this.spill.size,
+      queueDrops: this.spill.drops,
+      sendCalls: s[STAT.SEND_CALLS]!,
+      receiveCalls: s[STAT.RECV_CALLS]!,
+      gsoSends: s[STAT.GSO_SENDS]!,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.addon.pollClose(this.poller);
+    this.addon.close(this.fd);
+    this.received.dispose();
+  }
+
+  private onEvents(events: number): void {
+    if (this.closed) return;
+    if (events < 0) return; // a poll error (the socket is being closed): nothing to do
+    if (events & WRITABLE) this.flushSpill();
+    if (events & READABLE) this.receive();
+  }
+
+  private receive(): void {
+    const batch = this.received;
+    for (let round = 0; round < RECEIVE_ROUNDS && !this.closed; round++) {
+      batch.clear();
+      const n = this.addon.recv(this.fd, batch.memoryBytes(), batch.base, DATAGRAM_STRIDE, batch.memoryWords(), batch.lens >>> 2, 0, batch.capacity, this.addrs, this.stat);
+      if (n === 0) return;
+      batch.count = n;
+      this.o.onReceive(batch, this.senders);
+      if (n < batch.capacity) return;
+    }
+  }
+
+  private flushSpill(): void {
+    const empty = this.spill.flush((mem, lens, first, count, to) => this.addon.send(this.fd, mem, 0, DATAGRAM_STRIDE, lens, 0, first, count, to, this.stat, this.gso));
+    this.checkGso();
+    // level-triggered: a writable watch left on would spin
+    if (empty) this.addon.pollEvents(this.poller, READABLE);
+  }
+
+  private applyOptions(): void {
+    const { addon, fd, o } = this;
+    try {
+      addon.setInt(fd, SOL_SOCKET, SO_RCVBUF, o.sockBuf);
+      addon.setInt(fd, SOL_SOCKET, SO_SNDBUF, o.sockBuf);
+    } catch (e) {
+      o.log(`sockbuf: ${(e as Error).message}`);
+    }
+    if (o.dscp !== 0) {
+      // IP_TOS = dscp << 2; an IPv6 socket also gets IPV6_TCLASS (IP_TOS then marks its v4-mapped traffic)
+      const attempts = o.family === 6 ? [[IPPROTO_IPV6, IPV6_TCLASS], [IPPROTO_IP, IP_TOS]] : [[IPPROTO_IP, IP_TOS]];
+      const errors: string[] = [];
+      for (const [level, name] of attempts) {
+        try {
+          addon.setInt(fd, level!, name!, o.dscp << 2);
+        } catch (e) {
+          errors.push((e as Error).message);
+        }
+      }
+      if (errors.length === attempts.length) o.log(`SetDSCP: ${errors[0]}`);
+    }
+  }
+
+  /** GSO where the kernel has UDP_SEGMENT (getsockopt answers); KCPTUNB_GSO=0 turns it off. */
+  private probeGso(): boolean {
+    if (process.env.KCPTUNB_GSO === '0') return false;
+    try {
+      this.addon.getInt(this.fd, SOL_UDP, UDP_SEGMENT);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private checkGso(): void {
+    const failures = this.stat[STAT.GSO_FAILED]!;
+    if (failures === this.gsoFailures) return;
+    this.gsoFailures = failures;
+    if (this.gso) {
+      this.gso = false;
+      this.o.log('udp: the path refused GSO (UDP_SEGMENT); sending datagram by datagram on this socket');
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Opening a data-plane UDP socket: the batched-syscall addon where it loads, node:dgram otherwise
+ * (`KCPTUNB_UDP=dgram` forces the fallback). Which one, and why, is logged once per thread.
+ */
+import { udpAddon } from './addon.js';
+import { DgramUdpEndpoint, type DgramEndpointOptions } from './dgramEndpoint.js';
+import type { UdpEndpoint } from './endpoint.js';
+import { NativeUdpEndpoint } from './nativeEndpoint.js';
+
+export type UdpOpenOptions = DgramEndpointOptions;
+
+let announced = false;
+
+/** Which implementation `openUdpEndpoint` uses here, and why. */
+export function udpImplementation(): { kind: 'native' | 'dgram'; reason?: string } {
+  const a = udpAddon();
+  return a.addon ? { kind: 'native' } : { kind: 'dgram', reason: a.reason };
+}
+
+export async function openUdpEndpoint(o: UdpOpenOptions): Promise<UdpEndpoint> {
+  const a = udpAddon();
+  if (!announced) {
+    announced = true;
+    o.log(a.addon ? 'udp: batched I/O (recvmmsg/sendmmsg)' : `udp: node:dgram (${a.reason})`);
+  }
+  if (!a.addon) return DgramUdpEndpoint.open(o);
+  return new NativeUdpEndpoint(a.addon, o);
+}
