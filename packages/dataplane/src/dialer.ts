@@ -5,12 +5,14 @@
 import { lookup } from 'node:dns/promises';
 import { openUdpEndpoint, type UdpEndpoint } from '@kcptunb/udp';
 import type { Kernels } from '@kcptunb/wasm';
+import { S, type Snmp } from '@kcptunb/snmp';
 import type { DialRequest, FromShard } from './protocol.js';
 import type { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
 
 export interface DialContext {
   kernels: Kernels;
+  snmp: Snmp;
   sessions: SessionRegistry;
   clock: () => number;
   post: (m: FromShard) => void;
@@ -35,6 +37,7 @@ export async function dialSession(request: DialRequest, context: DialContext): P
         if (session) sessions.deliverBatch(session, batch, context.clock());
       },
       log: (message) => post({ type: 'log', message }),
+      onDropped: (n) => (context.snmp.values[S.InErrs]! += n),
     });
   } catch (e) {
     post({ type: 'dial-failed', id, error: (e as Error).message });

@@ -4,6 +4,7 @@ export { nowMs } from './clock.js';
 export { convOfFirstDatagram } from './firstDatagram.js';
 export { ShardSession, type ShardSessionOptions } from './shardSession.js';
 export { SessionRegistry, type OpenSession } from './sessionRegistry.js';
+export { Listener, type ListenerContext } from './listener.js';
 export { reusePortSupported } from './udp.js';
 export { ForwardedSessions, ForwardLink, type ForwardRings } from './forwarding.js';
 export { InvalidSocketSettingsError, verifySocketSettings, type SocketSettings } from './settings.js';

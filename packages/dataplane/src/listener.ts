@@ -69,6 +69,7 @@ export class Listener {
         ...settings.socket,
         onReceive: (batch, senders) => listener.onBatch(batch, senders!),
         log: (message) => context.post({ type: 'log', message }),
+        onDropped: (n) => (context.snmp.values[S.InErrs]! += n),
       });
     } catch (e) {
       listener.dispose();

@@ -50,7 +50,7 @@ class Shard {
   private onMessage(m: ToShard): void {
     switch (m.type) {
       case 'dial':
-        void dialSession(m, { kernels: this.kernels, sessions: this.sessions, clock: nowMs, post: this.post });
+        void dialSession(m, { kernels: this.kernels, snmp: this.snmp, sessions: this.sessions, clock: nowMs, post: this.post });
         break;
       case 'listen':
         void this.listen(m);

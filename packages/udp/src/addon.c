@@ -38,6 +38,7 @@ enum {
   STAT_RECV_CALLS,
   STAT_GSO_SENDS,       /* sends that used UDP_SEGMENT */
   STAT_GSO_FAILED,      /* GSO refused by the path (EIO/EINVAL): turned off for this socket */
+  STAT_RECV_TAKEN,      /* datagrams the last recv call took from the socket, dropped ones included */
   STAT_COUNT
 };
 
@@ -302,7 +303,8 @@ static int batch_in_bounds(const BatchArgs* b, int32_t first, int32_t count) {
  * Receives up to `max` datagrams into slots first … first+max-1 (slot i at base + i·stride, its
  * length at lens[lensIndex + i]); with `addrs`, each sender's address at addrs[i·24]. Truncated
  * datagrams are dropped (counted) and the batch compacted, so the returned slots are all valid.
- * 0 when nothing is waiting.
+ * 0 when nothing is waiting. stats[STAT_RECV_TAKEN] says how many the socket gave (equal to `max`:
+ * more may be waiting — the poll reports readability as an edge, so the caller reads on).
  */
 static napi_value js_recv(napi_env env, napi_callback_info info) {
   size_t argc = 10;
@@ -350,13 +352,18 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
     n = recvmmsg(fd, msgs, (unsigned)max, MSG_DONTWAIT, NULL);
     if (n >= 0) break;
     if (errno == EINTR && attempt < 8) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return number(env, 0);
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      stats[STAT_RECV_TAKEN] = 0;
+      return number(env, 0);
+    }
     /* an ICMP error queued on a connected socket (ECONNREFUSED …): counted; data may follow */
     stats[STAT_RECV_ERRORS]++;
     stats[STAT_LAST_RECV_ERRNO] = errno;
     if (attempt < 8) continue;
+    stats[STAT_RECV_TAKEN] = 0;
     return number(env, 0);
   }
+  stats[STAT_RECV_TAKEN] = n;
   uint32_t* lens = (uint32_t*)b.lens.data;
   int kept = 0;
   for (int i = 0; i < n; i++) {

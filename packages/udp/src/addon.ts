@@ -15,8 +15,9 @@ export const STAT = {
   RECV_CALLS: 6,
   GSO_SENDS: 7,
   GSO_FAILED: 8,
+  RECV_TAKEN: 9,
 } as const;
-export const STAT_COUNT = 9;
+export const STAT_COUNT = 10;
 
 /** Bytes of a packed peer address (family, port, 16 address bytes, scope id). */
 export const ADDR_BYTES = 24;

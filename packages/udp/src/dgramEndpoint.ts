@@ -21,6 +21,8 @@ export interface DgramEndpointOptions extends UdpSocketOptions {
   connect?: { address: string; port: number };
   onReceive: ReceiveHandler;
   log: (line: string) => void;
+  /** Received datagrams dropped here (larger than a slot): the data plane counts them in SNMP InErrs. */
+  onDropped?: (count: number) => void;
 }
 
 export class DgramUdpEndpoint implements UdpEndpoint {
@@ -97,6 +99,7 @@ export class DgramUdpEndpoint implements UdpEndpoint {
     if (this.closed) return;
     if (msg.length > DATAGRAM_STRIDE) {
       this.truncated++; // cannot be valid: longer than any receive slot
+      this.o.onDropped?.(1);
       return;
     }
     if (this.received.count === this.received.capacity) this.flush();

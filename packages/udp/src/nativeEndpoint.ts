@@ -13,7 +13,10 @@ import { SpillQueue } from './spillQueue.js';
 
 /** Datagrams per recvmmsg call. */
 const RECEIVE_BATCH = 64;
-/** recvmmsg calls per readable event before the loop gets a turn (sockets, timers, rings). */
+/**
+ * recvmmsg calls per turn before the loop gets a turn (sockets, timers, rings). The poll reports
+ * readability as an edge, so a socket left with datagrams is read on in the next turn.
+ */
 const RECEIVE_ROUNDS = 16;
 const READABLE = 1;
 const WRITABLE = 2;
@@ -28,6 +31,7 @@ export interface NativeEndpointOptions extends UdpSocketOptions {
   connect?: { address: string; port: number };
   onReceive: ReceiveHandler;
   log: (line: string) => void;
+  onDropped?: (count: number) => void;
 }
 
 export class NativeUdpEndpoint implements UdpEndpoint {
@@ -41,6 +45,8 @@ export class NativeUdpEndpoint implements UdpEndpoint {
   private readonly senders: Senders | undefined;
   private readonly spill = new SpillQueue();
   private gso: boolean;
+  /** A turn scheduled to read on (the socket still had datagrams after RECEIVE_ROUNDS calls). */
+  private moreToRead: NodeJS.Immediate | undefined;
   private gsoFailures = 0;
   private closed = false;
 
@@ -97,6 +103,7 @@ export class NativeUdpEndpoint implements UdpEndpoint {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.moreToRead) clearImmediate(this.moreToRead);
     this.addon.pollClose(this.poller);
     this.addon.close(this.fd);
     this.received.dispose();
@@ -111,14 +118,31 @@ export class NativeUdpEndpoint implements UdpEndpoint {
 
   private receive(): void {
     const batch = this.received;
-    for (let round = 0; round < RECEIVE_ROUNDS && !this.closed; round++) {
+    const truncated = this.stat[STAT.TRUNCATED]!;
+    try {
+      this.receiveRounds(batch);
+    } finally {
+      const dropped = this.stat[STAT.TRUNCATED]! - truncated;
+      if (dropped > 0) this.o.onDropped?.(dropped);
+    }
+  }
+
+  private receiveRounds(batch: DatagramBatch): void {
+    for (let round = 0; round < RECEIVE_ROUNDS; round++) {
+      if (this.closed) return;
       batch.clear();
       const n = this.addon.recv(this.fd, batch.memoryBytes(), batch.base, DATAGRAM_STRIDE, batch.memoryWords(), batch.lens >>> 2, 0, batch.capacity, this.addrs, this.stat);
-      if (n === 0) return;
-      batch.count = n;
-      this.o.onReceive(batch, this.senders);
-      if (n < batch.capacity) return;
+      if (n > 0) {
+        batch.count = n;
+        this.o.onReceive(batch, this.senders);
+      }
+      // fewer than asked for: the socket is empty and the next datagram raises a new edge
+      if (this.stat[STAT.RECV_TAKEN]! < batch.capacity) return;
     }
+    this.moreToRead ??= setImmediate(() => {
+      this.moreToRead = undefined;
+      this.receive();
+    });
   }
 
   private flushSpill(): void {
