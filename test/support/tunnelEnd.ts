@@ -12,7 +12,8 @@
  */
 import { applyMode, DEFAULT_KCP_CONFIG } from '@kcptunb/kcp';
 import { SessionLink, StreamRelay, RING_BYTES } from '@kcptunb/control';
-import { SessionRegistry, type FromShard, type SessionRings, type SessionSettings, type ShardSession } from '@kcptunb/dataplane';
+import type { FromShard, SessionRings, SessionSettings } from '@kcptunb/dataplane';
+import { SessionRegistry, type ShardSession } from '@kcptunb/dataplane/shell';
 import { RingBuffer } from '@kcptunb/ring';
 import { RunQueue, type Runnable } from '@kcptunb/scheduler';
 import { SmuxSession, type SmuxConfig, type SmuxError, type SmuxRole, type SmuxStream } from '@kcptunb/smux';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RingBuffer } from '@kcptunb/ring';
 import { Snmp } from '@kcptunb/snmp';
-import { ForwardedSessions, ForwardLink } from '@kcptunb/dataplane';
+import { ForwardedSessions, ForwardLink } from '@kcptunb/dataplane/shell';
 
 const rings = () => ({ ingress: RingBuffer.create(4096), egress: RingBuffer.create(4096) });
 

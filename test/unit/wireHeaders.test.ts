@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { CRYPT_HEADER_SIZE, cryptPayload, readPrefixCrc, writePrefixCrc } from '@kcptunb/crypt';
 import { classifyPacket, dataShardKcp, kcpBytesOf, PacketKind } from '@kcptunb/fec';
 import { CMD_ACK, CMD_PUSH, emptySegmentHeader, encodeHeader, isConversationStart, isKnownCommand, readSegmentHeader } from '@kcptunb/kcp';
-import { convOfFirstDatagram } from '@kcptunb/dataplane';
+import { convOfFirstDatagram } from '@kcptunb/dataplane/shell';
 import { hex, toHex } from '../support/vectors.js';
 
 /** Spec A.4 before encryption: nonce 00..0f, CRC, FEC data header (seqid 0, size 26), one KCP ACK. */

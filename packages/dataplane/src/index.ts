@@ -1,10 +1,12 @@
+/**
+ * The control thread's view of the data plane: the host that starts the shards, the typed
+ * messages and settings. The shard's internals (sessions, listener, forwarding) are in
+ * `@kcptunb/dataplane/shell`, so a control thread whose shards run in workers never loads them
+ * (snappy, KCP, FEC and the kernels stay out of its memory).
+ */
 export { DataPlane, type AcceptedSession, type ClosedSession, type DataPlaneEvents, type DataPlaneOptions, type DialOptions, type ListenOptions } from './host.js';
 export { sessionKey, type FromShard, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 export { nowMs } from './clock.js';
-export { convOfFirstDatagram } from './firstDatagram.js';
-export { ShardSession, type ShardSessionOptions } from './shardSession.js';
-export { SessionRegistry, type OpenSession } from './sessionRegistry.js';
-export { Listener, type ListenerContext } from './listener.js';
 export { reusePortSupported } from './udp.js';
-export { ForwardedSessions, ForwardLink, type ForwardRings } from './forwarding.js';
+export type { ForwardRings } from './forwarding.js';
 export { InvalidSocketSettingsError, verifySocketSettings, type SocketSettings } from './settings.js';

@@ -1,0 +1,6 @@
+/** The shard's parts, for the simulator and the tests: what runs inside a data-plane worker. */
+export { ShardSession, type ShardSessionOptions } from './shardSession.js';
+export { SessionRegistry, type OpenSession } from './sessionRegistry.js';
+export { Listener, type ListenerContext } from './listener.js';
+export { ForwardedSessions, ForwardLink, type ForwardRings } from './forwarding.js';
+export { convOfFirstDatagram } from './firstDatagram.js';
