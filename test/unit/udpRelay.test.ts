@@ -143,7 +143,7 @@ test('loss: the drop rate matches each direction, is seeded and reproducible', {
   assert.deepEqual(runs[0], runs[1], 'same seed, same datagrams dropped');
 });
 
-test('delay: each direction adds its fixed one-way delay', { timeout: 5000 }, async () => {
+test('delay: each direction adds its fixed one-way delay', { timeout: 20_000 }, async () => {
   const r = await rig({ up: { delayMs: 40 }, down: { delayMs: 25 } }, true);
   try {
     const rtts: number[] = [];
@@ -155,7 +155,11 @@ test('delay: each direction adds its fixed one-way delay', { timeout: 5000 }, as
       const oneWay = r.server.got[i]!.at - t0;
       assert.ok(oneWay >= 39, `one-way up ${oneWay.toFixed(1)} ms ≥ 40`);
     }
-    for (const rtt of rtts) assert.ok(rtt >= 64 && rtt < 65 + 100, `rtt ${rtt.toFixed(1)} ms ≈ 65`);
+    // the lower bound is the property; the upper one only catches a delay applied twice (≥ 130 ms),
+    // with room for a loaded machine's scheduling
+    for (const rtt of rtts) assert.ok(rtt >= 64, `rtt ${rtt.toFixed(1)} ms ≥ 65`);
+    const sorted = [...rtts].sort((a, b) => a - b);
+    assert.ok(sorted[sorted.length >> 1]! < 125, `median rtt ${sorted[sorted.length >> 1]!.toFixed(1)} ms < 2 × 65 − 5`);
   } finally {
     await r.done();
   }
