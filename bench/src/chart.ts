@@ -35,7 +35,7 @@ function bars(summary: Summary, configs: string[], impls: Impl[], keys: Array<[k
 
 function panel(title: string, unit: string, values: Bar[], impls: Impl[], width: number): object {
   const groups = [...new Set(values.map((v) => v.group))];
-  const x = { field: 'group', type: 'nominal', sort: groups, title: null, axis: { labelAngle: -30, labelLimit: 160 } };
+  const x = { field: 'group', type: 'nominal', sort: groups, title: null, axis: { labelAngle: -30, labelLimit: 220 } };
   return {
     title,
     width,

@@ -146,9 +146,10 @@ const file = from ? from : join(dir, `tunnel-${saved.started.replace(/[:.]/g, '-
 if (!from) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, JSON.stringify({ node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, ...saved, summary }, null, 2));
-  writeFileSync(file.replace(/\.json$/, '.md'), md);
   console.log(`results: ${file}`);
 }
+// a re-render (--from) rewrites the markdown and the chart beside the saved JSON
+writeFileSync(file.replace(/\.json$/, '.md'), md);
 try {
   const svg = file.replace(/\.json$/, '.svg');
   writeFileSync(svg, await chartSvg(saved, summary));

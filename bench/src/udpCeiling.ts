@@ -219,13 +219,13 @@ export async function measureUdpCeiling(o: { runs: number; seconds: number; log?
 export function renderUdpCeiling(c: CeilingResult): string {
   let md = `## UDP ceiling (loopback, one thread, ${c.datagramBytes}-byte datagrams both ways at once)\n\n`;
   md += `Two sockets on one thread, each sending to the other while receiving (≤ ${c.window} datagrams in flight per direction); every delivered datagram cost the thread one send and one receive. `;
-  md += `Medians of ${c.variants[0]?.runs.length ?? 0} run(s) × ${c.secondsPerRun} s, variants interleaved, one child process per run; CPU = user + system of that process ÷ datagrams delivered.\n\n`;
-  md += `| UDP path | datagrams/s | MB/s (× ${c.datagramBytes} B) | µs CPU per datagram | runs ok |\n|---|---:|---:|---:|---:|\n`;
+  md += `Medians of ${c.variants[0]?.runs.length ?? 0} run(s) × ${c.secondsPerRun} s, variants interleaved, one child process per run; CPU = user + system of that process ÷ datagrams delivered. On a loaded machine datagrams/s follows the CPU share the thread got; the CPU per datagram (and its inverse, what one fully-owned core would do) is the steadier figure.\n\n`;
+  md += `| UDP path | datagrams/s | MB/s (× ${c.datagramBytes} B) | µs CPU per datagram | datagrams per CPU-second | runs ok |\n|---|---:|---:|---:|---:|---:|\n`;
   for (const v of c.variants) {
     const ok = v.runs.length;
     const n = ok + v.errors.length;
     const ref = v.variant === c.reference ? ' **(ceiling used below)**' : '';
-    md += `| ${v.label}${ref} | ${v.datagramsPerSec !== undefined ? Math.round(v.datagramsPerSec).toLocaleString('en-US') : 'failed'} | ${v.bytesPerSec !== undefined ? (v.bytesPerSec / 1e6).toFixed(1) : '-'} | ${v.cpuUsPerDatagram !== undefined ? v.cpuUsPerDatagram.toFixed(2) : '-'} | ${ok}/${n} |\n`;
+    md += `| ${v.label}${ref} | ${v.datagramsPerSec !== undefined ? Math.round(v.datagramsPerSec).toLocaleString('en-US') : 'failed'} | ${v.bytesPerSec !== undefined ? (v.bytesPerSec / 1e6).toFixed(1) : '-'} | ${v.cpuUsPerDatagram !== undefined ? v.cpuUsPerDatagram.toFixed(2) : '-'} | ${v.cpuUsPerDatagram ? Math.round(1e6 / v.cpuUsPerDatagram).toLocaleString('en-US') : '-'} | ${ok}/${n} |\n`;
   }
   const errs = c.variants.flatMap((v) => v.errors);
   if (errs.length) md += `\nFailed runs: ${errs.join('; ')}\n`;
