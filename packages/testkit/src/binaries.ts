@@ -1,5 +1,6 @@
-/** The executables the harness starts: our CLI and Debian's kcptun. */
+/** The executables the harness starts: our CLI, Debian's kcptun, and upstream's last kcptun. */
 import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,7 +10,7 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 /** Our CLI entry point. */
 export const KCPTUNB_BIN = join(REPO_ROOT, 'packages', 'control', 'bin', 'kcptunb.js');
 
-export type Impl = 'ours' | 'kcptun';
+export type Impl = 'ours' | 'kcptun' | 'upstream';
 export type Side = 'client' | 'server';
 
 /** Absolute path of an executable on PATH, or undefined. */
@@ -29,9 +30,24 @@ export function requireKcptun(name: 'kcptun-client' | 'kcptun-server'): string {
   return path;
 }
 
+/** Upstream's last kcptun (2026-01-26), static binaries run in place from ../shared (never copied into the repo). */
+export const UPSTREAM_DIR = join(REPO_ROOT, '..', 'shared', 'peers', 'kcptun-20260126');
+
+/** Upstream's binary for `side`; its absence is a failure, like Debian's. */
+export function requireUpstream(side: Side): string {
+  const path = join(UPSTREAM_DIR, `kcptun-${side}`);
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new Error(`upstream kcptun-${side} not found or not executable at ${path} (expected ../shared/peers/kcptun-20260126 beside the repository)`);
+  }
+  return path;
+}
+
 /** Command and leading arguments that run `impl`'s `side`. */
 export function commandFor(impl: Impl, side: Side): { cmd: string; args: string[]; label: string } {
   if (impl === 'ours') return { cmd: process.execPath, args: [KCPTUNB_BIN, side], label: `ours ${side}` };
+  if (impl === 'upstream') return { cmd: requireUpstream(side), args: [], label: `upstream kcptun-${side}` };
   const name = side === 'client' ? 'kcptun-client' : 'kcptun-server';
   return { cmd: requireKcptun(name), args: [], label: name };
 }

@@ -200,6 +200,7 @@ export interface Ping {
   truncated: boolean;
   p50Ms: number;
   p99Ms: number;
+  p999Ms: number;
   meanMs: number;
   maxMs: number;
 }
@@ -260,6 +261,7 @@ export async function pingPong(tunnel: Tunnel, count: number, warmup: number, bu
     truncated,
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
+    p999Ms: percentile(sorted, 0.999),
     meanMs: rtts.reduce((a, b) => a + b, 0) / rtts.length,
     maxMs: sorted[sorted.length - 1] ?? NaN,
   };
