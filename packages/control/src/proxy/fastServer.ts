@@ -25,7 +25,7 @@
  * (Go would dial the local host / fail anyway); ATYP 5 ports must be
  * numeric (Go also resolves service names like `:http`).
  */
-import { EMPTY_BYTES, GrowableBytes, HeldBytes, latin1String } from './bytes.js';
+import { EMPTY_BYTES, GrowableBytes, HeldBytes, latin1String, uint16BE } from './bytes.js';
 import { AddressTypeError, InvalidTargetError, ProxyStateError, TruncatedRequestError, type ProxyRequestError } from './errors.js';
 import { SOCKS_ATYP_DOMAIN, SOCKS_ATYP_HOSTPORT, SOCKS_ATYP_IPV4, SOCKS_ATYP_IPV6, SocksRep, socksReply } from './socksReply.js';
 import { formatIPv4, formatIPv6, parseHostPort, targetKind, type ProxyTarget } from './target.js';
@@ -91,8 +91,9 @@ function refuse(target: string, reason: string): FastRequestParse {
   return { kind: 'reject', reply: socksReply(SocksRep.ConnectionRefused), error: new InvalidTargetError(target, reason) };
 }
 
+/** The port in the last two bytes of a request `end` bytes long (`b` holds ≥ `end` bytes). */
 function bigEndianPort(b: Uint8Array, end: number): number {
-  return (b[end - 2] << 8) | b[end - 1];
+  return uint16BE(b, end - 2);
 }
 
 function utf8(b: Uint8Array): string {
@@ -111,8 +112,8 @@ function binaryTarget(kind: ProxyTarget['kind'], host: string, port: number, add
  * push (see the top of this file for where each address type ends).
  */
 export function parseFastRequest(b: Uint8Array): FastRequestParse {
-  if (b.length < 4) return NEED_MORE;
   const atyp = b[3];
+  if (atyp === undefined) return NEED_MORE;
   switch (atyp) {
     case SOCKS_ATYP_IPV4:
       if (b.length < 10) return NEED_MORE;
@@ -121,8 +122,9 @@ export function parseFastRequest(b: Uint8Array): FastRequestParse {
       if (b.length < 22) return NEED_MORE;
       return binaryTarget('ipv6', formatIPv6(b.subarray(4, 20)), bigEndianPort(b, 22), atyp, 'fixed', 22);
     case SOCKS_ATYP_DOMAIN: {
-      if (b.length < 5) return NEED_MORE;
-      const want = 7 + b[4];
+      const nameLength = b[4];
+      if (nameLength === undefined) return NEED_MORE;
+      const want = 7 + nameLength;
       if (b.length < want) return NEED_MORE;
       if (b.length === want) return binaryTarget('domain', utf8(b.subarray(5, want - 2)), bigEndianPort(b, want), atyp, 'length-byte', want);
       const n = Math.min(b.length, FAST_REQUEST_LIMIT);

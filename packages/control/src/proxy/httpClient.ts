@@ -112,9 +112,8 @@ function badRequest(status: number, reason: string): HttpRequestError {
 
 /** Parse one request line (without its line end). Throws HttpRequestError (400). */
 export function parseHttpProxyRequestLine(line: string): HttpProxyRequest {
-  const fields = line.trim().split(/[ \t]+/);
-  if (fields.length < 2 || fields[0] === '') throw badRequest(400, 'the request line has no request target');
-  const [method, requestTarget] = fields;
+  const [method, requestTarget] = line.trim().split(/[ \t]+/);
+  if (method === undefined || method === '' || requestTarget === undefined) throw badRequest(400, 'the request line has no request target');
   if (!TOKEN.test(method)) throw badRequest(400, `bad method ${JSON.stringify(method)}`);
   try {
     const { hostport, target } = httpProxyHostPort(requestTarget);
