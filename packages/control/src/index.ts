@@ -3,6 +3,7 @@ export { main, startTunnel } from './cli.js';
 export { TunnelClient } from './runtime/client.js';
 export { TunnelServer, MAX_SERVER_SESSIONS } from './runtime/server.js';
 export { Logger } from './runtime/logger.js';
+export { freeTcpPort, freeUdpPort } from './runtime/loopbackPorts.js';
 export { formatGoTime } from './runtime/goTimeFormat.js';
 export { appendSnmpRow, snmpLogPath, snmpRow } from './runtime/snmpLog.js';
 export { snmpLine } from './runtime/tunnel.js';

@@ -26,7 +26,8 @@
  * numeric (Go also resolves service names like `:http`).
  */
 import { EMPTY_BYTES, GrowableBytes, HeldBytes, latin1String, uint16BE } from './bytes.js';
-import { AddressTypeError, InvalidTargetError, ProxyStateError, TruncatedRequestError, type ProxyRequestError } from './errors.js';
+import { AddressTypeError, InvalidTargetError, ProxyStateError, TruncatedRequestError } from './errors.js';
+import { holdWhileWaiting, type HeldStep, type NeedMoreStep, type RejectStep } from './handshakeStep.js';
 import { SOCKS_ATYP_DOMAIN, SOCKS_ATYP_HOSTPORT, SOCKS_ATYP_IPV4, SOCKS_ATYP_IPV6, SocksRep, socksReply } from './socksReply.js';
 import { formatIPv4, formatIPv6, parseHostPort, targetKind, type ProxyTarget } from './target.js';
 
@@ -37,7 +38,7 @@ export const FAST_REQUEST_LIMIT = 320;
 export type FastRequestRule = 'fixed' | 'length-byte' | 'kcptunb' | 'first-read';
 
 export type FastServerStep =
-  | { readonly kind: 'need-more'; readonly reply: Uint8Array }
+  | NeedMoreStep
   /** Dial `target` (5 s timeout, docs/protocol.md §6.2), then call `dialed()`. */
   | {
       readonly kind: 'dial';
@@ -46,10 +47,9 @@ export type FastServerStep =
       readonly addressType: number;
       readonly rule: FastRequestRule;
     }
-  /** Write `reply` to the stream (empty: nothing), then close it. */
-  | { readonly kind: 'reject'; readonly reply: Uint8Array; readonly error: ProxyRequestError }
-  /** Bytes after the request, kept until `dialed()` hands them over in `toTarget`. */
-  | { readonly kind: 'held'; readonly reply: Uint8Array };
+  | RejectStep
+  /** Held bytes come back from `dialed()` in `toTarget`. */
+  | HeldStep;
 
 export type FastDialAnswer =
   /** Write `toStream` (the success reply) to the stream and `toTarget` to the target socket, then relay. */
@@ -75,7 +75,7 @@ export function dialErrorReply(error: NodeJS.ErrnoException | Error): Uint8Array
 
 export type FastRequestParse =
   | { readonly kind: 'need-more' }
-  | { readonly kind: 'reject'; readonly reply: Uint8Array; readonly error: ProxyRequestError }
+  | RejectStep
   | {
       readonly kind: 'request';
       readonly target: ProxyTarget;
@@ -164,11 +164,8 @@ export class FastServerHandshake {
 
   /** Feed one stream read (any split of the request; do not merge reads). */
   push(chunk: Uint8Array): FastServerStep {
-    if (this.phase === 'dialing') {
-      this.held.push(chunk);
-      return { kind: 'held', reply: EMPTY_BYTES };
-    }
-    if (this.phase !== 'handshake') throw new ProxyStateError(`fast-mode handshake is ${this.phase}: bytes go to the relay now`);
+    const early = holdWhileWaiting(this.phase, 'dialing', this.held, chunk, 'fast-mode');
+    if (early) return early;
     this.input.append(chunk);
     const b = this.input.view();
     const parsed = parseFastRequest(b);

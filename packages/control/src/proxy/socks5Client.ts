@@ -14,6 +14,7 @@
  */
 import { EMPTY_BYTES, GrowableBytes, HeldBytes, concatBytes, uint16BE } from './bytes.js';
 import type { ClientAnswer, ClientHandshakeState, ClientStep } from './clientHandshake.js';
+import { holdWhileWaiting } from './handshakeStep.js';
 import { AddressTypeError, InvalidTargetError, ProxyStateError, SocksCommandError, SocksNoAcceptableMethodError, SocksVersionError } from './errors.js';
 import type { ProxyRequestError } from './errors.js';
 import {
@@ -111,13 +112,8 @@ export class Socks5ClientHandshake {
 
   /** Feed bytes from the application (any split). */
   push(chunk: Uint8Array): ClientStep {
-    if (this.phase === 'connecting') {
-      this.held.push(chunk);
-      return { kind: 'held', reply: EMPTY_BYTES };
-    }
-    if (this.phase === 'relaying' || this.phase === 'closed') {
-      throw new ProxyStateError(`socks5 handshake is ${this.phase}: bytes go to the relay now`);
-    }
+    const early = holdWhileWaiting(this.phase, 'connecting', this.held, chunk, 'socks5');
+    if (early) return early;
     this.input.append(chunk);
     const replies: Uint8Array[] = [];
     if (this.phase === 'greeting') {
