@@ -15,7 +15,6 @@ import type { TunnelSettings } from '../config/tunnelSettings.js';
 import type { Logger } from './logger.js';
 import { inlineDataPlane, RING_BYTES, shardCount } from './settings.js';
 import { ClientProxy } from './proxyHandshakes.js';
-import { StreamPipe } from './streamPipe.js';
 import { randomConv, TunnelSession } from './tunnel.js';
 
 interface Slot {
@@ -142,11 +141,9 @@ export class TunnelClient {
       return;
     }
     this.logger.stream(`stream opened in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`);
-    const pipe = new StreamPipe(socket, stream, session.link, (p) => {
-      session.pipes.delete(p.stream);
-      this.logger.stream(`stream closed in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`);
-    });
-    if (!pipe.finished) session.pipes.set(stream, pipe);
+    session.relay(socket, stream, () =>
+      this.logger.stream(`stream closed in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`),
+    );
     socket.resume();
     session.link.schedule();
   }

@@ -15,7 +15,6 @@ import { DIAL_TIMEOUT_MS, dialTarget, resolveNamesWithFallbackDns } from './dial
 import { applyDnsFallback } from './dnsFallback.js';
 import { startPprof } from './pprof.js';
 import { FastServerProxy } from './proxyHandshakes.js';
-import { StreamPipe } from './streamPipe.js';
 import { TunnelSession } from './tunnel.js';
 
 /** Most concurrent KCP sessions a server accepts (each costs ~0.3 MB of kernel memory). */
@@ -94,11 +93,7 @@ export class TunnelServer {
           return;
         }
         this.logger.stream(`stream opened in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
-        const pipe = new StreamPipe(socket, stream, session.link, (p) => {
-          session.pipes.delete(p.stream);
-          this.logger.stream(`stream closed in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
-        });
-        if (!pipe.finished) session.pipes.set(stream, pipe);
+        session.relay(socket, stream, () => this.logger.stream(`stream closed in: ${session.label} (${stream.id}) out: ${this.config.remote}`));
       },
       (e: Error) => {
         // kcptunB: on failure the stream is just closed, no error bytes (docs/protocol.md §6.1)

@@ -3,6 +3,7 @@
  * shard rings, TCP pipes, SNMP, logging and shutdown.
  */
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { DataPlane, type SessionRings } from '@kcptunb/dataplane';
 import { SmuxSession, type SmuxError, type SmuxStream } from '@kcptunb/smux';
 import type { RunQueue, Runnable } from '@kcptunb/scheduler';
@@ -12,6 +13,7 @@ import { nowMs } from '@kcptunb/dataplane';
 import type { Logger } from './logger.js';
 import { SessionLink } from './sessionLink.js';
 import type { StreamHandler } from './streamHandler.js';
+import { StreamPipe } from './streamPipe.js';
 
 export interface TunnelSessionOptions {
   /** The data-plane shard running the KCP session, and its id there. */
@@ -37,7 +39,7 @@ export class TunnelSession {
   readonly id: number;
   readonly label: string;
   /** What each open stream's events go to: a relay or a proxy handshake. */
-  readonly pipes = new Map<SmuxStream, StreamHandler>();
+  private readonly handlers = new Map<SmuxStream, StreamHandler>();
   readonly createdAt = Date.now();
   private closedCallbacks: Array<() => void> = [];
 
@@ -49,11 +51,11 @@ export class TunnelSession {
     const smux = new SmuxSession({ role: o.settings.side, now: nowMs(), config: o.settings.smux });
     const handlers = {
       onAccepted: onAccepted ? (s: SmuxStream) => onAccepted(this, s) : undefined,
-      onReadable: (s: SmuxStream) => this.pipes.get(s)?.readable(),
-      onWritable: (s: SmuxStream) => this.pipes.get(s)?.writable(),
+      onReadable: (s: SmuxStream) => this.handlers.get(s)?.readable(),
+      onWritable: (s: SmuxStream) => this.handlers.get(s)?.writable(),
       onClosed: (error: SmuxError | null) => {
         logger.log(`session ${this.label} closed${error ? `: ${error.message}` : ''}`);
-        for (const pipe of [...this.pipes.values()]) pipe.finish();
+        for (const handler of [...this.handlers.values()]) handler.finish();
         dataPlane.closeSession(this.shard, this.id);
         for (const cb of this.closedCallbacks) cb();
       },
@@ -67,6 +69,35 @@ export class TunnelSession {
 
   get streamCount(): number {
     return this.link.smux.streamCount;
+  }
+
+  /** Route `stream`'s events to `handler` from now on; a handler that has already finished is ignored. */
+  attach(stream: SmuxStream, handler: StreamHandler): void {
+    if (!handler.finished) this.handlers.set(stream, handler);
+  }
+
+  /** Stop routing `stream`'s events (its relay or handshake is done). */
+  detach(stream: SmuxStream): void {
+    this.handlers.delete(stream);
+  }
+
+  /**
+   * Relay `socket` ⇄ `stream` until both directions are done: a StreamPipe, attached while it
+   * runs. `initial` = socket bytes that came before (proxy handshakes); `onDone` runs after detaching.
+   */
+  relay(socket: Socket, stream: SmuxStream, onDone?: () => void, initial?: Uint8Array): StreamPipe {
+    const pipe = new StreamPipe(
+      socket,
+      stream,
+      this.link,
+      () => {
+        this.detach(stream);
+        onDone?.();
+      },
+      initial,
+    );
+    this.attach(stream, pipe);
+    return pipe;
   }
 
   onClose(cb: () => void): void {
