@@ -141,9 +141,9 @@ export class TunnelClient {
       return;
     }
     this.logger.stream(`stream opened in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`);
-    session.relay(socket, stream, () =>
-      this.logger.stream(`stream closed in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`),
-    );
+    session.relay(socket, stream, {
+      onDone: () => this.logger.stream(`stream closed in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`),
+    });
     socket.resume();
     session.link.schedule();
   }

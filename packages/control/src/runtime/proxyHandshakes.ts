@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { SmuxStream } from '@kcptunb/smux';
 import { FastServerHandshake } from '../proxy/fastServer.js';
 import { HttpProxyHandshake } from '../proxy/httpClient.js';
+import { HttpRequestRewriter } from '../proxy/httpRequestRewriter.js';
 import { formatTarget } from '../proxy/target.js';
 import { Socks5ClientHandshake } from '../proxy/socks5Client.js';
 import { TunnelReplyReader, type TunnelReplyOutcome } from '../proxy/tunnelReply.js';
@@ -111,7 +112,14 @@ export class ClientProxy implements StreamHandler {
     this.socket.removeAllListeners('end');
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('error');
-    const pipe = this.session.relay(this.socket, stream, () => this.logger.stream(`stream closed ${this.streamLabel}`), a.toStream);
+    // --ser http: the app speaks to a proxy, the tunnel ends at an origin server (docs/protocol.md §6.4)
+    const request = this.hs instanceof HttpProxyHandshake ? this.hs.request : null;
+    const rewriter = request && !request.isConnect ? new HttpRequestRewriter() : null;
+    const pipe = this.session.relay(this.socket, stream, {
+      onDone: () => this.logger.stream(`stream closed ${this.streamLabel}`),
+      initial: a.toStream,
+      rewrite: rewriter ? (chunk) => rewriter.push(chunk) : undefined,
+    });
     this.onPipe(pipe);
     this.socket.resume();
   }
@@ -196,7 +204,7 @@ export class FastServerProxy implements StreamHandler {
         this.stream.write(a.toStream);
         if (a.toTarget.length) socket.write(a.toTarget);
         this.logger.stream(`stream opened in: ${this.session.label} (${this.stream.id}) out: ${label}`);
-        this.session.relay(socket, this.stream, () => this.logger.stream(`stream closed in: ${this.session.label} (${this.stream.id}) out: ${label}`));
+        this.session.relay(socket, this.stream, { onDone: () => this.logger.stream(`stream closed in: ${this.session.label} (${this.stream.id}) out: ${label}`) });
         this.session.link.schedule(); // the reply frame must go out now: the client waits for it
       },
       (e: Error) => this.failed(label, e),

@@ -93,7 +93,7 @@ export class TunnelServer {
           return;
         }
         this.logger.stream(`stream opened in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
-        session.relay(socket, stream, () => this.logger.stream(`stream closed in: ${session.label} (${stream.id}) out: ${this.config.remote}`));
+        session.relay(socket, stream, { onDone: () => this.logger.stream(`stream closed in: ${session.label} (${stream.id}) out: ${this.config.remote}`) });
       },
       (e: Error) => {
         // kcptunB: on failure the stream is just closed, no error bytes (docs/protocol.md §6.1)

@@ -32,6 +32,15 @@ export interface TunnelSessionOptions {
   onAccepted?: (session: TunnelSession, stream: SmuxStream) => void;
 }
 
+export interface RelayOptions {
+  /** Runs once the relay is done (after it is detached). */
+  onDone?: () => void;
+  /** Socket bytes that came before the relay (proxy handshakes). */
+  initial?: Uint8Array;
+  /** Socket bytes → stream bytes (the http proxy's request rewriter). */
+  rewrite?: (chunk: Uint8Array) => Uint8Array;
+}
+
 /** A smux session over one KCP session of one shard. */
 export class TunnelSession {
   readonly link: SessionLink;
@@ -81,20 +90,18 @@ export class TunnelSession {
     this.handlers.delete(stream);
   }
 
-  /**
-   * Relay `socket` ⇄ `stream` until both directions are done: a StreamPipe, attached while it
-   * runs. `initial` = socket bytes that came before (proxy handshakes); `onDone` runs after detaching.
-   */
-  relay(socket: Socket, stream: SmuxStream, onDone?: () => void, initial?: Uint8Array): StreamPipe {
+  /** Relay `socket` ⇄ `stream` until both directions are done: a StreamPipe, attached while it runs. */
+  relay(socket: Socket, stream: SmuxStream, o: RelayOptions = {}): StreamPipe {
     const pipe = new StreamPipe(
       socket,
       stream,
       this.link,
       () => {
         this.detach(stream);
-        onDone?.();
+        o.onDone?.();
       },
-      initial,
+      o.initial,
+      o.rewrite,
     );
     this.attach(stream, pipe);
     return pipe;
