@@ -11,6 +11,7 @@ import { HttpRequestRewriter } from '../proxy/httpRequestRewriter.js';
 import { formatTarget } from '../proxy/target.js';
 import { Socks5ClientHandshake } from '../proxy/socks5Client.js';
 import { TunnelReplyReader, type TunnelReplyOutcome } from '../proxy/tunnelReply.js';
+import { socketAddress } from '../config/address.js';
 import { DIAL_TIMEOUT_MS, dialTarget } from './dial.js';
 import type { Logger } from './logger.js';
 import type { StreamHandler } from './streamHandler.js';
@@ -75,7 +76,7 @@ export class ClientProxy implements StreamHandler {
         this.session.attach(stream, this);
         stream.write(step.streamHead);
         this.session.link.schedule();
-        this.streamLabel = `in: ${this.socket.remoteAddress}:${this.socket.remotePort} out: ${this.session.label} (${stream.id}) to ${formatTarget(step.target)}`;
+        this.streamLabel = `in: ${socketAddress(this.socket.remoteAddress, this.socket.remotePort)} out: ${this.session.label} (${stream.id}) to ${formatTarget(step.target)}`;
         this.logger.stream(`stream opened ${this.streamLabel}`);
         return;
       }

@@ -21,6 +21,10 @@ export interface TunnelSessionOptions {
   id: number;
   /** How the logs name the session (its addresses). */
   label: string;
+  /** The peer's address, as the failure hints name it. */
+  peer: string;
+  /** Do not log this session's close (a repeat of a failure already explained). */
+  quietClose?: boolean;
   rings: SessionRings;
   /** The smux side and settings. */
   settings: Pick<TunnelSettings, 'side' | 'smux'>;
@@ -50,20 +54,30 @@ export class TunnelSession {
   /** What each open stream's events go to: a relay or a proxy handshake. */
   private readonly handlers = new Map<SmuxStream, StreamHandler>();
   readonly createdAt = Date.now();
+  readonly peer: string;
   private closedCallbacks: Array<() => void> = [];
+  private readonly logger: Logger;
+  private readonly quietClose: boolean;
+  private closeLogged = false;
+  private smuxError: SmuxError | null = null;
 
   constructor(o: TunnelSessionOptions) {
     this.shard = o.shard;
     this.id = o.id;
     this.label = o.label;
-    const { onAccepted, logger, dataPlane } = o;
+    this.peer = o.peer;
+    this.logger = o.logger;
+    this.quietClose = o.quietClose ?? false;
+    const { onAccepted, dataPlane } = o;
     const smux = new SmuxSession({ role: o.settings.side, now: nowMs(), config: o.settings.smux });
     const handlers = {
       onAccepted: onAccepted ? (s: SmuxStream) => onAccepted(this, s) : undefined,
       onReadable: (s: SmuxStream) => this.handlers.get(s)?.readable(),
       onWritable: (s: SmuxStream) => this.handlers.get(s)?.writable(),
       onClosed: (error: SmuxError | null) => {
-        logger.log(`session ${this.label} closed${error ? `: ${error.message}` : ''}`);
+        this.smuxError = error;
+        // the data plane's 'closed' answer (dataPlaneClosed) writes the one close line; this is the fallback
+        setTimeout(() => this.logClosed(null), CLOSE_LINE_FALLBACK_MS).unref();
         for (const handler of [...this.handlers.values()]) handler.finish();
         dataPlane.closeSession(this.shard, this.id);
         for (const cb of this.closedCallbacks) cb();
@@ -74,6 +88,31 @@ export class TunnelSession {
 
   get closed(): boolean {
     return this.link.closed;
+  }
+
+  /** The data plane ended the session (`reason`): the session's one close line. */
+  dataPlaneClosed(reason: string): void {
+    this.logClosed(reason === DATA_PLANE_CLOSED_BY_CONTROL ? null : reason);
+  }
+
+  /** True when the session died because the two sides disagree on --nocomp. */
+  get compressionMismatch(): boolean {
+    return this.closeReason !== null && isCompressionMismatch(this.closeReason);
+  }
+
+  private closeReason: string | null = null;
+
+  private logClosed(dataPlaneReason: string | null): void {
+    if (this.closeLogged) return;
+    this.closeLogged = true;
+    const why = dataPlaneReason ?? this.smuxError?.message ?? null;
+    this.closeReason = why;
+    if (this.quietClose) return;
+    if (why !== null && isCompressionMismatch(why)) {
+      this.logger.log(`session ${this.label} closed: snappy framing error from ${this.peer}: check --nocomp on both sides (${why})`);
+      return;
+    }
+    this.logger.log(`session ${this.label} closed${why ? `: ${why}` : ''}`);
   }
 
   get streamCount(): number {
@@ -114,6 +153,20 @@ export class TunnelSession {
   close(): void {
     this.link.close();
   }
+}
+
+/** The reason the data plane gives for a session the control thread closed. */
+const DATA_PLANE_CLOSED_BY_CONTROL = 'closed by control';
+/** How long the close line waits for the data plane's reason. */
+const CLOSE_LINE_FALLBACK_MS = 2000;
+
+/**
+ * One side frames its stream with snappy and the other does not (--nocomp differs): our snappy
+ * reader finds no stream identifier, or our smux reads the identifier chunk (type 0xff) as a
+ * frame of version 255 (docs/protocol.md §5).
+ */
+export function isCompressionMismatch(reason: string): boolean {
+  return reason.startsWith('snappy:') || /smux frame version 255\b/.test(reason);
 }
 
 export function randomConv(): number {
