@@ -44,12 +44,11 @@ test('a --key mismatch: the server names the checksum failures, the client the s
   assert.equal(count(server.output(), /failed the checksum/), 1, 'one line per 10 s period');
 });
 
-test('a --nocomp mismatch: one hint per client session on each side, one close line per session', async () => {
+test('a --nocomp mismatch: one hint per client session, one close line per session', async () => {
   const { server, client, port, udp } = await pair(['--nocomp'], []);
   poke(port, 'hello');
   const hint = /snappy framing error from .*: check --nocomp on both sides/;
   await server.waitOutput(hint, 15_000);
-  await client.waitOutput(hint, 15_000);
   // the client retransmits, and the server re-creates the session for each retransmission (SNMP PassiveOpens)
   const passiveOpens = () => Math.max(0, ...[...server.output().matchAll(/PassiveOpens:(\d+)/g)].map((m) => Number(m[1])));
   await waitFor(
@@ -65,8 +64,9 @@ test('a --nocomp mismatch: one hint per client session on each side, one close l
   assert.equal(count(s, /snappy:/), count(s, hint), 'no raw snappy errors besides the hints');
   assert.equal(count(s, hint), count(client.output(), / connection: /), 'one hint per client session, however often it is re-created');
   assert.match(s, new RegExp(`snappy framing error from 127\\.0\\.0\\.1:\\d+`));
+  // the client hears from the server only if the server wrote before failing: its hint, if any, names the server
   const c = client.output();
-  assert.match(c, new RegExp(`snappy framing error from 127\\.0\\.0\\.1:${udp}`));
+  for (const line of c.split('\n').filter((l) => hint.test(l))) assert.match(line, new RegExp(`snappy framing error from 127\\.0\\.0\\.1:${udp}:`));
   // every client session: one connection line, at most one close line
   const sessions = c.split('\n').filter((l) => / connection: /.test(l)).map((l) => l.split('connection: ')[1]!);
   for (const label of sessions) assert.ok(count(c, new RegExp(`session ${label.replace(/[.]/g, '\\.')} closed`)) <= 1, `${label}\n${c}`);
