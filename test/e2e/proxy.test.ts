@@ -51,11 +51,47 @@ test('curl through --ser socks5 ↔ --ser fast: IPv4, remotely resolved names, r
 test('curl through --ser http ↔ --ser fast: absolute-form GET, CONNECT, and a 502 when the tunnel cannot connect', async () => {
   const { webPort, httpPort } = await setup();
   const get = await curl(['-x', `http://127.0.0.1:${httpPort}`, `http://127.0.0.1:${webPort}/plain`]);
-  assert.equal(get.out, `hello GET http://127.0.0.1:${webPort}/plain`);
+  assert.equal(get.out, 'hello GET /plain', 'the origin gets origin form');
   const tunnel = await curl(['-p', '-x', `http://127.0.0.1:${httpPort}`, `http://localhost:${webPort}/tunnelled`]);
   assert.equal(tunnel.out, 'hello GET /tunnelled');
   const bad = await curl(['-i', '-x', `http://127.0.0.1:${httpPort}`, 'http://127.0.0.1:1/']);
   assert.match(bad.out, /^HTTP\/1\.1 502 Bad Gateway/);
+});
+
+/**
+ * An origin that, like a strict server, refuses absolute-form targets (400) and reports what it
+ * saw: the request target, Proxy-* headers, and which of its TCP connections carried the request.
+ * (Python's http.server answers absolute form with 404 but speaks HTTP/1.0 without keep-alive,
+ * so it cannot show the second request on a kept-alive connection.)
+ */
+async function strictOrigin() {
+  const connections = new Map<object, number>();
+  const seen: string[] = [];
+  const web = createServer((req, res) => {
+    if (!connections.has(req.socket)) connections.set(req.socket, connections.size + 1);
+    const proxyHeaders = Object.keys(req.headers).filter((h) => h.startsWith('proxy-'));
+    const line = `${req.method} ${req.url} host=${req.headers.host} conn=${connections.get(req.socket)} proxy-headers=[${proxyHeaders.join(',')}]`;
+    seen.push(line);
+    res.statusCode = /^[a-z]+:\/\//i.test(req.url ?? '') ? 400 : 200;
+    res.end(`${res.statusCode} ${line}\n`);
+  });
+  await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+  group.track(web as unknown as import('node:net').Server);
+  return { port: (web.address() as { port: number }).port, seen };
+}
+
+test('curl -x through --ser http ↔ --ser fast: two URLs on one kept-alive connection, both in origin form, no Proxy-* headers', async () => {
+  const { httpPort } = await setup();
+  const origin = await strictOrigin();
+  const base = `http://127.0.0.1:${origin.port}`;
+  const r = await curl(['-x', `http://127.0.0.1:${httpPort}`, '--proxy-user', 'u:p', '-H', 'Proxy-Connection: keep-alive', `${base}/first?a=1`, `${base}/second`]);
+  assert.equal(r.code, 0, r.out);
+  const expected = [
+    `GET /first?a=1 host=127.0.0.1:${origin.port} conn=1 proxy-headers=[]`,
+    `GET /second host=127.0.0.1:${origin.port} conn=1 proxy-headers=[]`,
+  ];
+  assert.deepEqual(origin.seen, expected, 'one origin connection (curl reused the proxy connection), both rewritten');
+  assert.equal(r.out, expected.map((l) => `200 ${l}\n`).join(''));
 });
 
 test('socks5 greeting and request pipelined in one TCP segment work; a malformed request gets its reply code', async () => {

@@ -253,7 +253,7 @@ test('socks5: the spec examples, greeting answered 05 00, request forwarded verb
     const run = splitInvariant(() => new Socks5ClientHandshake(), cat(greeting, request));
     assert.deepEqual(run, { reply: '0500', kind: 'connect', streamHead: toHex(request), target, toStream: '' });
   }
-  assert.equal(formatTarget(cases[2][2]), '[::1]:443');
+  assert.equal(formatTarget(cases[2]![2]), '[::1]:443');
 });
 
 test('socks5: bytes pipelined after the request reach the stream after the tunnel confirms', () => {
@@ -344,7 +344,7 @@ test('socks5: random targets, random cuts, random trailing data (fast-check)', (
         methods[seed % methods.length] = 0;
         const request = cat(hex(`05 01 00 0${atyp}`), atyp === 3 ? Uint8Array.of(address.length) : new Uint8Array(0), address, Uint8Array.of(port >> 8, port & 0xff));
         const input = cat(Uint8Array.of(5, methods.length), methods, request, data);
-        const cuts = fc.sample(cutsOf(input.length), { numRuns: 1, seed })[0];
+        const cuts = fc.sample(cutsOf(input.length), { numRuns: 1, seed })[0]!;
         const run = runClient(() => new Socks5ClientHandshake(), cut(input, cuts));
         assert.equal(run.kind, 'connect');
         assert.equal(run.reply, '0500');
@@ -439,7 +439,7 @@ test('http: the tunnel failing gives 502 Bad Gateway with Connection: close, not
       const answer = hs.answer(outcome);
       assert.equal(answer.ok, false);
       const response = text(answer.toApp);
-      const [head, body] = response.split('\r\n\r\n');
+      const [head = '', body = ''] = response.split('\r\n\r\n');
       assert.match(head, /^HTTP\/1\.1 502 Bad Gateway\r\n/);
       assert.match(head, /\r\nConnection: close(\r\n|$)/);
       assert.equal(Number(/Content-Length: (\d+)/.exec(head)?.[1]), Buffer.byteLength(body));
@@ -615,7 +615,7 @@ test('chain: what each client writes first, the fast server dials (random target
 test('fuzz: random bytes in random pieces never throw, and every handshake decides within its bound', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 600 }), fc.integer(), (input, seed) => {
-      const parts = cut(input, fc.sample(cutsOf(input.length), { numRuns: 1, seed })[0]);
+      const parts = cut(input, fc.sample(cutsOf(input.length), { numRuns: 1, seed })[0]!);
       for (const make of [() => new Socks5ClientHandshake(), () => new HttpProxyHandshake()]) {
         const hs = make();
         let done = false;
@@ -636,7 +636,7 @@ test('fuzz: random bytes in random pieces never throw, and every handshake decid
         step = fast.push(part);
       }
       if (step.kind === 'need-more') assert.ok(input.length < 7 + 255, `fast undecided after ${input.length} bytes`);
-      if (step.kind === 'reject' && step.reply.length) assert.ok([5, 8].includes(step.reply[1]));
+      if (step.kind === 'reject' && step.reply.length) assert.ok([5, 8].includes(step.reply[1]!));
     }),
     { numRuns: 2000 },
   );

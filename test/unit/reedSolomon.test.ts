@@ -165,7 +165,7 @@ describe('gf_matrix_mul kernel', () => {
             k.exports.gf_matrix_mul(m, rows, cols, ip, op, len);
             for (let r = 0; r < rows; r++) {
               const expected = new Uint8Array(len);
-              for (let c = 0; c < cols; c++) for (let b = 0; b < len; b++) expected[b] ^= gfMul(matrix[r * cols + c]!, inputs[c]![b]!);
+              for (let c = 0; c < cols; c++) for (let b = 0; b < len; b++) expected[b] = expected[b]! ^ gfMul(matrix[r * cols + c]!, inputs[c]![b]!);
               assert.equal(toHex(outs.read(r)), toHex(expected), `row ${r}`);
             }
             for (const p of [m, ip, op]) k.free(p);

@@ -107,6 +107,13 @@ class App {
 
   constructor(readonly session: SmuxSession) {}
 
+  /** The `index`-th stream the peer opened (fails the test if there is none). */
+  acceptedStream(index = 0): SmuxStream {
+    const stream = this.accepted[index];
+    assert.ok(stream, `no accepted stream #${index}`);
+    return stream;
+  }
+
   process(now: number): void {
     for (;;) {
       const events = this.session.takeEvents();
@@ -221,7 +228,7 @@ class DelayedLink {
       if (next > until) break;
       now = Math.max(now, next);
       for (let i = 0; i < this.inFlight.length; ) {
-        const f = this.inFlight[i];
+        const f = this.inFlight[i]!; // i < length
         if (f.at <= now) {
           this.inFlight.splice(i, 1);
           this.apps[f.to].session.input(f.bytes, now);
@@ -276,7 +283,7 @@ test('smux: header encode/decode round-trip', () => {
       const b = new Uint8Array(8);
       encodeHeader(b, 0, cmd, length, sid, ver);
       assert.deepEqual(decodeHeader(b), { ver, cmd, length, sid });
-      assert.equal(b[2] | (b[3] << 8), length); // length before sid
+      assert.equal(b[2]! | (b[3]! << 8), length); // length before sid
     }),
   );
 });
@@ -400,7 +407,7 @@ test('smux: control frames go first; streams share the link round-robin', () => 
   // a NOP from the peer: its ACK must precede all queued data
   client.session.input(encodeFrame(CMD_NOP, 42), 0);
   const frames = framesOf(client.session.takeOutput());
-  assert.deepEqual([frames[0].cmd, frames[0].sid], [CMD_ACK, 42]);
+  assert.deepEqual([frames[0]?.cmd, frames[0]?.sid], [CMD_ACK, 42]);
   const order = frames.slice(1).map((f) => `${f.cmd}:${f.sid}`);
   assert.deepEqual(order, ['0:3', '0:5', '2:3', '2:5']);
 
@@ -421,10 +428,11 @@ test('smux: 1,000 concurrent streams, interleaved writes both ways, every byte v
   const up = Array.from({ length: N }, () => rng.int(12_000));
   const down = Array.from({ length: N }, () => rng.int(12_000));
   const idx = (sid: number) => (sid - 3) / 2;
-  const verified = [new Array<number>(N).fill(0), new Array<number>(N).fill(0)];
-  const check = (dir: number) => (stream: SmuxStream, chunk: Uint8Array) => {
+  const verified: [number[], number[]] = [new Array<number>(N).fill(0), new Array<number>(N).fill(0)];
+  const check = (dir: 0 | 1) => (stream: SmuxStream, chunk: Uint8Array) => {
     const i = idx(stream.id);
     const off = verified[dir][i];
+    assert.ok(off !== undefined, `stream ${stream.id} is not one of the ${N}`);
     for (let k = 0; k < chunk.length; k++) {
       if (chunk[k] !== patternByte(i, off + k, dir)) assert.fail(`stream ${stream.id} dir ${dir} byte ${off + k}`);
     }
@@ -435,26 +443,24 @@ test('smux: 1,000 concurrent streams, interleaved writes both ways, every byte v
 
   // server side writes: queued per accepted stream, written interleaved
   const serverPlans: { stream: SmuxStream; sent: number; total: number }[] = [];
-  server.onAccept = (stream) => serverPlans.push({ stream, sent: 0, total: down[idx(stream.id)] });
+  server.onAccept = (stream) => serverPlans.push({ stream, sent: 0, total: down[idx(stream.id)] ?? 0 });
 
-  const clientStreams = Array.from({ length: N }, () => client.session.openStream());
-  const clientSent = new Array<number>(N).fill(0);
-  let pendingClient = clientStreams.map((_, i) => i).filter((i) => up[i] > 0);
+  const clientPlans = up.map((total, index) => ({ index, stream: client.session.openStream(), sent: 0, total }));
+  let pendingClient = clientPlans.filter((p) => p.total > 0);
   let step = 0;
   while (pendingClient.length > 0 || serverPlans.some((p) => p.sent < p.total)) {
     // a burst of random writes on random streams, both sides
     for (let w = 0; w < 40 && pendingClient.length > 0; w++) {
-      const j = rng.int(pendingClient.length);
-      const i = pendingClient[j];
-      const n = Math.min(up[i] - clientSent[i], 1 + rng.int(3000));
-      clientStreams[i].write(pattern(i, clientSent[i], n, 0));
-      clientSent[i] += n;
-      if (clientSent[i] === up[i]) pendingClient = pendingClient.filter((x) => x !== i);
+      const p = pendingClient[rng.int(pendingClient.length)]!; // rng.int(n) < n
+      const n = Math.min(p.total - p.sent, 1 + rng.int(3000));
+      p.stream.write(pattern(p.index, p.sent, n, 0));
+      p.sent += n;
+      if (p.sent === p.total) pendingClient = pendingClient.filter((x) => x !== p);
     }
     for (let w = 0; w < 40; w++) {
       const open = serverPlans.filter((p) => p.sent < p.total);
       if (open.length === 0) break;
-      const p = open[rng.int(open.length)];
+      const p = open[rng.int(open.length)]!; // rng.int(n) < n
       const n = Math.min(p.total - p.sent, 1 + rng.int(3000));
       p.stream.write(pattern(idx(p.stream.id), p.sent, n, 1));
       p.sent += n;
@@ -470,12 +476,12 @@ test('smux: 1,000 concurrent streams, interleaved writes both ways, every byte v
   }
   assert.equal(server.accepted.length, N);
   // the client closes every stream: FIN → server reads EOF → server's FIN → all gone
-  for (const st of clientStreams) st.close();
+  for (const { stream } of clientPlans) stream.close();
   pump(client, server, step + 1);
   assert.equal(client.session.streamCount, 0);
   assert.equal(server.session.streamCount, 0);
   assert.ok(server.accepted.every((st) => st.closed && st.finSent));
-  assert.ok(clientStreams.every((st) => st.finSent));
+  assert.ok(clientPlans.every(({ stream }) => stream.finSent));
   assert.equal(client.session.bufferedBytes, 0);
   assert.equal(server.session.bufferedBytes, 0);
   assert.equal(client.session.hasOutput || server.session.hasOutput, false);
@@ -502,7 +508,7 @@ test('smux: close semantics — FIN once after written data; peer FIN delivers d
   server.stalled.add(3);
   server.session.input(concat(frames.map((f) => encodeFrame(f.cmd, f.sid, f.payload))), 1);
   server.process(1);
-  const s = server.accepted[0];
+  const s = server.acceptedStream(0);
   assert.equal(s.readableLength, 70_000);
   assert.equal(s.readableEnded, false, 'data still buffered');
   assert.equal(server.session.bufferedBytes, 70_000);
@@ -528,7 +534,7 @@ test('smux: close semantics — FIN once after written data; peer FIN delivers d
   st.write(new Uint8Array(5000));
   pump(c2, s2, 0);
   assert.equal(s2.session.bufferedBytes, 5000);
-  s2.accepted[0].close();
+  s2.acceptedStream(0).close();
   assert.equal(s2.session.bufferedBytes, 0);
   assert.equal(s2.session.streamCount, 0);
 });
@@ -570,7 +576,7 @@ test('smux: session receive budget — wantsInput false when exhausted, back on 
   pump(client, server, 0);
   assert.equal(server.session.wantsInput, false, 'budget used up');
   assert.equal(server.session.receiveBudget, -3_000, 'a frame may overshoot');
-  const s = server.accepted[0];
+  const s = server.acceptedStream(0);
   s.read(5_000);
   assert.equal(server.session.wantsInput, true);
 });
@@ -750,7 +756,7 @@ test('smux keepalive compat: NOP at start and every W = min(interval, timeout); 
   assert.equal(s.nextWakeAt, Infinity);
   const ev = s.takeEvents();
   assert.equal(ev.length, 1);
-  assert.equal(ev[0].type, 'session-closed');
+  assert.equal(ev[0]?.type, 'session-closed');
 });
 
 test('smux keepalive compat: live idle pair never closes; a stock-like peer (NOP every 10 s) keeps W = 20 s alive; cut link detected within 2W', () => {
@@ -836,7 +842,7 @@ test('smux keepalive: silence while our own receive budget is exhausted does not
     assert.equal(s.session.wantsInput, false);
     for (let t = 0; t < 300_000; t += 500) if (s.session.nextWakeAt <= t) s.session.tick(t);
     assert.equal(s.session.closed, false);
-    s.accepted[0].read();
+    s.acceptedStream(0).read();
     assert.equal(s.session.wantsInput, true);
     for (let t = 300_000; t < 500_000 && !s.session.closed; t += 500) if (s.session.nextWakeAt <= t) s.session.tick(t);
     assert.ok(s.session.error instanceof KeepaliveTimeoutError);
@@ -943,7 +949,7 @@ test('smux FUL/EMP: boost timeout delays FUL while used exceeds the guess; write
   s.stalled.add(3);
   s.session.input(encodeFrame(CMD_SYN, 3), 0);
   s.process(0);
-  const st = s.accepted[0];
+  const st = s.acceptedStream(0);
   // guess starts at maxStreamBuffer: 8 000 bytes stay under it
   s.session.input(encodeFrame(CMD_PSH, 3, new Uint8Array(8000)), 10);
   assert.equal(s.session.takeOutput(), null);
@@ -988,7 +994,7 @@ test('smux: kcptunB peer toward a compat session — ACK/FUL/EMP tolerated both 
   assert.equal(server.receivedBytes(3), 20_000);
   // the server (compat) side writes toward a slow kcptunB reader: FUL is honoured
   client.stalled.add(3);
-  const sv = server.accepted[0];
+  const sv = server.acceptedStream(0);
   for (let i = 0; i < 10; i++) sv.write(new Uint8Array(2000));
   pump(client, server, 1, 2008);
   assert.equal(sv.peerPaused, true);

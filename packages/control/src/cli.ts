@@ -4,6 +4,7 @@
  * A bad flag or config is one line on stderr and exit code 2, found before
  * anything is printed or bound (resolveConfig verifies every layer's settings).
  */
+import { closeSync, openSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from './config/configError.js';
 import { helpText, VERSION } from './config/help.js';
@@ -26,6 +27,16 @@ export async function startTunnel(settings: TunnelSettings, logger: Logger): Pro
   return tunnel;
 }
 
+/** --log FILE must be appendable before anything starts (else one line, exit code 2). */
+function checkLogFile(file: string): void {
+  if (!file) return;
+  try {
+    closeSync(openSync(file, 'a', 0o666));
+  } catch (e) {
+    throw new ConfigError(`--log ${file}: cannot append to it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 async function runSide(side: Side, args: string[]): Promise<number> {
   const r = resolveConfig(side, args);
   if (r.kind === 'help') {
@@ -36,7 +47,9 @@ async function runSide(side: Side, args: string[]): Promise<number> {
     process.stdout.write(`kcptun version ${VERSION}\n`);
     return 0;
   }
+  checkLogFile(r.config.log);
   const logger = new Logger(r.config.log, r.config.quiet);
+  for (const warning of r.warnings) logger.log(warning);
   const tunnel = await startTunnel(r.settings, logger);
   const stopSnmpLog = startSnmpLog(r.config.snmpLog, r.config.snmpPeriod, () => tunnel.dataPlane.snmp(), () => tunnel.dataPlane.resetSnmp(), (e) => logger.log(`snmplog: ${e.message}`));
   installSignals(logger, () => tunnel.dataPlane.snmp(), async () => {
@@ -46,7 +59,21 @@ async function runSide(side: Side, args: string[]): Promise<number> {
   return -1; // keep running
 }
 
+/** `kcptunb help client` and `kcptunb client help` (the urfave/cli spellings kcptun users know): that side's flags. */
+function helpSide(argv: readonly string[]): Side | null {
+  const isSide = (w: string | undefined): w is Side => w === 'client' || w === 'server';
+  if (argv.length !== 2) return null;
+  if (argv[0] === 'help' && isSide(argv[1])) return argv[1];
+  if (argv[1] === 'help' && isSide(argv[0])) return argv[0];
+  return null;
+}
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const askedHelp = helpSide(argv);
+  if (askedHelp) {
+    process.stdout.write(helpText(askedHelp));
+    return;
+  }
   const program = new Command('kcptunb')
     .description('kcptunB in TypeScript: TCP over KCP/UDP with FEC, encryption and compression')
     .version(`kcptun version ${VERSION}`, '-v, --version')

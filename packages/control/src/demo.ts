@@ -5,13 +5,13 @@
  * 64-byte ping-pong; prints throughput and RTT, then shuts everything down.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { resolveConfig } from './config/resolve.js';
 import type { TunnelSettings } from './config/tunnelSettings.js';
 import { TunnelClient } from './runtime/client.js';
 import { Logger } from './runtime/logger.js';
+import { freeUdpPort } from './runtime/loopbackPorts.js';
 import { TunnelServer } from './runtime/server.js';
 
 const MiB = 1 << 20;
@@ -20,18 +20,6 @@ function settings(side: 'client' | 'server', args: string[]): TunnelSettings {
   const r = resolveConfig(side, args, {});
   if (r.kind !== 'run') throw new Error('unexpected help/version');
   return r.settings;
-}
-
-/** A UDP port that was free a moment ago: the server's --listen takes no port 0. */
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function open(port: number): Promise<Socket> {

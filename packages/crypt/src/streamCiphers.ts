@@ -1,54 +1,61 @@
 /** The three non-CFB constructions: salsa20 (docs/protocol.md §1.5), xor (§1.6) and none (§1.7). */
 import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
+import type { CipherName } from './cipherNames.js';
 import type { DatagramCipher } from './datagramCipher.js';
 import { deriveXorTable, XOR_TABLE_LENGTH } from './keyDerivation.js';
 
-/** Salsa20/20 keyed with pass[0:32]; bytes 0–7 of each datagram are its nonce, sent in clear. */
-export class Salsa20Cipher implements DatagramCipher {
-  readonly name = 'salsa20';
+/**
+ * A keystream-style cipher in WASM: decrypting is encrypting again, and its key material
+ * lives in one region of the kernels' heap, wiped and freed on dispose.
+ */
+abstract class WasmSymmetricCipher implements DatagramCipher {
+  abstract readonly name: CipherName;
   readonly engine: string;
-  private readonly key: number;
+  /** Heap offset of the key material. */
+  protected readonly keyAt: number;
+  private readonly keyLength: number;
 
-  constructor(private readonly kernels: Kernels, key: Uint8Array) {
+  constructor(protected readonly kernels: Kernels, keyMaterial: Uint8Array) {
     this.engine = `wasm-${kernels.variant}`;
-    this.key = kernels.allocBytes(key.subarray(0, 32));
+    this.keyAt = kernels.allocBytes(keyMaterial);
+    this.keyLength = keyMaterial.length;
   }
 
-  encrypt(batch: DatagramBatch): void {
-    this.kernels.exports.salsa20_xor_batch(this.key, batch.base, batch.stride, batch.lens, batch.count);
-  }
+  abstract encrypt(batch: DatagramBatch): void;
 
   decrypt(batch: DatagramBatch): void {
     this.encrypt(batch);
   }
 
   dispose(): void {
-    this.kernels.bytes().fill(0, this.key, this.key + 32);
-    this.kernels.free(this.key);
+    this.kernels.bytes().fill(0, this.keyAt, this.keyAt + this.keyLength);
+    this.kernels.free(this.keyAt);
+  }
+}
+
+/** Salsa20/20 keyed with pass[0:32]; bytes 0–7 of each datagram are its nonce, sent in clear. */
+export class Salsa20Cipher extends WasmSymmetricCipher {
+  readonly name = 'salsa20';
+
+  constructor(kernels: Kernels, key: Uint8Array) {
+    super(kernels, key.subarray(0, 32));
+  }
+
+  encrypt(batch: DatagramBatch): void {
+    this.kernels.exports.salsa20_xor_batch(this.keyAt, batch.base, batch.stride, batch.lens, batch.count);
   }
 }
 
 /** XOR with a fixed 1500-byte table derived from pass: obfuscation only. */
-export class XorCipher implements DatagramCipher {
+export class XorCipher extends WasmSymmetricCipher {
   readonly name = 'xor';
-  readonly engine: string;
-  private readonly table: number;
 
-  constructor(private readonly kernels: Kernels, pass: Uint8Array) {
-    this.engine = `wasm-${kernels.variant}`;
-    this.table = kernels.allocBytes(deriveXorTable(pass));
+  constructor(kernels: Kernels, pass: Uint8Array) {
+    super(kernels, deriveXorTable(pass));
   }
 
   encrypt(batch: DatagramBatch): void {
-    this.kernels.exports.xor_table_batch(this.table, XOR_TABLE_LENGTH, batch.base, batch.stride, batch.lens, batch.count);
-  }
-
-  decrypt(batch: DatagramBatch): void {
-    this.encrypt(batch);
-  }
-
-  dispose(): void {
-    this.kernels.free(this.table);
+    this.kernels.exports.xor_table_batch(this.keyAt, XOR_TABLE_LENGTH, batch.base, batch.stride, batch.lens, batch.count);
   }
 }
 

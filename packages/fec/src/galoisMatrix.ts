@@ -44,12 +44,13 @@ export function invert(m: Uint8Array, n: number): Uint8Array | null {
       a[col * n + k] = mul(a[col * n + k]!, s);
       inv[col * n + k] = mul(inv[col * n + k]!, s);
     }
+    // Every index below is < n·n, the length of both matrices.
     for (let r = 0; r < n; r++) {
       const f = a[r * n + col]!;
       if (r === col || f === 0) continue;
       for (let k = 0; k < n; k++) {
-        a[r * n + k] ^= mul(f, a[col * n + k]!);
-        inv[r * n + k] ^= mul(f, inv[col * n + k]!);
+        a[r * n + k] = a[r * n + k]! ^ mul(f, a[col * n + k]!);
+        inv[r * n + k] = inv[r * n + k]! ^ mul(f, inv[col * n + k]!);
       }
     }
   }

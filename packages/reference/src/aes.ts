@@ -58,7 +58,7 @@ export class Aes {
       let t = w[i - 1]!.slice();
       if (i % nk === 0) {
         t = [t[1]!, t[2]!, t[3]!, t[0]!].map((b) => SBOX[b]!); // SubWord(RotWord(t))
-        t[0] ^= rcon;
+        t[0] = t[0]! ^ rcon;
         rcon = gmul(rcon, 2);
       } else if (nk > 6 && i % nk === 4) {
         t = t.map((b) => SBOX[b]!);
@@ -73,7 +73,7 @@ export class Aes {
   encryptBlock(block: Uint8Array): void {
     const s = block;
     const addRoundKey = (r: number) => {
-      for (let i = 0; i < 16; i++) s[i] ^= this.roundKeys[r]![i]!;
+      for (let i = 0; i < 16; i++) s[i] = s[i]! ^ this.roundKeys[r]![i]!;
     };
     const subBytes = () => {
       for (let i = 0; i < 16; i++) s[i] = SBOX[s[i]!]!;

@@ -36,7 +36,7 @@ export function cfbEncrypt(cipher: BlockCipher, iv: Uint8Array, data: Uint8Array
     cipher.encryptBlock(register); // register now holds the keystream block
     const n = Math.min(cipher.blockSize, data.length - pos);
     for (let i = 0; i < n; i++) {
-      data[pos + i] ^= register[i]!;
+      data[pos + i] = data[pos + i]! ^ register[i]!;
       register[i] = data[pos + i]!; // the ciphertext feeds back
     }
   }

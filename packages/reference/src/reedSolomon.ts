@@ -68,7 +68,7 @@ export function invertMatrix(m: GfMatrix): GfMatrix {
     for (let r = 0; r < n; r++) {
       const factor = work[r]![col]!;
       if (r === col || factor === 0) continue;
-      for (let k = 0; k < 2 * n; k++) work[r]![k] ^= gfMul(factor, pivotRow[k]!);
+      for (let k = 0; k < 2 * n; k++) work[r]![k] = work[r]![k]! ^ gfMul(factor, pivotRow[k]!);
     }
   }
   return work.map((row) => row.slice(n));
@@ -90,7 +90,7 @@ function combine(row: Uint8Array, shards: readonly Uint8Array[], length: number)
   for (let k = 0; k < row.length; k++) {
     const coefficient = row[k]!;
     const shard = shards[k]!;
-    for (let b = 0; b < length; b++) out[b] ^= gfMul(coefficient, shard[b]!);
+    for (let b = 0; b < length; b++) out[b] = out[b]! ^ gfMul(coefficient, shard[b]!);
   }
   return out;
 }

@@ -62,6 +62,6 @@ export function salsa20Xor(key: Uint8Array, nonce: Uint8Array, data: Uint8Array)
   if (nonce.length !== 8) throw new RangeError(`salsa20 nonce must be 8 bytes, got ${nonce.length}`);
   for (let pos = 0, counter = 0n; pos < data.length; pos += 64, counter++) {
     const ks = salsa20Block(key, nonce, counter);
-    for (let i = 0; i < 64 && pos + i < data.length; i++) data[pos + i] ^= ks[i]!;
+    for (let i = 0; i < 64 && pos + i < data.length; i++) data[pos + i] = data[pos + i]! ^ ks[i]!;
   }
 }

@@ -1,32 +1,10 @@
-/** Loopback ports: free ones to hand to processes, and readiness of a TCP listener. */
-import { createSocket } from 'node:dgram';
+/** Loopback ports: free ones to hand to processes (control's helpers), and readiness of a TCP listener. */
 import { readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freeTcpPort, freeUdpPort } from '@kcptunb/control';
 import { waitFor } from './wait.js';
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A UDP port on 127.0.0.1 that was free a moment ago. */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freeTcpPort, freeUdpPort };
 
 /** Whether something accepts TCP on 127.0.0.1:port (one attempt, at most 1 s). */
 export function canConnect(port: number): Promise<boolean> {

@@ -59,6 +59,20 @@ export function parseAddress(text: string, rules: AddressRules): AddressResult {
   return { ok: true, address: { host, port } };
 }
 
+/** `host:port` text as a log line shows it: an IPv6 host (`::1:80`, as Node prints it) gets its brackets. */
+export function bracketHostPort(text: string): string {
+  if (text.startsWith('[')) return text;
+  const colon = text.lastIndexOf(':');
+  const host = text.slice(0, colon);
+  return colon > 0 && host.includes(':') ? `[${host}]${text.slice(colon)}` : text;
+}
+
+/** `host:port` of a socket's address pair (IPv6 bracketed); `?` where the socket no longer knows it. */
+export function socketAddress(address: string | undefined, port: number | undefined): string {
+  if (address === undefined || port === undefined) return '?';
+  return formatAddress({ host: address, port });
+}
+
 /** `host:port`, bracketing IPv6 literals: the inverse of parseAddress. */
 export function formatAddress(a: HostPort): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;

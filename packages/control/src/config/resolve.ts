@@ -16,7 +16,11 @@ import { tunnelSettings, type TunnelSettings } from './tunnelSettings.js';
 export const MODES: readonly KcpMode[] = ['normal', 'fast', 'fast2', 'fast3', 'manual'];
 export const SERVICES: Readonly<Record<Side, readonly string[]>> = { client: ['raw', 'socks5', 'http'], server: ['raw', 'fast'] };
 
-export type ResolveResult = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: TunnelConfig; settings: TunnelSettings };
+export type ResolveResult =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  /** `warnings`: lines to log once at start (unknown -c keys). */
+  | { kind: 'run'; config: TunnelConfig; settings: TunnelSettings; warnings: string[] };
 
 /** Values of the fields only the other side has a flag for, so every TunnelConfig is complete. */
 const otherSide = (): Pick<TunnelConfig, 'conn' | 'autoExpire' | 'scavengeTtl' | 'dns' | 'pprof'> => ({ conn: 1, autoExpire: 0, scavengeTtl: 600, dns: [], pprof: false });
@@ -93,10 +97,16 @@ export function resolveConfig(side: Side, argv: readonly string[], env: NodeJS.P
   }
   if (!given.has('key') && env.KCPTUN_KEY !== undefined && env.KCPTUN_KEY !== '') config.key = env.KCPTUN_KEY;
 
+  const warnings: string[] = [];
   if (config.configFile) {
     const json = readJson(config.configFile);
     for (const spec of specs) {
       if (spec.json && Object.hasOwn(json, spec.json)) setField(config, spec, fromJson(spec, json[spec.json], config.configFile));
+    }
+    const known = new Set(specs.map((s) => s.json));
+    const unknown = Object.keys(json).filter((k) => !known.has(k));
+    if (unknown.length > 0) {
+      warnings.push(`config file ${config.configFile}: ignoring unknown key${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (not a ${side} setting)`);
     }
   }
 
@@ -105,5 +115,5 @@ export function resolveConfig(side: Side, argv: readonly string[], env: NodeJS.P
   };
   oneOf('mode', config.mode, MODES);
   oneOf('ser', config.ser, SERVICES[side]);
-  return { kind: 'run', config, settings: tunnelSettings(config) };
+  return { kind: 'run', config, settings: tunnelSettings(config), warnings };
 }

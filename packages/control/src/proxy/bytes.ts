@@ -64,7 +64,7 @@ export class HeldBytes {
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 0) return EMPTY_BYTES;
-  if (parts.length === 1) return parts[0];
+  if (parts.length === 1) return parts[0]!;
   let total = 0;
   for (const p of parts) total += p.length;
   const out = new Uint8Array(total);
@@ -74,6 +74,11 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/** The big-endian u16 at `at`; the caller has checked that `b` holds `at + 2` bytes. */
+export function uint16BE(b: Uint8Array, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
 }
 
 /** Bytes → string, one char per byte (exact round trip with `latin1Bytes`). */

@@ -13,18 +13,17 @@
  *                  ok → write a.toStream to the stream, then relay both ways;
  *                  not ok → end the app socket, close the stream.
  */
-import type { ProxyRequestError } from './errors.js';
+import type { HeldStep, NeedMoreStep, RejectStep } from './handshakeStep.js';
 import type { ProxyTarget } from './target.js';
 
 export type ClientStep =
-  /** Not enough bytes yet. `reply` may hold bytes for the app (the socks5 method selection). */
-  | { readonly kind: 'need-more'; readonly reply: Uint8Array }
+  | NeedMoreStep
   /** The request is complete: open a stream and send `streamHead` first. */
   | { readonly kind: 'connect'; readonly reply: Uint8Array; readonly streamHead: Uint8Array; readonly target: ProxyTarget }
-  /** Bad request: write `reply` (may be empty) to the app, then close it. No stream is opened. */
-  | { readonly kind: 'reject'; readonly reply: Uint8Array; readonly error: ProxyRequestError }
-  /** Bytes after 'connect', kept until `answer()` hands them over in `toStream`. */
-  | { readonly kind: 'held'; readonly reply: Uint8Array };
+  /** No stream is opened. */
+  | RejectStep
+  /** Held bytes come back from `answer()` in `toStream`. */
+  | HeldStep;
 
 export type ClientAnswer =
   /** Write `toApp` (confirmation + the target's first bytes) to the app and `toStream` to the stream, then relay. */

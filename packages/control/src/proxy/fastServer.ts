@@ -25,8 +25,9 @@
  * (Go would dial the local host / fail anyway); ATYP 5 ports must be
  * numeric (Go also resolves service names like `:http`).
  */
-import { EMPTY_BYTES, GrowableBytes, HeldBytes, latin1String } from './bytes.js';
-import { AddressTypeError, InvalidTargetError, ProxyStateError, TruncatedRequestError, type ProxyRequestError } from './errors.js';
+import { EMPTY_BYTES, GrowableBytes, HeldBytes, latin1String, uint16BE } from './bytes.js';
+import { AddressTypeError, InvalidTargetError, ProxyStateError, TruncatedRequestError } from './errors.js';
+import { holdWhileWaiting, type HeldStep, type NeedMoreStep, type RejectStep } from './handshakeStep.js';
 import { SOCKS_ATYP_DOMAIN, SOCKS_ATYP_HOSTPORT, SOCKS_ATYP_IPV4, SOCKS_ATYP_IPV6, SocksRep, socksReply } from './socksReply.js';
 import { formatIPv4, formatIPv6, parseHostPort, targetKind, type ProxyTarget } from './target.js';
 
@@ -37,7 +38,7 @@ export const FAST_REQUEST_LIMIT = 320;
 export type FastRequestRule = 'fixed' | 'length-byte' | 'kcptunb' | 'first-read';
 
 export type FastServerStep =
-  | { readonly kind: 'need-more'; readonly reply: Uint8Array }
+  | NeedMoreStep
   /** Dial `target` (5 s timeout, docs/protocol.md §6.2), then call `dialed()`. */
   | {
       readonly kind: 'dial';
@@ -46,10 +47,9 @@ export type FastServerStep =
       readonly addressType: number;
       readonly rule: FastRequestRule;
     }
-  /** Write `reply` to the stream (empty: nothing), then close it. */
-  | { readonly kind: 'reject'; readonly reply: Uint8Array; readonly error: ProxyRequestError }
-  /** Bytes after the request, kept until `dialed()` hands them over in `toTarget`. */
-  | { readonly kind: 'held'; readonly reply: Uint8Array };
+  | RejectStep
+  /** Held bytes come back from `dialed()` in `toTarget`. */
+  | HeldStep;
 
 export type FastDialAnswer =
   /** Write `toStream` (the success reply) to the stream and `toTarget` to the target socket, then relay. */
@@ -75,7 +75,7 @@ export function dialErrorReply(error: NodeJS.ErrnoException | Error): Uint8Array
 
 export type FastRequestParse =
   | { readonly kind: 'need-more' }
-  | { readonly kind: 'reject'; readonly reply: Uint8Array; readonly error: ProxyRequestError }
+  | RejectStep
   | {
       readonly kind: 'request';
       readonly target: ProxyTarget;
@@ -91,8 +91,9 @@ function refuse(target: string, reason: string): FastRequestParse {
   return { kind: 'reject', reply: socksReply(SocksRep.ConnectionRefused), error: new InvalidTargetError(target, reason) };
 }
 
+/** The port in the last two bytes of a request `end` bytes long (`b` holds ≥ `end` bytes). */
 function bigEndianPort(b: Uint8Array, end: number): number {
-  return (b[end - 2] << 8) | b[end - 1];
+  return uint16BE(b, end - 2);
 }
 
 function utf8(b: Uint8Array): string {
@@ -111,8 +112,8 @@ function binaryTarget(kind: ProxyTarget['kind'], host: string, port: number, add
  * push (see the top of this file for where each address type ends).
  */
 export function parseFastRequest(b: Uint8Array): FastRequestParse {
-  if (b.length < 4) return NEED_MORE;
   const atyp = b[3];
+  if (atyp === undefined) return NEED_MORE;
   switch (atyp) {
     case SOCKS_ATYP_IPV4:
       if (b.length < 10) return NEED_MORE;
@@ -121,8 +122,9 @@ export function parseFastRequest(b: Uint8Array): FastRequestParse {
       if (b.length < 22) return NEED_MORE;
       return binaryTarget('ipv6', formatIPv6(b.subarray(4, 20)), bigEndianPort(b, 22), atyp, 'fixed', 22);
     case SOCKS_ATYP_DOMAIN: {
-      if (b.length < 5) return NEED_MORE;
-      const want = 7 + b[4];
+      const nameLength = b[4];
+      if (nameLength === undefined) return NEED_MORE;
+      const want = 7 + nameLength;
       if (b.length < want) return NEED_MORE;
       if (b.length === want) return binaryTarget('domain', utf8(b.subarray(5, want - 2)), bigEndianPort(b, want), atyp, 'length-byte', want);
       const n = Math.min(b.length, FAST_REQUEST_LIMIT);
@@ -162,11 +164,8 @@ export class FastServerHandshake {
 
   /** Feed one stream read (any split of the request; do not merge reads). */
   push(chunk: Uint8Array): FastServerStep {
-    if (this.phase === 'dialing') {
-      this.held.push(chunk);
-      return { kind: 'held', reply: EMPTY_BYTES };
-    }
-    if (this.phase !== 'handshake') throw new ProxyStateError(`fast-mode handshake is ${this.phase}: bytes go to the relay now`);
+    const early = holdWhileWaiting(this.phase, 'dialing', this.held, chunk, 'fast-mode');
+    if (early) return early;
     this.input.append(chunk);
     const b = this.input.view();
     const parsed = parseFastRequest(b);

@@ -24,6 +24,7 @@
  */
 import { EMPTY_BYTES, GrowableBytes, HeldBytes, concatBytes, latin1Bytes, latin1String } from './bytes.js';
 import type { ClientAnswer, ClientHandshakeState, ClientStep } from './clientHandshake.js';
+import { holdWhileWaiting } from './handshakeStep.js';
 import { HttpRequestError, InvalidTargetError, ProxyStateError } from './errors.js';
 import { socksRepText } from './socksReply.js';
 import { parseHostPort, type ProxyTarget } from './target.js';
@@ -112,9 +113,8 @@ function badRequest(status: number, reason: string): HttpRequestError {
 
 /** Parse one request line (without its line end). Throws HttpRequestError (400). */
 export function parseHttpProxyRequestLine(line: string): HttpProxyRequest {
-  const fields = line.trim().split(/[ \t]+/);
-  if (fields.length < 2 || fields[0] === '') throw badRequest(400, 'the request line has no request target');
-  const [method, requestTarget] = fields;
+  const [method, requestTarget] = line.trim().split(/[ \t]+/);
+  if (method === undefined || method === '' || requestTarget === undefined) throw badRequest(400, 'the request line has no request target');
   if (!TOKEN.test(method)) throw badRequest(400, `bad method ${JSON.stringify(method)}`);
   try {
     const { hostport, target } = httpProxyHostPort(requestTarget);
@@ -147,13 +147,8 @@ export class HttpProxyHandshake {
 
   /** Feed bytes from the application (any split). */
   push(chunk: Uint8Array): ClientStep {
-    if (this.phase === 'connecting') {
-      this.held.push(chunk);
-      return { kind: 'held', reply: EMPTY_BYTES };
-    }
-    if (this.phase === 'relaying' || this.phase === 'closed') {
-      throw new ProxyStateError(`http proxy handshake is ${this.phase}: bytes go to the relay now`);
-    }
+    const early = holdWhileWaiting(this.phase, 'connecting', this.held, chunk, 'http proxy');
+    if (early) return early;
     this.input.append(chunk);
     const b = this.input.view();
     if (this.phase === 'request-line') {

@@ -6,4 +6,5 @@ export * from './tunnelReply.js';
 export type { ClientAnswer, ClientHandshakeState, ClientStep } from './clientHandshake.js';
 export * from './socks5Client.js';
 export * from './httpClient.js';
+export * from './httpRequestRewriter.js';
 export * from './fastServer.js';

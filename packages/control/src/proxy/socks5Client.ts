@@ -12,8 +12,9 @@
  * - a domain of length 0 → REP 01 locally (a kcptunB server would dial the local host);
  * - ATYP 1/4 are parsed by their fixed length (kcptunB wants the read to be exactly 10/22 bytes, else REP 07).
  */
-import { EMPTY_BYTES, GrowableBytes, HeldBytes, concatBytes } from './bytes.js';
+import { EMPTY_BYTES, GrowableBytes, HeldBytes, concatBytes, uint16BE } from './bytes.js';
 import type { ClientAnswer, ClientHandshakeState, ClientStep } from './clientHandshake.js';
+import { holdWhileWaiting } from './handshakeStep.js';
 import { AddressTypeError, InvalidTargetError, ProxyStateError, SocksCommandError, SocksNoAcceptableMethodError, SocksVersionError } from './errors.js';
 import type { ProxyRequestError } from './errors.js';
 import {
@@ -52,14 +53,14 @@ const NEED_MORE = { kind: 'need-more' } as const;
  * offending byte is in.
  */
 export function parseSocks5Request(b: Uint8Array): Socks5RequestParse {
-  if (b.length >= 1 && b[0] !== SOCKS_VERSION) {
-    return { kind: 'reject', rep: SocksRep.GeneralFailure, error: new SocksVersionError(b[0], 'request') };
+  const [version, command, , atyp] = b;
+  if (version !== undefined && version !== SOCKS_VERSION) {
+    return { kind: 'reject', rep: SocksRep.GeneralFailure, error: new SocksVersionError(version, 'request') };
   }
-  if (b.length >= 2 && b[1] !== SOCKS_CMD_CONNECT) {
-    return { kind: 'reject', rep: SocksRep.CommandNotSupported, error: new SocksCommandError(b[1]) };
+  if (command !== undefined && command !== SOCKS_CMD_CONNECT) {
+    return { kind: 'reject', rep: SocksRep.CommandNotSupported, error: new SocksCommandError(command) };
   }
-  if (b.length < 4) return NEED_MORE;
-  const atyp = b[3];
+  if (atyp === undefined) return NEED_MORE;
   let length: number;
   switch (atyp) {
     case SOCKS_ATYP_IPV4:
@@ -69,18 +70,19 @@ export function parseSocks5Request(b: Uint8Array): Socks5RequestParse {
       length = 4 + 16 + 2;
       break;
     case SOCKS_ATYP_DOMAIN:
-      if (b.length < 5) return NEED_MORE;
-      if (b[4] === 0) {
+      const nameLength = b[4];
+      if (nameLength === undefined) return NEED_MORE;
+      if (nameLength === 0) {
         return { kind: 'reject', rep: SocksRep.GeneralFailure, error: new InvalidTargetError('', 'empty domain name') };
       }
-      length = 5 + b[4] + 2;
+      length = 5 + nameLength + 2;
       break;
     default:
       return { kind: 'reject', rep: SocksRep.AddressTypeNotSupported, error: new AddressTypeError(atyp) };
   }
   if (b.length < length) return NEED_MORE;
   const bytes = b.slice(0, length);
-  const port = (bytes[length - 2] << 8) | bytes[length - 1];
+  const port = uint16BE(bytes, length - 2);
   let target: ProxyTarget;
   if (atyp === SOCKS_ATYP_IPV4) target = { kind: 'ipv4', host: formatIPv4(bytes.subarray(4, 8)), port };
   else if (atyp === SOCKS_ATYP_IPV6) target = { kind: 'ipv6', host: formatIPv6(bytes.subarray(4, 20)), port };
@@ -110,28 +112,24 @@ export class Socks5ClientHandshake {
 
   /** Feed bytes from the application (any split). */
   push(chunk: Uint8Array): ClientStep {
-    if (this.phase === 'connecting') {
-      this.held.push(chunk);
-      return { kind: 'held', reply: EMPTY_BYTES };
-    }
-    if (this.phase === 'relaying' || this.phase === 'closed') {
-      throw new ProxyStateError(`socks5 handshake is ${this.phase}: bytes go to the relay now`);
-    }
+    const early = holdWhileWaiting(this.phase, 'connecting', this.held, chunk, 'socks5');
+    if (early) return early;
     this.input.append(chunk);
     const replies: Uint8Array[] = [];
     if (this.phase === 'greeting') {
       const greeting = this.input.view();
-      if (greeting.length >= 1 && greeting[0] !== SOCKS_VERSION) {
+      const [version, methodCount] = greeting;
+      if (version !== undefined && version !== SOCKS_VERSION) {
         // Not socks5 (docs/protocol.md §6.3 step 1: close silently; there is no socks5 code for it).
-        return this.reject(EMPTY_BYTES, new SocksVersionError(greeting[0], 'greeting'));
+        return this.reject(EMPTY_BYTES, new SocksVersionError(version, 'greeting'));
       }
-      if (greeting.length < 2 || greeting.length < 2 + greeting[1]) return { kind: 'need-more', reply: EMPTY_BYTES };
-      const methods = Array.from(greeting.subarray(2, 2 + greeting[1]));
+      if (methodCount === undefined || greeting.length < 2 + methodCount) return { kind: 'need-more', reply: EMPTY_BYTES };
+      const methods = Array.from(greeting.subarray(2, 2 + methodCount));
       if (!methods.includes(SOCKS_METHOD_NO_AUTH)) {
         return this.reject(socksMethodSelection(SOCKS_METHOD_NONE_ACCEPTABLE), new SocksNoAcceptableMethodError(methods));
       }
       replies.push(socksMethodSelection(SOCKS_METHOD_NO_AUTH));
-      this.consumed = 2 + greeting[1];
+      this.consumed = 2 + methodCount;
       this.phase = 'request';
     }
     const rest = this.input.view().subarray(this.consumed);

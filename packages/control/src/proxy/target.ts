@@ -4,6 +4,7 @@
  * the text forms kcptunB uses (`host:port`, `[v6]:port`).
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { uint16BE } from './bytes.js';
 import { InvalidTargetError } from './errors.js';
 
 export type ProxyTargetKind = 'ipv4' | 'ipv6' | 'domain';
@@ -21,14 +22,15 @@ export function formatTarget(target: ProxyTarget): string {
   return target.kind === 'ipv6' ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
 }
 
+/** Dotted text of the 4 bytes `b` (callers pass a 4-byte view). */
 export function formatIPv4(b: Uint8Array): string {
-  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  return Array.from(b.subarray(0, 4)).join('.');
 }
 
 /** RFC 5952 text of 16 bytes: lower-case, longest run (≥ 2) of zero groups as `::`, v4-mapped dotted. */
 export function formatIPv6(b: Uint8Array): string {
   const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((b[i] << 8) | b[i + 1]);
+  for (let i = 0; i < 16; i += 2) groups.push(uint16BE(b, i));
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     return `::ffff:${formatIPv4(b.subarray(12, 16))}`;
   }

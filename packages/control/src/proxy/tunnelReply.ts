@@ -37,7 +37,7 @@ export class TunnelReplyReader {
     const missing = TUNNEL_REPLY_LENGTH - this.got.length;
     this.got.append(chunk.length > missing ? chunk.subarray(0, missing) : chunk);
     if (this.got.length < TUNNEL_REPLY_LENGTH) return null;
-    const rep = this.got.view()[1];
+    const rep = this.got.view()[1]!; // 10 bytes are in
     const leftover = chunk.length > missing ? chunk.subarray(missing) : EMPTY_BYTES;
     // Only byte 1 is checked, as kcptunB does (docs/protocol.md §6.3 step 4).
     this.outcome = rep === SocksRep.Succeeded ? { ok: true, rep: 0, truncated: false, leftover } : { ok: false, rep, truncated: false, leftover };

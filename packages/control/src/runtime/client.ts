@@ -7,15 +7,16 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { DataPlane } from '@kcptunb/dataplane';
 import { RealtimeDriver } from '@kcptunb/scheduler';
-import { nowMs } from '@kcptunb/dataplane';
+import { nowMs, sessionKey } from '@kcptunb/dataplane';
 import { enableTcpFastOpenListen } from '@kcptunb/sockopt';
-import type { HostPort } from '../config/address.js';
+import { bracketHostPort, formatAddress, socketAddress, type HostPort } from '../config/address.js';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import type { TunnelSettings } from '../config/tunnelSettings.js';
 import type { Logger } from './logger.js';
 import { inlineDataPlane, RING_BYTES, shardCount } from './settings.js';
 import { ClientProxy } from './proxyHandshakes.js';
-import { StreamPipe } from './streamPipe.js';
+import { lookupRemote } from './lookupRemote.js';
+import { startSnmpHints } from './snmpHints.js';
 import { randomConv, TunnelSession } from './tunnel.js';
 
 interface Slot {
@@ -38,16 +39,20 @@ export class TunnelClient {
   private stopping = false;
   readonly remote: HostPort;
   readonly config: TunnelConfig;
+  /** The server's address as log lines show it. */
+  private readonly peer: string;
+  /** Every session by its data-plane key, until 10 s after it closed (the data plane's reason may come late). */
+  private readonly sessions = new Map<string, TunnelSession>();
+  private stopHints: (() => void) | undefined;
 
   constructor(private readonly tunnel: TunnelSettings, private readonly logger: Logger) {
     const config = (this.config = tunnel.config);
     this.settings = tunnel.session;
     this.remote = tunnel.remote;
+    this.peer = formatAddress(tunnel.remote);
     this.dataPlane = DataPlane.start({ shards: shardCount(config.conn), inline: inlineDataPlane() });
     this.dataPlane.on('log', (line) => logger.log(line));
-    this.dataPlane.on('closed', ({ shard, id, reason }) => {
-      for (const slot of this.slots) if (slot.session && slot.session.shard === shard && slot.session.id === id) logger.log(`session ${slot.session.label}: ${reason}`);
-    });
+    this.dataPlane.on('closed', ({ shard, id, reason }) => this.sessions.get(sessionKey(shard, id))?.dataPlaneClosed(reason));
     this.slots = Array.from({ length: config.conn }, () => ({ session: undefined, opening: undefined, expiresAt: Infinity }));
   }
 
@@ -68,7 +73,8 @@ export class TunnelClient {
       if (!r.ok) this.logger.log(`tfo: TCP_FASTOPEN not set on the listener (${r.error.message})`);
     }
     const a = this.server.address() as { address: string; port: number };
-    this.logger.log(`listening on: ${a.address}:${a.port}`);
+    this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port })}`);
+    this.stopHints = startSnmpHints({ side: 'client', server: this.peer }, () => this.dataPlane.snmp(), this.logger);
     await Promise.all(this.slots.map((_, i) => this.ensure(i)));
     this.scavenger = setInterval(() => this.scavenge(), 1000);
     this.scavenger.unref();
@@ -98,15 +104,21 @@ export class TunnelClient {
       const id = this.nextId++;
       const shard = i % this.dataPlane.shardCount;
       try {
-        const { rings, local } = await this.dataPlane.dial({ shard, id, host: this.remote.host, port: this.remote.port, conv: randomConv(), settings: this.settings, ringBytes: RING_BYTES });
-        const label = `${local} -> ${this.config.remote}`;
-        const session = new TunnelSession({ shard, id, label, rings, settings: this.tunnel, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue });
-        this.logger.log(`connection: ${local} -> ${this.config.remote}`);
+        // resolved here, on every attempt: a name that does not resolve (yet) is named and retried
+        const host = await lookupRemote(this.remote.host);
+        const dialed = await this.dataPlane.dial({ shard, id, host, port: this.remote.port, conv: randomConv(), settings: this.settings, ringBytes: RING_BYTES });
+        const label = `${bracketHostPort(dialed.local)} -> ${this.peer}`;
+        const session = new TunnelSession({ shard, id, label, peer: this.peer, rings: dialed.rings, settings: this.tunnel, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue });
+        const key = sessionKey(shard, id);
+        this.sessions.set(key, session);
+        session.onClose(() => setTimeout(() => this.sessions.delete(key), 10_000).unref());
+        this.logger.log(`connection: ${label}`);
         slot.session = session;
         slot.expiresAt = this.config.autoExpire > 0 ? Date.now() + this.config.autoExpire * 1000 : Infinity;
         return session;
       } catch (e) {
-        this.logger.log(`re-connecting: ${(e as Error).message}`);
+        // every second, but logged after 1, 2, 4, 8 … failures: a long outage stays a few lines
+        if ((attempt & (attempt + 1)) === 0) this.logger.log(`re-connecting: ${(e as Error).message}${attempt > 0 ? ` (attempt ${attempt + 1})` : ''}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -141,12 +153,9 @@ export class TunnelClient {
       socket.destroy();
       return;
     }
-    this.logger.stream(`stream opened in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`);
-    const pipe = new StreamPipe(socket, stream, session.link, (p) => {
-      session.pipes.delete(p.stream);
-      this.logger.stream(`stream closed in: ${socket.remoteAddress}:${socket.remotePort} out: ${session.label} (${stream.id})`);
-    });
-    if (!pipe.finished) session.pipes.set(stream, pipe);
+    const streamLabel = `in: ${socketAddress(socket.remoteAddress, socket.remotePort)} out: ${session.label} (${stream.id})`;
+    this.logger.stream(`stream opened ${streamLabel}`);
+    session.relay(socket, stream, { onDone: () => this.logger.stream(`stream closed ${streamLabel}`) });
     socket.resume();
     session.link.schedule();
   }
@@ -170,6 +179,7 @@ export class TunnelClient {
   /** Stop accepting, close every session, stop the data plane. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopHints?.();
     if (this.scavenger) clearInterval(this.scavenger);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const slot of this.slots) slot.session?.close();

@@ -7,13 +7,15 @@ import type { Socket } from 'node:net';
 import type { SmuxStream } from '@kcptunb/smux';
 import { FastServerHandshake } from '../proxy/fastServer.js';
 import { HttpProxyHandshake } from '../proxy/httpClient.js';
+import { HttpRequestRewriter } from '../proxy/httpRequestRewriter.js';
 import { formatTarget } from '../proxy/target.js';
 import { Socks5ClientHandshake } from '../proxy/socks5Client.js';
 import { TunnelReplyReader, type TunnelReplyOutcome } from '../proxy/tunnelReply.js';
+import { socketAddress } from '../config/address.js';
 import { DIAL_TIMEOUT_MS, dialTarget } from './dial.js';
 import type { Logger } from './logger.js';
 import type { StreamHandler } from './streamHandler.js';
-import { StreamPipe } from './streamPipe.js';
+import type { StreamPipe } from './streamPipe.js';
 import type { TunnelSession } from './tunnel.js';
 
 /** A handshake that has not finished after this long closes its connection. */
@@ -29,6 +31,8 @@ export class ClientProxy implements StreamHandler {
   private stream: SmuxStream | undefined;
   private reply = new TunnelReplyReader();
   private done = false;
+  /** How the log lines name this stream (set when it opens). */
+  private streamLabel = '';
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -69,10 +73,11 @@ export class ClientProxy implements StreamHandler {
           return;
         }
         this.stream = stream;
-        this.session.pipes.set(stream, this);
+        this.session.attach(stream, this);
         stream.write(step.streamHead);
         this.session.link.schedule();
-        this.logger.stream(`stream opened in: ${this.socket.remoteAddress}:${this.socket.remotePort} out: ${this.session.label} (${stream.id}) to ${formatTarget(step.target)}`);
+        this.streamLabel = `in: ${socketAddress(this.socket.remoteAddress, this.socket.remotePort)} out: ${this.session.label} (${stream.id}) to ${formatTarget(step.target)}`;
+        this.logger.stream(`stream opened ${this.streamLabel}`);
         return;
       }
       default:
@@ -99,7 +104,7 @@ export class ClientProxy implements StreamHandler {
     const stream = this.stream;
     if (!a.ok || !stream) {
       stream?.close();
-      if (stream) this.session.pipes.delete(stream);
+      if (stream) this.session.detach(stream);
       this.session.link.schedule();
       this.socket.end();
       return;
@@ -108,13 +113,23 @@ export class ClientProxy implements StreamHandler {
     this.socket.removeAllListeners('end');
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('error');
-    const pipe = new StreamPipe(this.socket, stream, this.session.link, (p) => this.session.pipes.delete(p.stream), a.toStream);
-    if (!pipe.finished) this.session.pipes.set(stream, pipe);
+    // --ser http: the app speaks to a proxy, the tunnel ends at an origin server (docs/protocol.md §6.4)
+    const request = this.hs instanceof HttpProxyHandshake ? this.hs.request : null;
+    const rewriter = request && !request.isConnect ? new HttpRequestRewriter() : null;
+    const pipe = this.session.relay(this.socket, stream, {
+      onDone: () => this.logger.stream(`stream closed ${this.streamLabel}`),
+      initial: a.toStream,
+      rewrite: rewriter ? (chunk) => rewriter.push(chunk) : undefined,
+    });
     this.onPipe(pipe);
     this.socket.resume();
   }
 
   writable(): void {}
+
+  get finished(): boolean {
+    return this.done;
+  }
 
   finish(): void {
     if (this.done) return;
@@ -122,7 +137,7 @@ export class ClientProxy implements StreamHandler {
     clearTimeout(this.timer);
     if (this.stream) {
       this.stream.close();
-      this.session.pipes.delete(this.stream);
+      this.session.detach(this.stream);
       this.session.link.schedule();
     }
     this.socket.destroy();
@@ -147,7 +162,7 @@ export class FastServerProxy implements StreamHandler {
     private readonly tfo: boolean,
   ) {
     this.timer = setTimeout(() => this.finish(), HANDSHAKE_TIMEOUT_MS);
-    session.pipes.set(stream, this);
+    session.attach(stream, this);
     this.readable();
   }
 
@@ -190,8 +205,7 @@ export class FastServerProxy implements StreamHandler {
         this.stream.write(a.toStream);
         if (a.toTarget.length) socket.write(a.toTarget);
         this.logger.stream(`stream opened in: ${this.session.label} (${this.stream.id}) out: ${label}`);
-        const pipe = new StreamPipe(socket, this.stream, this.session.link, (p) => this.session.pipes.delete(p.stream));
-        if (!pipe.finished) this.session.pipes.set(this.stream, pipe);
+        this.session.relay(socket, this.stream, { onDone: () => this.logger.stream(`stream closed in: ${this.session.label} (${this.stream.id}) out: ${label}`) });
         this.session.link.schedule(); // the reply frame must go out now: the client waits for it
       },
       (e: Error) => this.failed(label, e),
@@ -208,13 +222,17 @@ export class FastServerProxy implements StreamHandler {
 
   writable(): void {}
 
+  get finished(): boolean {
+    return this.done;
+  }
+
   finish(): void {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
     this.socket?.destroy();
     this.stream.close();
-    this.session.pipes.delete(this.stream);
+    this.session.detach(this.stream);
     this.session.link.schedule();
   }
 }

@@ -6,7 +6,7 @@
 import { DataPlane, nowMs, sessionKey, type AcceptedSession } from '@kcptunb/dataplane';
 import { RealtimeDriver } from '@kcptunb/scheduler';
 import type { SmuxStream } from '@kcptunb/smux';
-import type { HostPort } from '../config/address.js';
+import { bracketHostPort, formatAddress, type HostPort } from '../config/address.js';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
 import type { TunnelSettings } from '../config/tunnelSettings.js';
 import type { Logger } from './logger.js';
@@ -15,8 +15,8 @@ import { DIAL_TIMEOUT_MS, dialTarget, resolveNamesWithFallbackDns } from './dial
 import { applyDnsFallback } from './dnsFallback.js';
 import { startPprof } from './pprof.js';
 import { FastServerProxy } from './proxyHandshakes.js';
-import { StreamPipe } from './streamPipe.js';
 import { TunnelSession } from './tunnel.js';
+import { startSnmpHints } from './snmpHints.js';
 
 /** Most concurrent KCP sessions a server accepts (each costs ~0.3 MB of kernel memory). */
 export const MAX_SERVER_SESSIONS = 1024;
@@ -26,8 +26,16 @@ export class TunnelServer {
   /** Runs the smux links of this server's sessions. */
   private readonly links = new RealtimeDriver(nowMs);
   private readonly sessions = new Map<string, TunnelSession>();
-  /** Labels of sessions already gone on the control side, until the data plane confirms. */
-  private readonly labels = new Map<string, string>();
+  /** Sessions already gone on the control side, until the data plane confirms (it gives the reason). */
+  private readonly ended = new Map<string, TunnelSession>();
+  /**
+   * `address conv` of client sessions that failed on --nocomp: a client retransmits, and every
+   * retransmission re-creates the session, so later ones close silently (one hint per client session).
+   */
+  private readonly compressionMismatches = new Set<string>();
+  private stopHints: (() => void) | undefined;
+  /** Each session's client (`address conv N`). */
+  private readonly clients = new WeakMap<TunnelSession, string>();
   private readonly target: HostPort;
   readonly config: TunnelConfig;
 
@@ -40,12 +48,18 @@ export class TunnelServer {
     this.dataPlane.on('log', (line) => logger.log(line));
     this.dataPlane.on('accepted', (a: AcceptedSession) => this.onSession(a));
     this.dataPlane.on('closed', ({ shard, id, reason }) => {
-      // the rings may already have told the smux side (and removed the session): log the reason anyway
+      // the rings may already have told the smux side (and removed the session): the reason still goes in its close line
       const key = sessionKey(shard, id);
-      const s = this.sessions.get(key) ?? this.labels.get(key);
-      this.logger.log(`session ${typeof s === 'string' ? s : (s?.label ?? key)} ended in the data plane: ${reason}`);
-      if (s && typeof s !== 'string') s.close();
-      this.labels.delete(key);
+      const s = this.sessions.get(key) ?? this.ended.get(key);
+      if (!s) return this.logger.log(`session ${key} ended in the data plane: ${reason}`);
+      s.dataPlaneClosed(reason);
+      s.close();
+      this.ended.delete(key);
+      const client = this.clients.get(s);
+      if (client !== undefined && s.compressionMismatch) {
+        if (this.compressionMismatches.size >= MAX_SERVER_SESSIONS) this.compressionMismatches.delete(this.compressionMismatches.values().next().value!);
+        this.compressionMismatches.add(client);
+      }
     });
   }
 
@@ -56,16 +70,22 @@ export class TunnelServer {
     if (this.config.pprof) this.pprof = await startPprof(this.logger);
     const { host, port } = this.settings.listen;
     const a = await this.dataPlane.listen({ host, port, settings: this.settings.session, maxSessions: MAX_SERVER_SESSIONS, ringBytes: RING_BYTES });
-    this.logger.log(`listening on: ${a.address}:${a.port}`);
+    this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port })}`);
+    this.stopHints = startSnmpHints({ side: 'server' }, () => this.dataPlane.snmp(), this.logger);
     return a;
   }
 
   private onSession(a: AcceptedSession): void {
     const key = sessionKey(a.shard, a.id);
+    const remote = bracketHostPort(a.remote);
+    const client = `${remote} conv ${a.conv}`;
+    const repeat = this.compressionMismatches.has(client);
     const session = new TunnelSession({
       shard: a.shard,
       id: a.id,
-      label: a.remote,
+      label: remote,
+      peer: remote,
+      quietClose: repeat,
       rings: a.rings,
       settings: this.settings,
       dataPlane: this.dataPlane,
@@ -74,12 +94,13 @@ export class TunnelServer {
       onAccepted: (s, stream) => this.onStream(s, stream),
     });
     this.sessions.set(key, session);
+    this.clients.set(session, client);
     session.onClose(() => {
       this.sessions.delete(key);
-      this.labels.set(key, session.label);
-      setTimeout(() => this.labels.delete(key), 10_000).unref();
+      this.ended.set(key, session);
+      setTimeout(() => this.ended.delete(key), 10_000).unref();
     });
-    this.logger.log(`remote address: ${a.remote} conv ${a.conv}`);
+    if (!repeat) this.logger.log(`remote address: ${client}`);
   }
 
   private onStream(session: TunnelSession, stream: SmuxStream): void {
@@ -94,11 +115,7 @@ export class TunnelServer {
           return;
         }
         this.logger.stream(`stream opened in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
-        const pipe = new StreamPipe(socket, stream, session.link, (p) => {
-          session.pipes.delete(p.stream);
-          this.logger.stream(`stream closed in: ${session.label} (${stream.id}) out: ${this.config.remote}`);
-        });
-        if (!pipe.finished) session.pipes.set(stream, pipe);
+        session.relay(socket, stream, { onDone: () => this.logger.stream(`stream closed in: ${session.label} (${stream.id}) out: ${this.config.remote}`) });
       },
       (e: Error) => {
         // kcptunB: on failure the stream is just closed, no error bytes (docs/protocol.md §6.1)
@@ -110,6 +127,7 @@ export class TunnelServer {
   }
 
   async stop(): Promise<void> {
+    this.stopHints?.();
     this.pprof?.close();
     for (const s of [...this.sessions.values()]) s.close();
     await this.dataPlane.stop();

@@ -6,4 +6,6 @@ export interface StreamHandler {
   writable(): void;
   /** Tear down (the session died). */
   finish(): void;
+  /** Done already: nothing to route to it. */
+  readonly finished: boolean;
 }

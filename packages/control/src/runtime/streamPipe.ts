@@ -21,6 +21,8 @@ export class StreamPipe implements StreamHandler {
     onDone: (pipe: StreamPipe) => void,
     /** Bytes that arrived on the socket before the pipe was built (proxy handshakes). */
     initial?: Uint8Array,
+    /** Socket bytes → stream bytes (the http proxy's request rewriter); identity when absent. */
+    rewrite?: (chunk: Uint8Array) => Uint8Array,
   ) {
     socket.setNoDelay(true);
     const port: ByteSocket = {
@@ -33,8 +35,12 @@ export class StreamPipe implements StreamHandler {
         setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
       },
     };
-    this.relay = new StreamRelay({ socket: port, stream, requestRun: () => link.schedule(), onDone: () => onDone(this), initial });
-    socket.on('data', (chunk: Buffer) => this.relay.fromSocket(chunk));
+    const first = initial && rewrite ? rewrite(initial) : initial;
+    this.relay = new StreamRelay({ socket: port, stream, requestRun: () => link.schedule(), onDone: () => onDone(this), initial: first });
+    socket.on('data', (chunk: Buffer) => {
+      const bytes = rewrite ? rewrite(chunk) : chunk;
+      if (bytes.length > 0) this.relay.fromSocket(bytes);
+    });
     socket.on('drain', () => this.relay.socketDrained());
     socket.on('end', () => this.relay.socketEnded());
     socket.on('close', () => this.relay.socketEnded());

@@ -3,6 +3,7 @@
  * shard rings, TCP pipes, SNMP, logging and shutdown.
  */
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { DataPlane, type SessionRings } from '@kcptunb/dataplane';
 import { SmuxSession, type SmuxError, type SmuxStream } from '@kcptunb/smux';
 import type { RunQueue, Runnable } from '@kcptunb/scheduler';
@@ -12,6 +13,7 @@ import { nowMs } from '@kcptunb/dataplane';
 import type { Logger } from './logger.js';
 import { SessionLink } from './sessionLink.js';
 import type { StreamHandler } from './streamHandler.js';
+import { StreamPipe } from './streamPipe.js';
 
 export interface TunnelSessionOptions {
   /** The data-plane shard running the KCP session, and its id there. */
@@ -19,6 +21,10 @@ export interface TunnelSessionOptions {
   id: number;
   /** How the logs name the session (its addresses). */
   label: string;
+  /** The peer's address, as the failure hints name it. */
+  peer: string;
+  /** Do not log this session's close (a repeat of a failure already explained). */
+  quietClose?: boolean;
   rings: SessionRings;
   /** The smux side and settings. */
   settings: Pick<TunnelSettings, 'side' | 'smux'>;
@@ -30,6 +36,15 @@ export interface TunnelSessionOptions {
   onAccepted?: (session: TunnelSession, stream: SmuxStream) => void;
 }
 
+export interface RelayOptions {
+  /** Runs once the relay is done (after it is detached). */
+  onDone?: () => void;
+  /** Socket bytes that came before the relay (proxy handshakes). */
+  initial?: Uint8Array;
+  /** Socket bytes → stream bytes (the http proxy's request rewriter). */
+  rewrite?: (chunk: Uint8Array) => Uint8Array;
+}
+
 /** A smux session over one KCP session of one shard. */
 export class TunnelSession {
   readonly link: SessionLink;
@@ -37,23 +52,33 @@ export class TunnelSession {
   readonly id: number;
   readonly label: string;
   /** What each open stream's events go to: a relay or a proxy handshake. */
-  readonly pipes = new Map<SmuxStream, StreamHandler>();
+  private readonly handlers = new Map<SmuxStream, StreamHandler>();
   readonly createdAt = Date.now();
+  readonly peer: string;
   private closedCallbacks: Array<() => void> = [];
+  private readonly logger: Logger;
+  private readonly quietClose: boolean;
+  private closeLogged = false;
+  private smuxError: SmuxError | null = null;
 
   constructor(o: TunnelSessionOptions) {
     this.shard = o.shard;
     this.id = o.id;
     this.label = o.label;
-    const { onAccepted, logger, dataPlane } = o;
+    this.peer = o.peer;
+    this.logger = o.logger;
+    this.quietClose = o.quietClose ?? false;
+    const { onAccepted, dataPlane } = o;
     const smux = new SmuxSession({ role: o.settings.side, now: nowMs(), config: o.settings.smux });
     const handlers = {
       onAccepted: onAccepted ? (s: SmuxStream) => onAccepted(this, s) : undefined,
-      onReadable: (s: SmuxStream) => this.pipes.get(s)?.readable(),
-      onWritable: (s: SmuxStream) => this.pipes.get(s)?.writable(),
+      onReadable: (s: SmuxStream) => this.handlers.get(s)?.readable(),
+      onWritable: (s: SmuxStream) => this.handlers.get(s)?.writable(),
       onClosed: (error: SmuxError | null) => {
-        logger.log(`session ${this.label} closed${error ? `: ${error.message}` : ''}`);
-        for (const pipe of [...this.pipes.values()]) pipe.finish();
+        this.smuxError = error;
+        // the data plane's 'closed' answer (dataPlaneClosed) writes the one close line; this is the fallback
+        setTimeout(() => this.logClosed(null), CLOSE_LINE_FALLBACK_MS).unref();
+        for (const handler of [...this.handlers.values()]) handler.finish();
         dataPlane.closeSession(this.shard, this.id);
         for (const cb of this.closedCallbacks) cb();
       },
@@ -65,8 +90,60 @@ export class TunnelSession {
     return this.link.closed;
   }
 
+  /** The data plane ended the session (`reason`): the session's one close line. */
+  dataPlaneClosed(reason: string): void {
+    this.logClosed(reason === DATA_PLANE_CLOSED_BY_CONTROL ? null : reason);
+  }
+
+  /** True when the session died because the two sides disagree on --nocomp. */
+  get compressionMismatch(): boolean {
+    return this.closeReason !== null && isCompressionMismatch(this.closeReason);
+  }
+
+  private closeReason: string | null = null;
+
+  private logClosed(dataPlaneReason: string | null): void {
+    if (this.closeLogged) return;
+    this.closeLogged = true;
+    const why = dataPlaneReason ?? this.smuxError?.message ?? null;
+    this.closeReason = why;
+    if (this.quietClose) return;
+    if (why !== null && isCompressionMismatch(why)) {
+      this.logger.log(`session ${this.label} closed: snappy framing error from ${this.peer}: check --nocomp on both sides (${why})`);
+      return;
+    }
+    this.logger.log(`session ${this.label} closed${why ? `: ${why}` : ''}`);
+  }
+
   get streamCount(): number {
     return this.link.smux.streamCount;
+  }
+
+  /** Route `stream`'s events to `handler` from now on; a handler that has already finished is ignored. */
+  attach(stream: SmuxStream, handler: StreamHandler): void {
+    if (!handler.finished) this.handlers.set(stream, handler);
+  }
+
+  /** Stop routing `stream`'s events (its relay or handshake is done). */
+  detach(stream: SmuxStream): void {
+    this.handlers.delete(stream);
+  }
+
+  /** Relay `socket` ⇄ `stream` until both directions are done: a StreamPipe, attached while it runs. */
+  relay(socket: Socket, stream: SmuxStream, o: RelayOptions = {}): StreamPipe {
+    const pipe = new StreamPipe(
+      socket,
+      stream,
+      this.link,
+      () => {
+        this.detach(stream);
+        o.onDone?.();
+      },
+      o.initial,
+      o.rewrite,
+    );
+    this.attach(stream, pipe);
+    return pipe;
   }
 
   onClose(cb: () => void): void {
@@ -76,6 +153,20 @@ export class TunnelSession {
   close(): void {
     this.link.close();
   }
+}
+
+/** The reason the data plane gives for a session the control thread closed. */
+const DATA_PLANE_CLOSED_BY_CONTROL = 'closed by control';
+/** How long the close line waits for the data plane's reason. */
+const CLOSE_LINE_FALLBACK_MS = 2000;
+
+/**
+ * One side frames its stream with snappy and the other does not (--nocomp differs): our snappy
+ * reader finds no stream identifier, or our smux reads the identifier chunk (type 0xff) as a
+ * frame of version 255 (docs/protocol.md §5).
+ */
+export function isCompressionMismatch(reason: string): boolean {
+  return reason.startsWith('snappy:') || /smux frame version 255\b/.test(reason);
 }
 
 export function randomConv(): number {
