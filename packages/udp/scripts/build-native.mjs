@@ -23,7 +23,7 @@ if (process.platform !== 'linux') {
   process.exit(0);
 }
 
-const inputs = ['binding.gyp', 'src/addon.c', 'scripts/build-native.mjs'].map((f) => join(pkg, f));
+const inputs = ['binding.gyp', 'src/addon.c', 'src/args.c', 'src/sockets.c', 'src/batch.c', 'src/poll.c', 'src/common.h', 'scripts/build-native.mjs'].map((f) => join(pkg, f));
 if (!process.argv.includes('--force') && existsSync(out)) {
   const built = statSync(out).mtimeMs;
   if (inputs.every((f) => statSync(f).mtimeMs <= built)) {

@@ -5,25 +5,13 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { setDscp } from '@kcptunb/sockopt';
-import { DatagramBatch, DATAGRAM_STRIDE, type Kernels } from '@kcptunb/wasm';
-import type { ReceiveHandler, Senders, UdpEndpoint, UdpEndpointStats } from './endpoint.js';
+import { DatagramBatch, DATAGRAM_STRIDE } from '@kcptunb/wasm';
+import type { Senders, UdpEndpoint, UdpEndpointStats, UdpOpenOptions } from './endpoint.js';
 import { packPeer, type PeerAddress } from './peerAddress.js';
-import type { UdpSocketOptions } from './socketOptions.js';
 
 const RECEIVE_BATCH = 64;
 
-export interface DgramEndpointOptions extends UdpSocketOptions {
-  kernels: Kernels;
-  family: 4 | 6;
-  bindAddress: string;
-  bindPort: number;
-  reusePort?: boolean;
-  connect?: { address: string; port: number };
-  onReceive: ReceiveHandler;
-  log: (line: string) => void;
-  /** Received datagrams dropped here (larger than a slot): the data plane counts them in SNMP InErrs. */
-  onDropped?: (count: number) => void;
-}
+export type DgramEndpointOptions = UdpOpenOptions;
 
 export class DgramUdpEndpoint implements UdpEndpoint {
   readonly kind = 'dgram';

@@ -2,7 +2,8 @@
  * One UDP socket of the data plane, batch in and batch out, whichever implementation is behind it
  * (the batched-syscall addon or node:dgram).
  */
-import type { DatagramBatch } from '@kcptunb/wasm';
+import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
+import type { UdpSocketOptions } from './socketOptions.js';
 import type { PeerAddress, PeerKey } from './peerAddress.js';
 
 /** Who sent each datagram of a received batch (unconnected sockets only). */
@@ -44,4 +45,21 @@ export interface UdpEndpoint {
   send(batch: DatagramBatch, to?: PeerAddress): void;
   stats(): UdpEndpointStats;
   close(): void;
+}
+
+/** How to open an endpoint (either implementation). */
+export interface UdpOpenOptions extends UdpSocketOptions {
+  kernels: Kernels;
+  family: 4 | 6;
+  /** IP literal to bind ('' = every interface). */
+  bindAddress: string;
+  bindPort: number;
+  /** Share the port with other sockets of this process (SO_REUSEPORT: one per shard). */
+  reusePort?: boolean;
+  /** IP literal and port of the one peer (client sessions); unconnected otherwise. */
+  connect?: { address: string; port: number };
+  onReceive: ReceiveHandler;
+  log: (line: string) => void;
+  /** Received datagrams dropped here (larger than a slot): the data plane counts them in SNMP InErrs. */
+  onDropped?: (count: number) => void;
 }

@@ -3,8 +3,8 @@
  * DatagramBatch slots, sendmmsg and GSO out of them; it owns its sockets and polls them on the
  * calling thread's loop) with node:dgram behind the same interface as the fallback.
  */
-export { openUdpEndpoint, udpImplementation, type UdpOpenOptions } from './open.js';
-export type { ReceiveHandler, Senders, UdpEndpoint, UdpEndpointStats } from './endpoint.js';
+export { openUdpEndpoint, udpImplementation } from './open.js';
+export type { ReceiveHandler, Senders, UdpEndpoint, UdpEndpointStats, UdpOpenOptions } from './endpoint.js';
 export { packPeer, peerAt, peerKey, type PeerAddress, type PeerKey } from './peerAddress.js';
 export { udpAddon, ADDR_BYTES, STAT, STAT_COUNT, type UdpAddon } from './addon.js';
 export { SpillQueue } from './spillQueue.js';

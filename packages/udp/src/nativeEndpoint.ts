@@ -4,11 +4,11 @@
  * WebAssembly memory, and every sealed batch goes out in one sendmmsg (with UDP GSO for runs of
  * equal-size datagrams where the kernel takes it). No JS object per datagram on either path.
  */
-import { DatagramBatch, DATAGRAM_STRIDE, type Kernels } from '@kcptunb/wasm';
+import { DatagramBatch, DATAGRAM_STRIDE } from '@kcptunb/wasm';
 import { ADDR_BYTES, STAT, STAT_COUNT, type UdpAddon } from './addon.js';
-import type { ReceiveHandler, Senders, UdpEndpoint, UdpEndpointStats } from './endpoint.js';
+import type { Senders, UdpEndpoint, UdpEndpointStats, UdpOpenOptions } from './endpoint.js';
 import { peerAt, peerKey, type PeerAddress } from './peerAddress.js';
-import { IPPROTO_IP, IPPROTO_IPV6, IPV6_TCLASS, IP_TOS, SOL_SOCKET, SOL_UDP, SO_RCVBUF, SO_SNDBUF, UDP_SEGMENT, type UdpSocketOptions } from './socketOptions.js';
+import { IPPROTO_IP, IPPROTO_IPV6, IPV6_TCLASS, IP_TOS, SOL_SOCKET, SOL_UDP, SO_RCVBUF, SO_SNDBUF, UDP_SEGMENT } from './socketOptions.js';
 import { SpillQueue } from './spillQueue.js';
 
 /** Datagrams per recvmmsg call. */
@@ -21,18 +21,7 @@ const RECEIVE_ROUNDS = 16;
 const READABLE = 1;
 const WRITABLE = 2;
 
-export interface NativeEndpointOptions extends UdpSocketOptions {
-  kernels: Kernels;
-  family: 4 | 6;
-  bindAddress: string;
-  bindPort: number;
-  reusePort?: boolean;
-  /** IP literal and port of the one peer (client sessions). */
-  connect?: { address: string; port: number };
-  onReceive: ReceiveHandler;
-  log: (line: string) => void;
-  onDropped?: (count: number) => void;
-}
+export type NativeEndpointOptions = UdpOpenOptions;
 
 export class NativeUdpEndpoint implements UdpEndpoint {
   readonly kind = 'native';

@@ -3,11 +3,9 @@
  * (`KCPTUNB_UDP=dgram` forces the fallback). Which one, and why, is logged once per thread.
  */
 import { udpAddon } from './addon.js';
-import { DgramUdpEndpoint, type DgramEndpointOptions } from './dgramEndpoint.js';
-import type { UdpEndpoint } from './endpoint.js';
+import { DgramUdpEndpoint } from './dgramEndpoint.js';
+import type { UdpEndpoint, UdpOpenOptions } from './endpoint.js';
 import { NativeUdpEndpoint } from './nativeEndpoint.js';
-
-export type UdpOpenOptions = DgramEndpointOptions;
 
 let announced = false;
 
