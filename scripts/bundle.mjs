@@ -78,15 +78,22 @@ for (const { dir } of workspaces) {
   }
 }
 
-// One declaration file for the library API, workspace types inlined.
+// One declaration file for the library API, workspace types inlined. The wasm package declares
+// the WebAssembly subset it uses globally (webassembly.d.ts, since @types/node 20 lacks it): no
+// exported type needs it, and in a consumer's program it would collide with the DOM lib's.
+const omitGlobals = {
+  name: 'omit-webassembly-globals',
+  load: (id) => (id.endsWith('/packages/wasm/dist/webassembly.d.ts') ? 'export {};' : null),
+};
 const types = await rollup({
   input: join(root, 'packages', 'control', 'dist', 'index.d.ts'),
-  plugins: [dts({ respectExternal: true })],
+  plugins: [omitGlobals, dts({ respectExternal: true })],
   external: (id) => !isWorkspace(id) && !id.startsWith('.') && !id.startsWith('/'),
   onwarn: (w) => fail(`types: ${w.message}`),
 });
 await types.write({ file: join(out, 'lib', 'index.d.ts'), format: 'es' });
 await types.close();
+if (readFileSync(join(out, 'lib', 'index.d.ts'), 'utf8').includes('declare global')) fail('types: dist/lib/index.d.ts augments the global scope');
 
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const jsBytes = Object.entries(result.metafile.outputs).reduce((a, [, o]) => a + o.bytes, 0);
