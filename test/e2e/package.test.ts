@@ -67,7 +67,7 @@ async function installedTunnel(bin: string, env: NodeJS.ProcessEnv, target: numb
   return { server, client, port };
 }
 
-test('npm pack of a fresh copy without a C compiler → install from the tarball → kcptunb server + client carry a verified transfer; npx <tarball> -v; npm install -g .', { timeout: 240_000 }, async () => {
+test('npm pack of a fresh copy without a C compiler → install from the tarball → kcptunb server + client carry a verified transfer; npx <tarball> -v; npm install -g .', { timeout: 600_000 }, async () => {
   const tmp = group.tempDir('kcptunb-package-');
   const repo = join(tmp, 'repo');
   const prefix = join(tmp, 'prefix');
@@ -89,8 +89,8 @@ test('npm pack of a fresh copy without a C compiler → install from the tarball
   for (const tool of COMPILERS) assert.notEqual(spawnSync('sh', ['-c', `command -v ${tool}`], { env }).status, 0, `${tool} must not be on the test's PATH`);
 
   run('npm', ['ci'], repo, env, 120_000);
-  // prepack builds everything (turbo → tsc, the addon step, the bundle) on this PATH
-  const pack = run('npm', ['pack'], repo, env, 180_000);
+  // prepack builds the package's workspaces (turbo → tsc, the addon step) and the bundle on this PATH
+  const pack = run('npm', ['pack'], repo, env, 400_000);
   const log = pack.stdout + pack.stderr;
   assert.match(log, /addon sockopt: not compiled \(no python3, make, cc, c\+\+ on PATH\); the runtime loads the committed prebuilds\/linux-x64\//);
   const tarball = join(repo, `kcptunb-${VERSION}.tgz`);
