@@ -1,28 +1,14 @@
-/** Operating a running tunnel: SIGUSR1, --snmplog, --log, --pprof, --autoexpire/--scavengettl, bad flags. */
+/** Operating a running tunnel: SIGUSR1, --snmplog, --log, --autoexpire/--scavengettl, bad flags (--pprof: pprof.test.ts). */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { get } from 'node:http';
 import { join } from 'node:path';
-import { echoTransfer, freeTcpPort, freeUdpPort, KCPTUNB_BIN, ProcessGroup, sleep, startTunnel, waitFor } from '@kcptunb/testkit';
+import { echoTransfer, KCPTUNB_BIN, ProcessGroup, sleep, startTunnel, waitFor } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());
 const MiB = 1 << 20;
-
-function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-  });
-}
 
 test('SIGUSR1 logs one kcptun-style SNMP line; --snmplog writes a header and one row per period', async () => {
   const dir = group.tempDir('kcptunb-ops-');
@@ -61,21 +47,6 @@ test('--log FILE receives the log lines', async () => {
   await echoTransfer(t.port, 64 * 1024, 10_000);
   await waitFor(() => existsSync(file) && /connection: /.test(readFileSync(file, 'utf8')), 5000, 'the log file');
   assert.doesNotMatch(t.client.output(), /connection: /, 'nothing on stderr');
-});
-
-test('--pprof serves a CPU profile and a heap snapshot', async () => {
-  const target = await group.echoServer();
-  const pprofPort = await freeTcpPort();
-  const udp = await freeUdpPort();
-  const server = group.start('ours', 'server', ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${target}`, '--pprof', '--quiet'], { ...process.env, KCPTUNB_PPROF_ADDR: `127.0.0.1:${pprofPort}` });
-  await waitFor(() => /pprof: http/.test(server.output()), 8000, 'the pprof listener');
-  const index = await httpGet(`http://127.0.0.1:${pprofPort}/debug/pprof/`, 5000);
-  assert.match(index.body, /profile\?seconds/);
-  const profile = await httpGet(`http://127.0.0.1:${pprofPort}/debug/pprof/profile?seconds=1`, 10_000);
-  const parsed = JSON.parse(profile.body) as { nodes: unknown[]; startTime: number };
-  assert.ok(Array.isArray(parsed.nodes) && parsed.nodes.length > 0);
-  const heap = await httpGet(`http://127.0.0.1:${pprofPort}/debug/pprof/heap`, 30_000);
-  assert.match(heap.body.slice(0, 20), /^\{"snapshot":/);
 });
 
 test('--autoexpire replaces a session on next use; the scavenger closes the old one once its streams end', async () => {

@@ -99,7 +99,6 @@ test('booleans: bare means true; =0/=false switch defaults-on flags off (kcptunB
   assert.equal(run('client', ['--streambuf-en=0']).streamBufEnabled, false);
   assert.equal(run('client', ['-streambuf-en=false']).streamBufEnabled, false);
   assert.equal(run('server', ['--tfo=0']).tfo, false);
-  assert.equal(run('server', ['--pprof']).pprof, true);
 });
 
 test('KCPTUN_KEY is used when --key is absent; --key wins', () => {

@@ -6,6 +6,7 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { Command } from 'commander';
+import { sockoptSupport } from '@kcptunb/sockopt';
 import { ConfigError } from './config/configError.js';
 import { helpText, VERSION } from './config/help.js';
 import { resolveConfig } from './config/resolve.js';
@@ -21,6 +22,9 @@ import { startSnmpLog } from './runtime/snmpLog.js';
 /** Start a tunnel from settings that tunnelSettings() has checked: nothing here can be a configuration error. */
 export async function startTunnel(settings: TunnelSettings, logger: Logger): Promise<TunnelClient | TunnelServer> {
   logger.log(`version: ${VERSION}`);
+  const native = sockoptSupport();
+  // the one line for a missing addon; the features it backs then fall back quietly
+  if (!native.supported) logger.log(`sockopt: ${native.reason}; TCP Fast Open and DSCP fall back to plain sockets`);
   const tunnel = settings.side === 'client' ? new TunnelClient(settings, logger) : new TunnelServer(settings, logger);
   for (const line of describe(settings)) logger.log(line);
   await tunnel.start();

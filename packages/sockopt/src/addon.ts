@@ -1,9 +1,11 @@
 /**
- * Loading the N-API addon: absent off Linux, when disabled by
- * KCPTUNB_SOCKOPT_DISABLE=1, or when it was not built; every caller then
- * gets an UNSUPPORTED SockoptError instead of a crash.
+ * Loading the N-API addon: a developer build (build/Release) or the committed
+ * prebuilt (prebuilds/<platform>-<arch>/, also shipped inside the kcptunb
+ * bundle) through @kcptunb/native. Absent off Linux, when disabled by
+ * KCPTUNB_SOCKOPT_DISABLE=1, or when neither matches this machine; every
+ * caller then gets an UNSUPPORTED SockoptError instead of a crash.
  */
-import { createRequire } from 'node:module';
+import { loadAddon } from '@kcptunb/native';
 import { SockoptError } from './errors.js';
 
 export interface Addon {
@@ -16,6 +18,7 @@ export interface Addon {
 }
 
 let addon: Addon | undefined;
+let addonPath: string | undefined;
 let unsupportedReason: string | undefined;
 if (process.platform !== 'linux') {
   unsupportedReason = `socket options are implemented for Linux only (platform ${process.platform})`;
@@ -23,18 +26,14 @@ if (process.platform !== 'linux') {
   // escape hatch (and how the tests exercise the unsupported path on Linux)
   unsupportedReason = 'native socket options disabled by KCPTUNB_SOCKOPT_DISABLE=1';
 } else {
-  try {
-    addon = createRequire(import.meta.url)('../build/Release/sockopt.node') as Addon;
-  } catch (e) {
-    unsupportedReason =
-      `native addon @kcptunb/sockopt not loadable (build it with \`npm run build -w @kcptunb/sockopt\`): ` +
-      (e instanceof Error ? e.message.split('\n')[0] : String(e));
-  }
+  const loaded = loadAddon<Addon>('sockopt', new URL('..', import.meta.url));
+  if (loaded.ok) [addon, addonPath] = [loaded.addon, loaded.path];
+  else unsupportedReason = `native addon sockopt not loadable: ${loaded.reason}`;
 }
 
-/** Whether the native part is usable here, and why not. */
-export function sockoptSupport(): { supported: boolean; reason?: string } {
-  return addon ? { supported: true } : { supported: false, reason: unsupportedReason };
+/** Whether the native part is usable here (and which binary was loaded), and why not. */
+export function sockoptSupport(): { supported: boolean; path?: string; reason?: string } {
+  return addon ? { supported: true, path: addonPath } : { supported: false, reason: unsupportedReason };
 }
 
 export function unsupported(): SockoptError {

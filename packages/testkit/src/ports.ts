@@ -6,10 +6,10 @@ import { waitFor } from './wait.js';
 
 export { freeTcpPort, freeUdpPort };
 
-/** Whether something accepts TCP on 127.0.0.1:port (one attempt, at most 1 s). */
-export function canConnect(port: number): Promise<boolean> {
+/** Whether something accepts TCP on host:port (default 127.0.0.1; one attempt, at most 1 s). */
+export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
+    const s = connect(port, host);
     const timer = setTimeout(() => done(false), 1000);
     const done = (ok: boolean) => {
       clearTimeout(timer);

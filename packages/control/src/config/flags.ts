@@ -27,6 +27,12 @@ interface FieldFlag<K extends FlagField> {
   /** Not listed by -h (kcptunB hides these too). */
   hidden?: boolean;
   env?: string;
+  /**
+   * A string flag that may also be given bare, as kcptunB's boolean form of it: the value it
+   * then takes, and which next argument it still consumes as its value (`--pprof`, `--pprof ADDR`).
+   * Boolean spellings (`--pprof=true`, JSON `true`/`false`) mean `value` and ''.
+   */
+  bare?: { value: string; next: RegExp };
   help: string;
   valueName?: string;
 }
@@ -36,6 +42,9 @@ export type FlagSpec = { [K in FlagField]: FieldFlag<K> }[FlagField];
 
 /** What a flag's text parses into. */
 export type FlagValue = string | number | boolean | readonly string[];
+
+/** Where a bare --pprof listens: loopback only, since a heap snapshot holds the key. */
+export const PPROF_DEFAULT = '127.0.0.1:6060';
 
 const both = <T extends string | number | boolean>(v: T) => ({ client: v, server: v });
 
@@ -75,7 +84,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'ser', kind: 'string', field: 'ser', ...both('raw'), json: 'ser', help: 'built-in proxy: client raw|socks5|http, server raw|fast' },
   { name: 'snmplog', kind: 'string', field: 'snmpLog', ...both(''), json: 'snmplog', help: 'append SNMP counters to this file (Go time layout in the name, e.g. ./snmp-20060102.log)' },
   { name: 'snmpperiod', kind: 'int', field: 'snmpPeriod', ...both(60), json: 'snmpperiod', help: 'seconds between SNMP log rows' },
-  { name: 'pprof', kind: 'bool', field: 'pprof', server: false, json: 'pprof', help: 'serve CPU profiles and heap snapshots on :6060' },
+  { name: 'pprof', kind: 'string', field: 'pprof', server: '', bare: { value: PPROF_DEFAULT, next: /^(\[[^\]]*\]|[^-\s][^\s]*)?:\d+$/ }, json: 'pprof', valueName: 'addr', help: `serve CPU profiles and heap snapshots over HTTP on addr (bare: ${PPROF_DEFAULT}); the heap snapshot holds the process's secrets, the --key among them: keep it on loopback` },
   { name: 'log', kind: 'string', field: 'log', ...both(''), json: 'log', help: 'append log lines to this file instead of stderr' },
   { name: 'quiet', kind: 'bool', field: 'quiet', ...both(false), json: 'quiet', help: "suppress the 'stream open/close' lines" },
   { name: 'tfo', kind: 'bool', field: 'tfo', ...both(true), json: 'tfo', help: 'TCP Fast Open; --tfo=0 to disable' },

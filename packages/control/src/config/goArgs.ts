@@ -3,7 +3,8 @@
  * write `-mode fast3`, `--mode=fast3`, `--ds 10`, `-nocomp`, `--streambuf-en=0`.
  * This turns such an argv into `{ name, value }` pairs for the flags of one side,
  * with the same rules: one or two dashes, `=value` or the next argument, and
- * booleans that take a value only through `=`.
+ * booleans that take a value only through `=`; a flag with a bare form takes the
+ * next argument only when it looks like its value.
  */
 import { ConfigError } from './configError.js';
 import type { FlagSpec } from './flags.js';
@@ -52,6 +53,7 @@ export function parseGoArgs(argv: readonly string[], specs: readonly FlagSpec[])
     let value: string;
     if (eq >= 0) value = body.slice(eq + 1);
     else if (spec.kind === 'bool') value = 'true';
+    else if (spec.bare && !(i + 1 < argv.length && spec.bare.next.test(argv[i + 1]!))) value = spec.bare.value;
     else {
       if (i + 1 >= argv.length) throw new ConfigError(`flag needs an argument: -${name}`);
       value = argv[++i]!;

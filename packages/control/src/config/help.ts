@@ -14,11 +14,11 @@ export function helpText(side: Side): string {
     if (f.hidden) continue;
     const shorts = (f.aliases ?? []).filter((a) => a.length === 1);
     const longs = (f.aliases ?? []).filter((a) => a.length > 1);
-    const value = f.kind === 'bool' ? '' : ` <${f.valueName ?? 'value'}>`;
+    const value = f.kind === 'bool' ? '' : f.bare ? ` [${f.valueName ?? 'value'}]` : ` <${f.valueName ?? 'value'}>`;
     const flagsText = f.name.length === 1 ? `-${f.name}${value}` : [...shorts.map((s) => `-${s}`), `--${f.name}${value}`, ...longs.map((l) => `--${l}${value}`)].join(', ');
     const opt = new Option(flagsText, f.help + (f.env ? ` [$${f.env}]` : ''));
     const def = f[side];
-    if (f.kind !== 'bool' || def === true) opt.default(Array.isArray(def) ? def.join(',') : def);
+    if ((f.kind !== 'bool' && !f.bare) || def === true) opt.default(Array.isArray(def) ? def.join(',') : def);
     cmd.addOption(opt);
   }
   return cmd.helpInformation();

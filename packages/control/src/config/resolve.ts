@@ -23,7 +23,7 @@ export type ResolveResult =
   | { kind: 'run'; config: TunnelConfig; settings: TunnelSettings; warnings: string[] };
 
 /** Values of the fields only the other side has a flag for, so every TunnelConfig is complete. */
-const otherSide = (): Pick<TunnelConfig, 'conn' | 'autoExpire' | 'scavengeTtl' | 'dns' | 'pprof'> => ({ conn: 1, autoExpire: 0, scavengeTtl: 600, dns: [], pprof: false });
+const otherSide = (): Pick<TunnelConfig, 'conn' | 'autoExpire' | 'scavengeTtl' | 'dns' | 'pprof'> => ({ conn: 1, autoExpire: 0, scavengeTtl: 600, dns: [], pprof: '' });
 
 function isComplete(c: Partial<TunnelConfig>): c is TunnelConfig {
   return CONFIG_FIELDS.every((k) => c[k] !== undefined);
@@ -39,7 +39,16 @@ export function defaultConfig(side: Side): TunnelConfig {
   return c;
 }
 
+/** A flag with a bare form also takes booleans: true = its bare value, false = off (''). */
+function fromBool(spec: FlagSpec, value: boolean | string): string {
+  if (typeof value === 'string') return value;
+  return value ? spec.bare!.value : '';
+}
+
+const isBoolText = (text: string) => ['1', 't', 'T', 'true', 'TRUE', 'True', '0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text);
+
 function coerce(spec: FlagSpec, text: string, what: string): FlagValue {
+  if (spec.bare && isBoolText(text)) return fromBool(spec, parseBool(text, what));
   switch (spec.kind) {
     case 'bool':
       return parseBool(text, what);
@@ -57,6 +66,7 @@ function coerce(spec: FlagSpec, text: string, what: string): FlagValue {
 
 function fromJson(spec: FlagSpec, value: unknown, file: string): FlagValue {
   const what = `"${spec.json}" in ${file}`;
+  if (spec.bare && typeof value === 'boolean') return fromBool(spec, value);
   switch (spec.kind) {
     case 'bool':
       if (typeof value !== 'boolean') throw new ConfigError(`${what} must be true or false`);
@@ -68,7 +78,7 @@ function fromJson(spec: FlagSpec, value: unknown, file: string): FlagValue {
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new ConfigError(`${what} must be an array of strings`);
       return [...value];
     default:
-      if (typeof value !== 'string') throw new ConfigError(`${what} must be a string`);
+      if (typeof value !== 'string') throw new ConfigError(`${what} must be a string${spec.bare ? ' or a boolean' : ''}`);
       return value;
   }
 }

@@ -49,7 +49,8 @@ export interface TunnelConfig {
   tfo: boolean;
   /** server only */
   dns: string[];
-  pprof: boolean;
+  /** '' = off, else the address of the profiling endpoint */
+  pprof: string;
   /** the -c file, if any */
   configFile: string;
 }

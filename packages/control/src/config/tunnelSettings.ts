@@ -23,6 +23,8 @@ export interface TunnelSettings {
   remote: HostPort;
   /** server: --dns fallback resolvers. */
   dns: HostPort[];
+  /** server: where --pprof listens; undefined = off. */
+  pprof?: HostPort;
   session: SessionSettings;
   smux: SmuxConfig;
   /** The flag-level view: the banner, and the options only the control runtime reads (conn, ser, tfo, log…). */
@@ -52,6 +54,8 @@ const LISTEN_RULES: Readonly<Record<Side, AddressRules>> = {
 };
 const DIAL_RULES: AddressRules = { anyHost: false, portZero: false };
 const RESOLVER_RULES: AddressRules = { anyHost: false, portZero: false, ipOnly: true };
+/** --pprof ADDR: ":port" is every interface (an explicit choice), port 0 lets the kernel pick. */
+const PPROF_RULES: AddressRules = { anyHost: true, portZero: true };
 
 function flagName(side: Side, field: FlagField): string {
   return FLAGS.find((f) => f.field === field && f[side] !== undefined)?.name ?? field;
@@ -59,7 +63,7 @@ function flagName(side: Side, field: FlagField): string {
 
 const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
-function address(side: Side, field: 'listen' | 'remote' | 'dns', text: string, rules: AddressRules): HostPort {
+function address(side: Side, field: 'listen' | 'remote' | 'dns' | 'pprof', text: string, rules: AddressRules): HostPort {
   const r = parseAddress(text, rules);
   if (!r.ok) throw new ConfigError(`invalid --${flagName(side, field)} ${JSON.stringify(text)}: ${r.reason}`);
   return r.address;
@@ -111,6 +115,7 @@ export function tunnelSettings(c: TunnelConfig): TunnelSettings {
   const listen = address(side, 'listen', c.listen, LISTEN_RULES[side]);
   const remote = address(side, 'remote', c.remote, DIAL_RULES);
   const dns = c.dns.map((d) => address(side, 'dns', d, RESOLVER_RULES));
+  const pprof = c.pprof ? address(side, 'pprof', c.pprof, PPROF_RULES) : undefined;
   verifyControlOptions(c);
   // the --mode profile overrides the manual nodelay/interval/resend/nc, as in kcptunB
   const kcp = verified(side, () =>
@@ -133,5 +138,5 @@ export function tunnelSettings(c: TunnelConfig): TunnelSettings {
       writeHighWaterMark: c.pipeBuf,
     }),
   );
-  return { side, listen, remote, dns, session: { kcp, fec, crypt, compression: !c.noComp, socket }, smux, config: c };
+  return { side, listen, remote, dns, pprof, session: { kcp, fec, crypt, compression: !c.noComp, socket }, smux, config: c };
 }

@@ -70,7 +70,8 @@ export class TunnelClient {
     this.server.on('error', (e) => this.logger.log(`listener: ${e.message}`));
     if (this.config.tfo) {
       const r = enableTcpFastOpenListen(this.server);
-      if (!r.ok) this.logger.log(`tfo: TCP_FASTOPEN not set on the listener (${r.error.message})`);
+      // UNSUPPORTED (no addon) was said once at start-up (cli.ts)
+      if (!r.ok && r.error.code !== 'UNSUPPORTED') this.logger.log(`tfo: TCP_FASTOPEN not set on the listener (${r.error.message})`);
     }
     const a = this.server.address() as { address: string; port: number };
     this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port })}`);

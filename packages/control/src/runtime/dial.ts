@@ -32,7 +32,8 @@ export async function dialTarget(hostOrName: string, port: number, tfo: boolean,
   if (tfo) {
     return connectFastOpen(host, port, timeoutMs, {
       onWarning: (e) => {
-        if (warned) return;
+        // UNSUPPORTED (no addon) was said once at start-up (cli.ts)
+        if (warned || e.code === 'UNSUPPORTED') return;
         warned = true;
         logger.log(`tfo: not used for dialling (${e.message}); connecting normally`);
       },

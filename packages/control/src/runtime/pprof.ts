@@ -1,20 +1,23 @@
 /**
- * `--pprof` (server): what a Node user expects in place of Go's pprof — an
- * HTTP endpoint on :6060 serving a V8 CPU profile of the control thread for
- * N seconds (`/debug/pprof/profile?seconds=N`, open it in Chrome DevTools)
- * and a heap snapshot (`/debug/pprof/heap`). KCPTUNB_PPROF_ADDR overrides the
- * address (tests bind 127.0.0.1:0). Data-plane workers are not included.
+ * `--pprof [ADDR]` (server): what a Node user expects in place of Go's pprof —
+ * an HTTP endpoint serving a V8 CPU profile of the control thread for N
+ * seconds (`/debug/pprof/profile?seconds=N`, open it in Chrome DevTools) and a
+ * heap snapshot (`/debug/pprof/heap`). A heap snapshot holds every string in
+ * the process, the key among them, and the endpoint has no authentication:
+ * a bare --pprof therefore binds 127.0.0.1:6060 (kcptunB: every interface, see
+ * docs/deviations.md). Profiling is optional: when the address cannot be bound
+ * (a second server on the same port) one line is logged and the tunnel runs
+ * without it. Data-plane workers are not included.
  */
 import { createServer, type Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
+import { formatAddress, type HostPort } from '../config/address.js';
 import type { Logger } from './logger.js';
 
 const MAX_SECONDS = 300;
 
-export async function startPprof(logger: Logger, address = process.env.KCPTUNB_PPROF_ADDR ?? ':6060'): Promise<Server> {
-  const m = /^(.*):(\d+)$/.exec(address);
-  const host = m?.[1] || undefined;
-  const port = Number(m?.[2] ?? 6060);
+/** The profiling endpoint on `at`, or undefined (logged) when it cannot listen there. */
+export async function startPprof(logger: Logger, at: HostPort): Promise<Server | undefined> {
   let busy = false;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://pprof');
@@ -65,12 +68,22 @@ export async function startPprof(logger: Logger, address = process.env.KCPTUNB_P
       res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
+  const listening = await new Promise<Error | undefined>((resolve) => {
+    server.once('error', resolve);
+    server.listen(at.port, at.host || undefined, () => {
+      server.off('error', resolve);
+      resolve(undefined);
+    });
   });
+  if (listening) {
+    const code = (listening as NodeJS.ErrnoException).code ?? listening.message;
+    logger.log(`pprof: cannot listen on ${formatAddress(at)} (${code}); running without profiling`);
+    server.close();
+    return undefined;
+  }
+  server.on('error', (e) => logger.log(`pprof: ${e.message}`));
   server.unref();
   const a = server.address() as { address: string; port: number };
-  logger.log(`pprof: http://${a.address}:${a.port}/debug/pprof/`);
+  logger.log(`pprof: http://${formatAddress({ host: a.address, port: a.port })}/debug/pprof/ (the heap snapshot holds the key)`);
   return server;
 }

@@ -67,7 +67,7 @@ export class TunnelServer {
 
   async start(): Promise<{ address: string; port: number }> {
     resolveNamesWithFallbackDns(applyDnsFallback(this.settings.dns, this.logger));
-    if (this.config.pprof) this.pprof = await startPprof(this.logger);
+    if (this.settings.pprof) this.pprof = await startPprof(this.logger, this.settings.pprof);
     const { host, port } = this.settings.listen;
     const a = await this.dataPlane.listen({ host, port, settings: this.settings.session, maxSessions: MAX_SERVER_SESSIONS, ringBytes: RING_BYTES });
     this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port })}`);

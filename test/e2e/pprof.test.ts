@@ -1,0 +1,66 @@
+/** --pprof on a real server: the profiles, a loopback-only bind, and a busy port that costs the profiler, not the tunnel. */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { get } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import { canConnect, echoTransfer, freeTcpPort, freeUdpPort, ProcessGroup, startTunnel, waitFor } from '@kcptunb/testkit';
+
+const group = new ProcessGroup();
+after(() => group.cleanup());
+
+function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+/** The URL the server logged for its profiler. */
+function pprofUrl(output: string): URL | undefined {
+  const m = /pprof: (http:\/\/\S+)/.exec(output);
+  return m ? new URL(m[1]!) : undefined;
+}
+
+test('--pprof ADDR serves a CPU profile and a heap snapshot on that address only', async () => {
+  const target = await group.echoServer();
+  const udp = await freeUdpPort();
+  const server = group.start('ours', 'server', ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${target}`, '--pprof', '127.0.0.1:0', '--quiet']);
+  await waitFor(() => pprofUrl(server.output()) !== undefined, 8000, 'the pprof listener');
+  const url = pprofUrl(server.output())!;
+  assert.equal(url.hostname, '127.0.0.1', server.output());
+  const port = Number(url.port);
+  assert.ok(port > 0);
+  assert.match(server.output(), /pprof: http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/ \(the heap snapshot holds the key\)/);
+  // bound to 127.0.0.1 itself, not every interface: another loopback address is refused
+  assert.equal(await canConnect(port, '127.0.0.1'), true);
+  assert.equal(await canConnect(port, '127.0.0.2'), false, 'the profiler must not listen on every interface');
+  const index = await httpGet(`http://127.0.0.1:${port}/debug/pprof/`, 5000);
+  assert.match(index.body, /profile\?seconds/);
+  const profile = await httpGet(`http://127.0.0.1:${port}/debug/pprof/profile?seconds=1`, 10_000);
+  const parsed = JSON.parse(profile.body) as { nodes: unknown[]; startTime: number };
+  assert.ok(Array.isArray(parsed.nodes) && parsed.nodes.length > 0);
+  const heap = await httpGet(`http://127.0.0.1:${port}/debug/pprof/heap`, 30_000);
+  assert.match(heap.body.slice(0, 20), /^\{"snapshot":/);
+});
+
+test('a busy --pprof port is one log line; the tunnel starts and carries data', async () => {
+  const busy: Server = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+  group.track(busy);
+  const port = (busy.address() as { port: number }).port;
+  const target = await group.echoServer();
+  const t = await startTunnel(group, 'ours', 'ours', target, {}, [], ['--pprof', `127.0.0.1:${port}`]);
+  await waitFor(() => /pprof: cannot listen/.test(t.server.output()), 8000, 'the pprof failure line');
+  const lines = t.server.output().split('\n').filter((l) => l.includes('pprof'));
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(lines[0]!, new RegExp(`pprof: cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\); running without profiling$`));
+  const r = await echoTransfer(t.port, 1 << 20, 20_000);
+  assert.equal(r.bytes, 1 << 20);
+  assert.equal(t.server.child.exitCode, null, 'the server is still running');
+});
