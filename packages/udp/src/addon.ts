@@ -1,8 +1,9 @@
 /**
- * Loading the batched-UDP addon: absent off Linux, when `KCPTUNB_UDP=dgram` asks for the
- * node:dgram path, or when it was not built; callers then use the fallback (`dgramEndpoint.ts`).
+ * Loading the batched-UDP addon (through @kcptunb/native: a developer build or the committed
+ * prebuilt): absent off Linux, when `KCPTUNB_UDP=dgram` asks for the node:dgram path, or when no
+ * binary matches this machine; callers then use the fallback (`dgramEndpoint.ts`).
  */
-import { createRequire } from 'node:module';
+import { loadAddon } from '@kcptunb/native';
 
 /** Indices of a socket's stats array (Float64Array, filled by the addon). */
 export const STAT = {
@@ -43,11 +44,11 @@ if (process.platform !== 'linux') {
 } else if (process.env.KCPTUNB_UDP === 'dgram') {
   reason = 'KCPTUNB_UDP=dgram';
 } else {
-  try {
-    addon = createRequire(import.meta.url)('../build/Release/udp.node') as UdpAddon;
-  } catch (e) {
-    reason = `native addon @kcptunb/udp not loadable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-  }
+  // a developer build (build/Release), else the committed prebuilt (prebuilds/<platform>-<arch>/,
+  // also shipped in the kcptunb bundle)
+  const loaded = loadAddon<UdpAddon>('udp', new URL('..', import.meta.url));
+  if (loaded.ok) addon = loaded.addon;
+  else reason = `native addon udp not loadable: ${loaded.reason}`;
 }
 
 /** The addon, or undefined with the reason the fallback is used. */
