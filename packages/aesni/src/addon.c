@@ -41,13 +41,14 @@ static int get_array(napi_env env, napi_value v, napi_typedarray_type want, void
   return type == want;
 }
 
-/* A non-negative integer Number up to 2^53. */
+/* A non-negative integer Number up to 2^53: ARG_OK, ARG_TYPE (not a Number) or ARG_RANGE. */
+enum { ARG_OK = 0, ARG_TYPE, ARG_RANGE };
 static int get_index(napi_env env, napi_value v, uint64_t* out) {
   double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
-  if (!(d >= 0 && d <= 9007199254740992.0) || d != (double)(uint64_t)d) return 0;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return ARG_TYPE;
+  if (!(d >= 0 && d <= 9007199254740992.0) || d != (double)(uint64_t)d) return ARG_RANGE;
   *out = (uint64_t)d;
-  return 1;
+  return ARG_OK;
 }
 
 static napi_value aes_supported(napi_env env, napi_callback_info info) {
@@ -83,14 +84,16 @@ static napi_value run_batch(napi_env env, napi_callback_info info, Kernel kernel
   napi_value argv[9];
   void *schedule, *iv, *mem, *lens;
   size_t scheduleLength, ivLength, memLength, lensLength;
-  uint64_t rounds, base, stride, lensIndex, count;
+  uint64_t rounds = 0, base = 0, stride = 0, lensIndex = 0, count = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 9 ||
-      !get_array(env, argv[0], napi_uint8_array, &schedule, &scheduleLength) || !get_index(env, argv[1], &rounds) ||
+      !get_array(env, argv[0], napi_uint8_array, &schedule, &scheduleLength) ||
       !get_array(env, argv[2], napi_uint8_array, &iv, &ivLength) || !get_array(env, argv[3], napi_uint8_array, &mem, &memLength) ||
-      !get_index(env, argv[4], &base) || !get_index(env, argv[5], &stride) ||
-      !get_array(env, argv[6], napi_uint32_array, &lens, &lensLength) || !get_index(env, argv[7], &lensIndex) ||
-      !get_index(env, argv[8], &count))
+      !get_array(env, argv[6], napi_uint32_array, &lens, &lensLength))
     return fail(env, 0, usage);
+  const int numbers = get_index(env, argv[1], &rounds) | get_index(env, argv[4], &base) | get_index(env, argv[5], &stride) |
+                      get_index(env, argv[7], &lensIndex) | get_index(env, argv[8], &count);
+  if (numbers & ARG_TYPE) return fail(env, 0, usage);
+  if (numbers & ARG_RANGE) return fail(env, 1, "rounds, base, stride, lensIndex and count must be non-negative integers");
   if (unsupported) {
     napi_throw_error(env, NULL, unsupported);
     return NULL;
