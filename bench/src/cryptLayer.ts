@@ -14,7 +14,8 @@ import { measure, type BenchRow } from './harness.js';
 const BATCH = 64;
 const SIZE = 1350;
 
-export function benchCryptLayer(variants: KernelVariant[] = ['simd', 'scalar']): BenchRow[] {
+/** `names`: only these ciphers, without the baselines and prefix rows (`--only=aes`). */
+export function benchCryptLayer(variants: KernelVariant[] = ['simd', 'scalar'], names: readonly string[] = CIPHER_NAMES): BenchRow[] {
   const rows: BenchRow[] = [];
   const pass = deriveKey('bench');
   const native = nativeAes();
@@ -23,7 +24,7 @@ export function benchCryptLayer(variants: KernelVariant[] = ['simd', 'scalar']):
     const kernels = loadKernels({ variant });
     const batch = new DatagramBatch(kernels, BATCH);
     for (let i = 0; i < BATCH; i++) batch.push(randomBytes(SIZE));
-    for (const name of CIPHER_NAMES) {
+    for (const name of names) {
       const engines: CipherEngine[] = name in NODE_ALGORITHMS ? ['wasm', 'node'] : ['wasm'];
       if (native && name.startsWith('aes')) engines.push('native');
       for (const engine of engines) {
@@ -41,12 +42,17 @@ export function benchCryptLayer(variants: KernelVariant[] = ['simd', 'scalar']):
         cipher.dispose();
       }
     }
+    if (names !== CIPHER_NAMES) {
+      batch.dispose();
+      continue;
+    }
     const crypt = new PacketCrypt(kernels, createDatagramCipher(kernels, 'none', pass));
     rows.push(measure(`prefix seal (nonce+CRC-32) ×${BATCH} [wasm-${variant}]`, () => crypt.seal(batch), BATCH, BATCH * SIZE));
     rows.push(measure(`prefix open (CRC-32 check) ×${BATCH} [wasm-${variant}]`, () => crypt.open(batch), BATCH, BATCH * SIZE));
     crypt.dispose();
     batch.dispose();
   }
+  if (names !== CIPHER_NAMES) return rows;
   // baselines: one node:crypto context per datagram, zlib.crc32 per datagram
   const packets = Array.from({ length: BATCH }, () => randomBytes(SIZE));
   for (const name of Object.keys(NODE_ALGORITHMS) as NodeCipherName[]) {

@@ -4,7 +4,8 @@
  * writes JSON to bench/results/. Targets (the packet layer's) are checked and
  * reported, never asserted: speed lives in benchmarks, not tests.
  *
- * Usage: node bench/dist/kernels.js [--quick] [--only=crypt,rs,ciphers]
+ * Usage: node bench/dist/kernels.js [--quick] [--only=crypt,rs,ciphers,aes]
+ * (`aes`: only AES-128 and AES-256 on each engine, the quick check of the AES target; not in the default set)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,6 +22,7 @@ const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (part: string) => !only || only.includes(part);
 
 const sections: Array<[string, BenchRow[]]> = [];
+if (only?.includes('aes')) sections.push(['AES engines (batched, 64 × 1350 B per call)', benchCryptLayer(['simd'], ['aes-128', 'aes'])]);
 if (want('crypt')) sections.push(['Crypt layer (batched, 64 × 1350 B per call)', benchCryptLayer()]);
 if (want('ciphers')) {
   sections.push(['Block-cipher kernels (raw, incl. naive TS references)', [...benchBlockCiphers1(), ...benchBlockCiphers2()]]);
