@@ -3,13 +3,14 @@ import { CipherKind, type Kernels } from '@kcptunb/wasm';
 import { KEY_BYTES, type CipherName } from './cipherNames.js';
 import type { DatagramCipher } from './datagramCipher.js';
 import { UnknownCipherError } from './errors.js';
+import { NativeAesCipher, type NativeAesEngine, type NativeAesName } from './nativeAesCipher.js';
 import { NODE_ALGORITHMS, NodeCfbCipher, type NodeCipherName } from './nodeCfbCipher.js';
 import { verifyCryptSettings } from './settings.js';
 import { NoneCipher, Salsa20Cipher, XorCipher } from './streamCiphers.js';
 import { WasmCfbCipher } from './wasmCfbCipher.js';
 
-/** Which implementation runs a cipher that has more than one. */
-export type CipherEngine = 'auto' | 'wasm' | 'node';
+/** Which implementation runs a cipher that has more than one ('native': `nativeAes`, AES only). */
+export type CipherEngine = 'auto' | 'wasm' | 'node' | 'native';
 
 const WASM_KINDS: Readonly<Partial<Record<CipherName, CipherKind>>> = {
   aes: CipherKind.AES,
@@ -28,7 +29,8 @@ const WASM_KINDS: Readonly<Partial<Record<CipherName, CipherKind>>> = {
  * The engine `auto` picks, decided per cipher by `npm run bench:kernels`
  * (figures in bench/README.md): OpenSSL's AES-NI wins by far for AES (batched
  * decryption ~10×, column-wise encryption ~1.7×); for 3DES and SM4 OpenSSL is
- * no faster than the WASM kernels, so they stay in WASM.
+ * no faster than the WASM kernels, so they stay in WASM. An injected native AES engine
+ * (`options.nativeAes`) beats both for AES and is used by `auto` whenever it is given.
  */
 export const AUTO_ENGINE: Readonly<Record<NodeCipherName, 'wasm' | 'node'>> = {
   aes: 'node',
@@ -40,7 +42,11 @@ export const AUTO_ENGINE: Readonly<Record<NodeCipherName, 'wasm' | 'node'>> = {
 
 export interface CreateCipherOptions {
   engine?: CipherEngine;
+  /** A native AES-CFB engine (the data plane passes `nativeAes()` of @kcptunb/aesni). */
+  nativeAes?: NativeAesEngine;
 }
+
+const NATIVE_AES_NAMES: ReadonlySet<CipherName> = new Set<CipherName>(['aes', 'aes-128', 'aes-192']);
 
 /** Build the cipher for `name`; throws UnknownCipherError / InvalidKeyError. */
 export function createDatagramCipher(kernels: Kernels, name: string, pass: Uint8Array, options: CreateCipherOptions = {}): DatagramCipher {
@@ -55,6 +61,10 @@ export function createDatagramCipher(kernels: Kernels, name: string, pass: Uint8
       return new Salsa20Cipher(kernels, key);
     default: {
       const engine = options.engine ?? 'auto';
+      if (engine === 'native' || (engine === 'auto' && options.nativeAes && NATIVE_AES_NAMES.has(method))) {
+        if (!options.nativeAes || !NATIVE_AES_NAMES.has(method)) throw new UnknownCipherError(`${method} (engine native)`, options.nativeAes ? [...NATIVE_AES_NAMES] : []);
+        return new NativeAesCipher(options.nativeAes, method as NativeAesName, key);
+      }
       if (method in NODE_ALGORITHMS) {
         const nodeName = method as NodeCipherName;
         const useNode = engine === 'node' || (engine === 'auto' && AUTO_ENGINE[nodeName] === 'node');

@@ -3,6 +3,7 @@ export { createDatagramCipher, AUTO_ENGINE, type CipherEngine, type CreateCipher
 export type { DatagramCipher } from './datagramCipher.js';
 export { InvalidKeyError, UnknownCipherError } from './errors.js';
 export { DEFAULT_KEY, deriveKey, deriveXorTable, PASS_BYTES, XOR_TABLE_LENGTH } from './keyDerivation.js';
+export { NativeAesCipher, type NativeAesEngine, type NativeAesName } from './nativeAesCipher.js';
 export { NodeCfbCipher, NODE_ALGORITHMS, COLUMN_ENCRYPT_MIN_BATCH, type NodeCipherName } from './nodeCfbCipher.js';
 export { NonceSource } from './nonceSource.js';
 export { PacketCrypt, MAX_DATAGRAM, type CrcEngine, type PacketCryptOptions } from './packetCrypt.js';

@@ -7,6 +7,7 @@ import { RingBuffer } from '@kcptunb/ring';
 import { openUdpEndpoint, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { createDatagramCipher, cryptPayload, PacketCrypt, CRYPT_HEADER_SIZE } from '@kcptunb/crypt';
+import { nativeAes } from '@kcptunb/aesni';
 import { KCP_OVERHEAD } from '@kcptunb/kcp';
 import { S, type Snmp } from '@kcptunb/snmp';
 import { convOfFirstDatagram } from './firstDatagram.js';
@@ -50,7 +51,7 @@ export class Listener {
     const { kernels, snmp } = context;
     const { settings } = request;
     this.links = (request.forwards ?? []).map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendOne(id, d), snmp));
-    this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key), { snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, 1);
+    this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key, { nativeAes: nativeAes() }), { snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
     this.oneBatch = new DatagramBatch(kernels, 1);
   }

@@ -12,6 +12,7 @@
  */
 import { loadKernels, type DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { Snmp } from '@kcptunb/snmp';
+import { announceAes } from '@kcptunb/aesni';
 import { nowMs } from './clock.js';
 import { dialSession } from './dialer.js';
 import { ForwardedSessions, type ForwardRings } from './forwarding.js';
@@ -41,6 +42,7 @@ class Shard {
     this.sessions = new SessionRegistry(this.kernels, this.snmp, driver.queue, this.post);
     task.port.on('message', (m: ToShard) => this.onMessage(m));
     this.post({ type: 'log', message: `shard ${task.shardId}: kernels ${this.kernels.variant}` });
+    announceAes((message) => this.post({ type: 'log', message }));
   }
 
   private readonly post = (m: FromShard): void => {

@@ -14,6 +14,7 @@
  */
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { createDatagramCipher } from '@kcptunb/crypt';
+import { nativeAes } from '@kcptunb/aesni';
 import { KcpSession } from '@kcptunb/session';
 import { SnappyFrameReader, SnappyFrameWriter } from '@kcptunb/snappy';
 import { dataWait, RingConsumer, RingProducer, spaceWait, type RingWait } from '@kcptunb/ring';
@@ -68,7 +69,7 @@ export class ShardSession implements Runnable {
     this.session = new KcpSession(kernels, {
       conv: options.conv,
       kcp: settings.kcp,
-      cipher: createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key),
+      cipher: createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key, { nativeAes: nativeAes() }),
       dataShards: settings.fec.dataShards,
       parityShards: settings.fec.parityShards,
       snmp: options.snmp,

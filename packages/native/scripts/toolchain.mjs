@@ -41,7 +41,8 @@ export function nodeHeadersDir() {
 export function gypTargets(pkgDir) {
   // binding.gyp is a Python literal; the ones here are plain JSON
   const gyp = JSON.parse(readFileSync(join(pkgDir, 'binding.gyp'), 'utf8'));
-  return gyp.targets.map((t) => t.target_name);
+  // the loadable modules only: a static library (e.g. kernels built with their own CPU flags) yields no .node
+  return gyp.targets.filter((t) => (t.type ?? 'loadable_module') === 'loadable_module').map((t) => t.target_name);
 }
 
 /** The host's prebuild folder name, as node-gyp-build looks it up. */

@@ -1,0 +1,36 @@
+/**
+ * Loading the AES-NI addon: absent off Linux (the build script's platform), when
+ * `KCPTUNB_AES=node` asks for the node:crypto engine, when no binary matches this machine (no
+ * prebuilt, no compiler) or when the CPU has no AES-NI; callers then use node:crypto.
+ */
+import { loadAddon } from '@kcptunb/native';
+
+export interface AesniAddon {
+  /** null when usable, else why not. */
+  aesSupported(): string | null;
+  expandKey(key: Uint8Array): Uint8Array;
+  cfbEncryptBatch(schedule: Uint8Array, rounds: number, iv: Uint8Array, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number): void;
+  cfbDecryptBatch(schedule: Uint8Array, rounds: number, iv: Uint8Array, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number): void;
+}
+
+let addon: AesniAddon | undefined;
+let reason: string | undefined;
+if (process.platform !== 'linux') {
+  reason = `the AES-NI addon is built for Linux only (platform ${process.platform})`;
+} else if (process.env.KCPTUNB_AES === 'node') {
+  reason = 'KCPTUNB_AES=node';
+} else {
+  // a developer build (build/Release), else the committed prebuilt (prebuilds/<platform>-<arch>/)
+  const loaded = loadAddon<AesniAddon>('aesni', new URL('..', import.meta.url));
+  if (!loaded.ok) reason = `native addon aesni not loadable: ${loaded.reason}`;
+  else {
+    const why = loaded.addon.aesSupported();
+    if (why === null) addon = loaded.addon;
+    else reason = why;
+  }
+}
+
+/** The addon, or undefined with the reason node:crypto is used. */
+export function aesniAddon(): { addon: AesniAddon } | { addon: undefined; reason: string } {
+  return addon ? { addon } : { addon: undefined, reason: reason ?? 'unavailable' };
+}

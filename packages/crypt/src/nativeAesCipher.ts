@@ -1,0 +1,47 @@
+/**
+ * AES in CFB with the fixed IV (docs/protocol.md §1.4) on an injected native engine: one call
+ * encrypts or decrypts a whole batch in place. crypt is a pure core and loads no native code;
+ * the data plane passes the engine in (`@kcptunb/aesni`), and without one AES runs on node:crypto.
+ */
+import type { DatagramBatch } from '@kcptunb/wasm';
+import { CFB_IV } from './cipherNames.js';
+import type { DatagramCipher } from './datagramCipher.js';
+
+/** A batch AES-CFB-128 engine: slot i at mem[base + i·stride], its length at lens[lensIndex + i]. */
+export interface NativeAesEngine {
+  /** For logs and benches ("aes-ni"). */
+  readonly name: string;
+  /** The expanded key (16, 24 or 32 bytes in), kept by the caller for the batch calls. */
+  expandKey(key: Uint8Array): Uint8Array;
+  cfbEncryptBatch(schedule: Uint8Array, rounds: number, iv: Uint8Array, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number): void;
+  cfbDecryptBatch(schedule: Uint8Array, rounds: number, iv: Uint8Array, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number): void;
+}
+
+export type NativeAesName = 'aes' | 'aes-128' | 'aes-192';
+
+export class NativeAesCipher implements DatagramCipher {
+  readonly engine: string;
+  private readonly schedule: Uint8Array;
+  /** 10, 12 or 14 for 16-, 24- and 32-byte keys (FIPS-197: Nr = Nk + 6). */
+  private readonly rounds: number;
+  private readonly iv = CFB_IV.slice();
+
+  constructor(private readonly native: NativeAesEngine, readonly name: NativeAesName, key: Uint8Array) {
+    this.engine = native.name;
+    this.schedule = native.expandKey(key);
+    this.rounds = key.length / 4 + 6;
+  }
+
+  // memoryBytes()/memoryWords() are fetched per call: memory growth detaches older views.
+  encrypt(batch: DatagramBatch): void {
+    if (batch.count === 0) return;
+    this.native.cfbEncryptBatch(this.schedule, this.rounds, this.iv, batch.memoryBytes(), batch.base, batch.stride, batch.memoryWords(), batch.lens >>> 2, batch.count);
+  }
+
+  decrypt(batch: DatagramBatch): void {
+    if (batch.count === 0) return;
+    this.native.cfbDecryptBatch(this.schedule, this.rounds, this.iv, batch.memoryBytes(), batch.base, batch.stride, batch.memoryWords(), batch.lens >>> 2, batch.count);
+  }
+
+  dispose(): void {}
+}
