@@ -11,6 +11,7 @@ import { KCP_OVERHEAD } from '@kcptunb/kcp';
 import { S, type Snmp } from '@kcptunb/snmp';
 import { convOfFirstDatagram } from './firstDatagram.js';
 import { ForwardLink } from './forwarding.js';
+import { RingPool } from './ringPool.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
 import type { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
@@ -38,6 +39,8 @@ export class Listener {
   private readonly probeBatch: DatagramBatch;
   /** Session ids are per shard; the host names sessions by (shard, id). */
   private nextId = 1;
+  /** Rings of this shard's ended sessions, for reuse (forwarded sessions' rings are not pooled). */
+  private readonly rings: RingPool;
 
   constructor(
     private readonly context: ListenerContext,
@@ -49,6 +52,7 @@ export class Listener {
     this.links = (request.forwards ?? []).map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendTo(id, d), snmp));
     this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key), { snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
+    this.rings = new RingPool(request.ringBytes, 2 * request.maxSessions);
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.onDatagram(msg, rinfo));
     socket.on('error', (e) => context.post({ type: 'log', message: `listener: ${e.message}` }));
   }
@@ -64,17 +68,24 @@ export class Listener {
     const conv = this.admit(msg);
     if (conv === undefined) return;
     const id = this.nextId++;
-    const rings: SessionRings = { toShard: RingBuffer.create(this.request.ringBytes), toControl: RingBuffer.create(this.request.ringBytes) };
     this.addressOf.set(id, { key, port: rinfo.port, address: rinfo.address });
     const slot = this.nextOwner;
     this.nextOwner = (this.nextOwner + 1) % (this.links.length + 1);
     const { post, sessions, shardId } = this.context;
     if (slot === 0) {
-      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit: (batch) => this.sendBatch(id, batch), passive: true, retire: () => this.forget(id) });
+      const now = this.context.clock();
+      const rings: SessionRings = { toShard: this.rings.acquire(now), toControl: this.rings.acquire(now) };
+      const releaseRings = () => {
+        const at = this.context.clock();
+        this.rings.release(rings.toShard, at);
+        this.rings.release(rings.toControl, at);
+      };
+      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit: (batch) => this.sendBatch(id, batch), passive: true, retire: () => this.forget(id), releaseRings });
       this.byAddress.set(key, { id, session });
       post({ type: 'accepted', id, remote: key, conv, rings, owner: shardId });
       sessions.deliver(session, msg, this.context.clock());
     } else {
+      const rings: SessionRings = { toShard: RingBuffer.create(this.request.ringBytes), toControl: RingBuffer.create(this.request.ringBytes) };
       const link = this.links[slot - 1]!;
       this.byAddress.set(key, { id, link });
       post({ type: 'accepted', id, remote: key, conv, rings, owner: link.owner });

@@ -76,10 +76,19 @@ export class TunnelServer {
     this.sessions.set(key, session);
     session.onClose(() => {
       this.sessions.delete(key);
-      this.labels.set(key, session.label);
-      setTimeout(() => this.labels.delete(key), 10_000).unref();
+      this.rememberLabel(key, session.label);
     });
     this.logger.log(`remote address: ${a.remote} conv ${a.conv}`);
+  }
+
+  /**
+   * Keep a closed session's label for the data plane's late 'closed' log line. A method, not an
+   * inline closure: a timer created inside onSession would share its scope and keep the whole
+   * session (and its 2 ring buffers) alive for the 10 s.
+   */
+  private rememberLabel(key: string, label: string): void {
+    this.labels.set(key, label);
+    setTimeout(() => this.labels.delete(key), 10_000).unref();
   }
 
   private onStream(session: TunnelSession, stream: SmuxStream): void {
