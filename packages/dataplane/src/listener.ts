@@ -12,6 +12,8 @@ import { S, type Snmp } from '@kcptunb/snmp';
 import { convOfFirstDatagram } from './firstDatagram.js';
 import { ForwardLink } from './forwarding.js';
 import { RingPool } from './ringPool.js';
+import { Admission, type Candidate } from './admission.js';
+import { ReplayFilter } from './replayFilter.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
 import type { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
@@ -41,6 +43,11 @@ export class Listener {
   private nextId = 1;
   /** Rings of this shard's ended sessions, for reuse (forwarded sessions' rings are not pooled). */
   private readonly rings: RingPool;
+  private readonly admission: Admission;
+  /** Nonces of accepted datagrams (this shard's sessions and every opening datagram); off with --replay-filter=0. */
+  readonly replay: ReplayFilter | undefined;
+  /** When each of this shard's sessions opened (admission's probation). */
+  private readonly openedAt = new Map<number, number>();
 
   constructor(
     private readonly context: ListenerContext,
@@ -52,7 +59,10 @@ export class Listener {
     this.links = (request.forwards ?? []).map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendTo(id, d), snmp));
     this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key), { snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
-    this.rings = new RingPool(request.ringBytes, 2 * request.maxSessions);
+    const { maxSessions, replayFilter } = request.admission;
+    this.rings = new RingPool(request.ringBytes, 2 * maxSessions);
+    this.admission = new Admission(maxSessions, undefined, context.clock());
+    this.replay = replayFilter ? new ReplayFilter({}, context.clock()) : undefined;
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.onDatagram(msg, rinfo));
     socket.on('error', (e) => context.post({ type: 'log', message: `listener: ${e.message}` }));
   }
@@ -65,9 +75,11 @@ export class Listener {
       else known.link.forward(known.id, msg);
       return;
     }
-    const conv = this.admit(msg);
-    if (conv === undefined) return;
+    const opening = this.admit(msg, rinfo.address);
+    if (opening === undefined) return;
+    const { conv, nonce } = opening;
     const id = this.nextId++;
+    this.openedAt.set(id, this.context.clock());
     this.addressOf.set(id, { key, port: rinfo.port, address: rinfo.address });
     const slot = this.nextOwner;
     this.nextOwner = (this.nextOwner + 1) % (this.links.length + 1);
@@ -80,7 +92,7 @@ export class Listener {
         this.rings.release(rings.toShard, at);
         this.rings.release(rings.toControl, at);
       };
-      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit: (batch) => this.sendBatch(id, batch), passive: true, retire: () => this.forget(id), releaseRings });
+      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit: (batch) => this.sendBatch(id, batch), passive: true, retire: () => this.forget(id), releaseRings, replay: this.replay, openingNonce: nonce });
       this.byAddress.set(key, { id, session });
       post({ type: 'accepted', id, remote: key, conv, rings, owner: shardId });
       sessions.deliver(session, msg, this.context.clock());
@@ -93,24 +105,53 @@ export class Listener {
     }
   }
 
-  /** The conv a datagram from an unknown address may open a session with, or undefined (counted). */
-  private admit(msg: Uint8Array): number | undefined {
+  /**
+   * Whether a datagram from an unknown address may open a session (every refusal counted), in
+   * order of cost: length, decryption and CRC of a copy, a readable conv, the replay filter, then
+   * admission (rate limits, cap, displacing a session on probation). Returns the conv and the
+   * opening nonce the new session's own replay check will let through once.
+   */
+  private admit(msg: Uint8Array, host: string): { conv: number; nonce: Uint8Array | undefined } | undefined {
     const values = this.context.snmp.values;
     if (msg.length > this.probeBatch.stride) {
       values[S.InErrs]!++;
       return undefined;
     }
-    // decrypt a copy to decide whether this address may open a session
     this.probeBatch.clear();
     this.probeBatch.push(msg);
     const ok = this.probe.open(this.probeBatch);
     if (!ok[0]) return undefined; // counted by PacketCrypt
-    const conv = convOfFirstDatagram(cryptPayload(this.probeBatch.view(0)));
-    if (conv === undefined || this.byAddress.size >= this.request.maxSessions) {
+    const plain = this.probeBatch.view(0);
+    const conv = convOfFirstDatagram(cryptPayload(plain));
+    if (conv === undefined) {
       values[S.InErrs]!++;
       return undefined;
     }
-    return conv;
+    const now = this.context.clock();
+    // a replayed opening datagram is refused before it can spend admission's tokens
+    if (this.replay?.seen(plain)) {
+      values[S.ReplayDrops]!++;
+      return undefined;
+    }
+    const decision = this.admission.decide(host, now, this.byAddress.size, () => this.candidates());
+    if (!decision.admit) {
+      values[S.AdmissionDrops]!++;
+      return undefined;
+    }
+    if (decision.evict !== undefined) {
+      values[S.IdleEvictions]!++;
+      this.context.sessions.close(decision.evict, 'displaced by a new session: its peer never acknowledged anything', true);
+    }
+    this.replay?.admit(plain, now);
+    return { conv, nonce: this.replay ? plain.slice(0, 8) : undefined };
+  }
+
+  /** This shard's own sessions, for admission (forwarded ones are never displaced from here). */
+  private *candidates(): Iterable<Candidate> {
+    for (const route of this.byAddress.values()) {
+      if (!route.session) continue;
+      yield { id: route.id, openedAt: this.openedAt.get(route.id) ?? 0, proven: route.session.proven };
+    }
   }
 
   private sendBatch(id: number, batch: DatagramBatch): void {
@@ -127,6 +168,7 @@ export class Listener {
     const to = this.addressOf.get(id);
     if (to === undefined) return;
     this.addressOf.delete(id);
+    this.openedAt.delete(id);
     this.byAddress.delete(to.key);
   }
 

@@ -9,6 +9,7 @@ import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
 import type { RunQueue } from '@kcptunb/scheduler';
 import { S, type Snmp } from '@kcptunb/snmp';
 import type { FromShard, SessionRings, SessionSettings } from './protocol.js';
+import type { ReplayFilter } from './replayFilter.js';
 import { ShardSession } from './shardSession.js';
 
 export interface OpenSession {
@@ -26,6 +27,9 @@ export interface OpenSession {
    * control thread closed its ends (its `close` arrived). Rings can then be reused (RingPool).
    */
   releaseRings?: () => void;
+  /** Server sessions: the shard's replay filter, and the opening nonce the listener entered in it. */
+  replay?: ReplayFilter;
+  openingNonce?: Uint8Array;
 }
 
 /** Sessions ended here whose control side has not said `close` yet, at most (oldest forgotten). */
@@ -58,6 +62,8 @@ export class SessionRegistry {
       transmit: o.transmit,
       snmp: this.snmp,
       replaceOnNewConv: o.passive,
+      replay: o.replay,
+      openingNonce: o.openingNonce,
     });
     this.sessions.set(o.id, { session, retire: o.retire, releaseRings: o.releaseRings });
     const v = this.snmp.values;

@@ -19,7 +19,7 @@ export const SERVICES: Readonly<Record<Side, readonly string[]>> = { client: ['r
 export type ResolveResult = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: TunnelConfig; settings: TunnelSettings };
 
 /** Values of the fields only the other side has a flag for, so every TunnelConfig is complete. */
-const otherSide = (): Pick<TunnelConfig, 'conn' | 'autoExpire' | 'scavengeTtl' | 'dns' | 'pprof'> => ({ conn: 1, autoExpire: 0, scavengeTtl: 600, dns: [], pprof: false });
+const otherSide = (): Pick<TunnelConfig, 'conn' | 'autoExpire' | 'scavengeTtl' | 'dns' | 'pprof' | 'maxSessions' | 'replayFilter'> => ({ conn: 1, autoExpire: 0, scavengeTtl: 600, dns: [], pprof: false, maxSessions: 0, replayFilter: true });
 
 function isComplete(c: Partial<TunnelConfig>): c is TunnelConfig {
   return CONFIG_FIELDS.every((k) => c[k] !== undefined);

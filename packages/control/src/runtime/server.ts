@@ -18,9 +18,6 @@ import { FastServerProxy } from './proxyHandshakes.js';
 import { StreamPipe } from './streamPipe.js';
 import { TunnelSession } from './tunnel.js';
 
-/** Most concurrent KCP sessions a server accepts (each costs ~0.3 MB of kernel memory). */
-export const MAX_SERVER_SESSIONS = 1024;
-
 export class TunnelServer {
   readonly dataPlane: DataPlane;
   /** Runs the smux links of this server's sessions. */
@@ -55,7 +52,7 @@ export class TunnelServer {
     resolveNamesWithFallbackDns(applyDnsFallback(this.settings.dns, this.logger));
     if (this.config.pprof) this.pprof = await startPprof(this.logger);
     const { host, port } = this.settings.listen;
-    const a = await this.dataPlane.listen({ host, port, settings: this.settings.session, maxSessions: MAX_SERVER_SESSIONS, ringBytes: RING_BYTES });
+    const a = await this.dataPlane.listen({ host, port, settings: this.settings.session, admission: this.settings.admission, ringBytes: RING_BYTES });
     this.logger.log(`listening on: ${a.address}:${a.port}`);
     return a;
   }
