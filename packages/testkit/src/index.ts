@@ -14,4 +14,4 @@ export { commonFlags, startTunnel, type TunnelFlags } from './testTunnel.js';
 export { serverReady, startSide, Tunnel, type OnStart, type TunnelSpec } from './tunnel.js';
 export { sleep, waitFor } from './wait.js';
 export { bindLoopbackUdp, shortSession, shortSessions, type RawClientOptions } from './rawClient.js';
-export { readMemory, snmpOf, type MemoryReading } from './processMemory.js';
+export { kcptunbCountersOf, readMemory, snmpOf, type MemoryReading } from './processMemory.js';

@@ -31,6 +31,26 @@ export function readMemory(pid: number): MemoryReading {
 }
 
 /** Ask `proc` (one of ours or kcptun) for its SNMP line and parse it (field name → value). */
+/**
+ * kcptunb's own counters (ReplayDrops, AdmissionDrops, IdleEvictions), from the second line its
+ * SIGUSR1 prints (`kcptunb SNMP:&{…}`).
+ */
+export async function kcptunbCountersOf(proc: Proc, timeoutMs = 5000): Promise<Record<string, number>> {
+  const tag = 'kcptunb SNMP:&{';
+  const count = () => proc.output().split(tag).length - 1;
+  const before = count();
+  proc.child.kill('SIGUSR1');
+  await waitFor(() => count() > before && proc.output().indexOf('}', proc.output().lastIndexOf(tag)) > 0, timeoutMs, `${proc.label} to print its kcptunb counters`, { diag: () => proc.tail() });
+  const out = proc.output();
+  const at = out.lastIndexOf(tag) + tag.length;
+  const values: Record<string, number> = {};
+  for (const pair of out.slice(at, out.indexOf('}', at)).split(' ')) {
+    const [k, v] = pair.split(':');
+    if (k) values[k] = Number(v);
+  }
+  return values;
+}
+
 export async function snmpOf(proc: Proc, timeoutMs = 5000): Promise<Record<string, number>> {
   const count = () => (proc.output().match(/KCP SNMP:&\{/g) ?? []).length;
   const before = count();
