@@ -224,3 +224,35 @@ export async function shortSessions(count: number, parallel: number, perSecond: 
   await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
   return { failed, firstError };
 }
+
+/**
+ * A replay flood: every `intervalMs`, each of `ports` fresh source ports on 127.0.0.1 sends the
+ * next of `datagrams` (round-robin) to the server, until `stop()`. `sent()` counts them.
+ */
+export async function replayFlood(datagrams: readonly Buffer[], ports: number, serverPort: number, intervalMs = 100): Promise<{ stop: () => Promise<void>; sent: () => number }> {
+  const sockets: Socket[] = [];
+  for (let i = 0; i < ports; i++) {
+    const s = await bindLoopbackUdp();
+    s.on('error', () => {});
+    s.on('message', () => {});
+    sockets.push(s);
+  }
+  let sent = 0;
+  let next = 0;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (stopped) return;
+    for (const s of sockets) {
+      s.send(datagrams[next++ % datagrams.length]!, serverPort, '127.0.0.1');
+      sent++;
+    }
+  }, intervalMs);
+  return {
+    sent: () => sent,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
+}
