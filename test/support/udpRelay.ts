@@ -67,6 +67,8 @@ export interface UdpRelayOptions {
   sockbuf?: number;
   /** Most distinct client addresses served; later ones are ignored and counted (default 64). */
   maxClients?: number;
+  /** Sees every client → server datagram as received (replay tests record them). */
+  recordUp?: (datagram: Buffer) => void;
 }
 
 interface Pending {
@@ -257,7 +259,7 @@ export class UdpRelay {
 
   private constructor(
     private readonly listener: Socket,
-    private readonly options: Required<Pick<UdpRelayOptions, 'sockbuf' | 'maxClients'>> & { targetHost: string; targetPort: number },
+    private readonly options: Required<Pick<UdpRelayOptions, 'sockbuf' | 'maxClients'>> & { targetHost: string; targetPort: number; recordUp?: (datagram: Buffer) => void },
     seed: number,
     up: Impairment,
     down: Impairment,
@@ -289,7 +291,7 @@ export class UdpRelay {
     listener.on('error', () => {}); // ICMP errors on an unconnected socket are not fatal to a relay
     return new UdpRelay(
       listener,
-      { sockbuf, maxClients: options.maxClients ?? 64, targetHost: options.target.host ?? '127.0.0.1', targetPort: options.target.port },
+      { sockbuf, maxClients: options.maxClients ?? 64, targetHost: options.target.host ?? '127.0.0.1', targetPort: options.target.port, recordUp: options.recordUp },
       options.seed ?? 1,
       up,
       down,
@@ -330,6 +332,7 @@ export class UdpRelay {
       this.clients.set(key, e);
       entry = e;
     }
+    this.options.recordUp?.(Buffer.from(msg));
     this.upDir.ingress(msg, entry.upstream, this.options.targetPort, this.options.targetHost);
   }
 

@@ -1,7 +1,7 @@
 export * from './config/index.js';
 export { main, startTunnel } from './cli.js';
 export { TunnelClient } from './runtime/client.js';
-export { TunnelServer, MAX_SERVER_SESSIONS } from './runtime/server.js';
+export { TunnelServer } from './runtime/server.js';
 export { Logger } from './runtime/logger.js';
 export { freeTcpPort, freeUdpPort } from './runtime/loopbackPorts.js';
 export { formatGoTime } from './runtime/goTimeFormat.js';

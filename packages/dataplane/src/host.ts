@@ -11,6 +11,7 @@ import { Piscina } from 'piscina';
 import { RingBuffer } from '@kcptunb/ring';
 import { Snmp, SnmpPeriod } from '@kcptunb/snmp';
 import { sessionKey, type DialRequest, type FromShard, type ListenRequest, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
+import type { AdmissionSettings } from './admission.js';
 import { reusePortSupported } from './udp.js';
 
 /** Datagram ring size in each direction between the listener shard and another shard. */
@@ -88,8 +89,8 @@ export interface ListenOptions {
   host: string;
   port: number;
   settings: SessionSettings;
-  /** Per listening shard. */
-  maxSessions: number;
+  /** Session cap (per listening shard) and replay filter. */
+  admission: AdmissionSettings;
   ringBytes: number;
 }
 
@@ -199,7 +200,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
    */
   async listen(o: ListenOptions): Promise<{ address: string; port: number }> {
     const reusePort = reusePortSupported() && this.shardHandles.length > 1;
-    const request: ListenRequest = { host: o.host, port: o.port, settings: o.settings, maxSessions: o.maxSessions, ringBytes: o.ringBytes, reusePort };
+    const request: ListenRequest = { host: o.host, port: o.port, settings: o.settings, admission: o.admission, ringBytes: o.ringBytes, reusePort };
     if (!reusePort && this.shardHandles.length > 1) {
       request.forwards = this.shardHandles.slice(1).map((s) => ({ owner: s.index, rings: { ingress: RingBuffer.create(FORWARD_RING_BYTES), egress: RingBuffer.create(FORWARD_RING_BYTES) } }));
       for (const f of request.forwards) this.send(f.owner, { type: 'serve-forwarded', rings: f.rings, settings: o.settings });

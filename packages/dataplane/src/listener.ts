@@ -1,7 +1,8 @@
 /**
  * The server's UDP socket and its demultiplexer: sessions keyed by remote address, created only
  * from a datagram that decrypts, passes its CRC and carries a readable conv (docs/protocol.md
- * §3.9). New sessions go round-robin to this shard or, through forwarding links, to the others.
+ * §3.9), is not a replay and passes admission. New sessions go round-robin to this shard or,
+ * through forwarding links, to the others.
  */
 import { RingBuffer } from '@kcptunb/ring';
 import { openUdpEndpoint, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
@@ -10,9 +11,12 @@ import { createDatagramCipher, cryptPayload, PacketCrypt, CRYPT_HEADER_SIZE } fr
 import { nativeAes } from '@kcptunb/aesni';
 import { KCP_OVERHEAD } from '@kcptunb/kcp';
 import { S, type Snmp } from '@kcptunb/snmp';
+import { Admission, type Candidate } from './admission.js';
 import { convOfFirstDatagram } from './firstDatagram.js';
 import { ForwardLink } from './forwarding.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
+import { ReplayFilter } from './replayFilter.js';
+import { RingPool } from './ringPool.js';
 import type { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
 
@@ -41,7 +45,13 @@ export class Listener {
   private readonly oneBatch: DatagramBatch;
   /** Session ids are per shard; the host names sessions by (shard, id). */
   private nextId = 1;
-
+  /** Rings of this shard's ended sessions, for reuse (forwarded sessions' rings are not pooled). */
+  private readonly rings: RingPool;
+  private readonly admission: Admission;
+  /** Nonces of accepted datagrams (this shard's sessions and every opening datagram); off with --replay-filter=0. */
+  readonly replay: ReplayFilter | undefined;
+  /** When each of this shard's sessions opened (admission's probation). */
+  private readonly openedAt = new Map<number, number>();
   private endpoint: UdpEndpoint | undefined;
 
   private constructor(
@@ -54,6 +64,10 @@ export class Listener {
     this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key, { nativeAes: nativeAes() }), { snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
     this.oneBatch = new DatagramBatch(kernels, 1);
+    const { maxSessions, replayFilter } = request.admission;
+    this.rings = new RingPool(request.ringBytes, 2 * maxSessions);
+    this.admission = new Admission(maxSessions, undefined, context.clock());
+    this.replay = replayFilter ? new ReplayFilter({}, context.clock()) : undefined;
   }
 
   /** Bind the server socket (`host` '' = every interface) and start demultiplexing. */
@@ -93,28 +107,37 @@ export class Listener {
         else known.link.forward(known.id, batch.view(i));
         continue;
       }
-      this.onNewAddress(batch, i, senders.peer(i), now);
+      this.onNewAddress(batch, i, senders.peer(i));
     }
   }
 
   /** Slot `i` of `batch` came from an address without a session. */
-  private onNewAddress(batch: DatagramBatch, i: number, peer: PeerAddress, now: number): void {
-    const conv = this.admit(batch.view(i));
-    if (conv === undefined) return;
+  private onNewAddress(batch: DatagramBatch, i: number, peer: PeerAddress): void {
+    const opening = this.admit(batch.view(i), peer.address);
+    if (opening === undefined) return;
+    const { conv, nonce } = opening;
     const id = this.nextId++;
-    const rings: SessionRings = { toShard: RingBuffer.create(this.request.ringBytes), toControl: RingBuffer.create(this.request.ringBytes) };
+    const now = this.context.clock();
+    this.openedAt.set(id, now);
     this.addressOf.set(id, peer);
     const slot = this.nextOwner;
     this.nextOwner = (this.nextOwner + 1) % (this.links.length + 1);
     const { post, sessions, shardId } = this.context;
     if (slot === 0) {
-      const transmit = (batch: DatagramBatch) => this.endpoint?.send(batch, peer);
-      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit, passive: true, retire: () => this.forget(id) });
+      const rings: SessionRings = { toShard: this.rings.acquire(now), toControl: this.rings.acquire(now) };
+      const releaseRings = () => {
+        const at = this.context.clock();
+        this.rings.release(rings.toShard, at);
+        this.rings.release(rings.toControl, at);
+      };
+      const transmit = (out: DatagramBatch) => this.endpoint?.send(out, peer);
+      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit, passive: true, retire: () => this.forget(id), releaseRings, replay: this.replay, openingNonce: nonce });
       this.byAddress.set(peer.key, { id, session });
       post({ type: 'accepted', id, remote: peer.text, conv, rings, owner: shardId });
       // a fresh view: opening the session allocated kernel memory, which may have grown (detaching old views)
       sessions.deliver(session, batch.view(i), now);
     } else {
+      const rings: SessionRings = { toShard: RingBuffer.create(this.request.ringBytes), toControl: RingBuffer.create(this.request.ringBytes) };
       const link = this.links[slot - 1]!;
       this.byAddress.set(peer.key, { id, link });
       post({ type: 'accepted', id, remote: peer.text, conv, rings, owner: link.owner });
@@ -122,24 +145,53 @@ export class Listener {
     }
   }
 
-  /** The conv a datagram from an unknown address may open a session with, or undefined (counted). */
-  private admit(msg: Uint8Array): number | undefined {
+  /**
+   * Whether a datagram from an unknown address may open a session (every refusal counted), in
+   * order of cost: length, decryption and CRC of a copy, a readable conv, the replay filter, then
+   * admission (rate limits, cap, displacing a session on probation). Returns the conv and the
+   * opening nonce the new session's own replay check will let through once.
+   */
+  private admit(datagram: Uint8Array, host: string): { conv: number; nonce: Uint8Array | undefined } | undefined {
     const values = this.context.snmp.values;
-    if (msg.length > this.probeBatch.stride) {
+    if (datagram.length > this.probeBatch.stride) {
       values[S.InErrs]!++;
       return undefined;
     }
-    // decrypt a copy to decide whether this address may open a session
     this.probeBatch.clear();
-    this.probeBatch.push(msg);
+    this.probeBatch.push(datagram);
     const ok = this.probe.open(this.probeBatch);
     if (!ok[0]) return undefined; // counted by PacketCrypt
-    const conv = convOfFirstDatagram(cryptPayload(this.probeBatch.view(0)));
-    if (conv === undefined || this.byAddress.size >= this.request.maxSessions) {
+    const plain = this.probeBatch.view(0);
+    const conv = convOfFirstDatagram(cryptPayload(plain));
+    if (conv === undefined) {
       values[S.InErrs]!++;
       return undefined;
     }
-    return conv;
+    const now = this.context.clock();
+    // a replayed opening datagram is refused before it can spend admission's tokens
+    if (this.replay?.seen(plain)) {
+      values[S.ReplayDrops]!++;
+      return undefined;
+    }
+    const decision = this.admission.decide(host, now, this.byAddress.size, () => this.candidates());
+    if (!decision.admit) {
+      values[S.AdmissionDrops]!++;
+      return undefined;
+    }
+    if (decision.evict !== undefined) {
+      values[S.IdleEvictions]!++;
+      this.context.sessions.close(decision.evict, 'displaced by a new session: its peer never acknowledged anything', true);
+    }
+    this.replay?.admit(plain, now);
+    return { conv, nonce: this.replay ? plain.slice(0, 8) : undefined };
+  }
+
+  /** This shard's own sessions, for admission (forwarded ones are never displaced from here). */
+  private *candidates(): Iterable<Candidate> {
+    for (const route of this.byAddress.values()) {
+      if (!route.session) continue;
+      yield { id: route.id, openedAt: this.openedAt.get(route.id) ?? 0, proven: route.session.proven };
+    }
   }
 
   /** A datagram a forwarded session sent back through its owner shard. */
@@ -156,6 +208,7 @@ export class Listener {
     const to = this.addressOf.get(id);
     if (to === undefined) return;
     this.addressOf.delete(id);
+    this.openedAt.delete(id);
     this.byAddress.delete(to.key);
   }
 

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ForwardRings } from './forwarding.js';
 import type { SessionSettings } from './settings.js';
+import type { AdmissionSettings } from './admission.js';
 
 export type { SessionSettings };
 
@@ -31,8 +32,8 @@ export interface ListenRequest {
   host: string;
   port: number;
   settings: SessionSettings;
-  /** Most sessions this listener keeps at once. */
-  maxSessions: number;
+  /** Session cap and replay filter of this listener. */
+  admission: AdmissionSettings;
   /** Bytes of each ring of a new session. */
   ringBytes: number;
   /** Share the port with the other shards (SO_REUSEPORT, Node ≥ 22.12). */

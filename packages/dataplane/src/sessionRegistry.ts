@@ -9,6 +9,7 @@ import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
 import type { RunQueue } from '@kcptunb/scheduler';
 import { S, type Snmp } from '@kcptunb/snmp';
 import type { FromShard, SessionRings, SessionSettings } from './protocol.js';
+import type { ReplayFilter } from './replayFilter.js';
 import { ShardSession } from './shardSession.js';
 
 export interface OpenSession {
@@ -21,10 +22,23 @@ export interface OpenSession {
   passive: boolean;
   /** Releases the session's transport once it ends. */
   retire?: () => void;
+  /**
+   * Called once neither thread uses the session's rings any more: the session ended here and the
+   * control thread closed its ends (its `close` arrived). Rings can then be reused (RingPool).
+   */
+  releaseRings?: () => void;
+  /** Server sessions: the shard's replay filter, and the opening nonce the listener entered in it. */
+  replay?: ReplayFilter;
+  openingNonce?: Uint8Array;
 }
 
+/** Sessions ended here whose control side has not said `close` yet, at most (oldest forgotten). */
+const MAX_AWAITING_CONTROL = 4096;
+
 export class SessionRegistry {
-  private readonly sessions = new Map<number, { session: ShardSession; retire: (() => void) | undefined }>();
+  private readonly sessions = new Map<number, { session: ShardSession; retire: (() => void) | undefined; releaseRings: (() => void) | undefined }>();
+  /** Ended here, rings still open on the control thread: id → releaseRings. */
+  private readonly awaitingControl = new Map<number, () => void>();
 
   constructor(
     private readonly kernels: Kernels,
@@ -48,8 +62,10 @@ export class SessionRegistry {
       transmit: o.transmit,
       snmp: this.snmp,
       replaceOnNewConv: o.passive,
+      replay: o.replay,
+      openingNonce: o.openingNonce,
     });
-    this.sessions.set(o.id, { session, retire: o.retire });
+    this.sessions.set(o.id, { session, retire: o.retire, releaseRings: o.releaseRings });
     const v = this.snmp.values;
     v[o.passive ? S.PassiveOpens : S.ActiveOpens]!++;
     v[S.CurrEstab]!++;
@@ -81,16 +97,38 @@ export class SessionRegistry {
   /** End a session; `notify` tells the control thread (not needed when it asked for the close). */
   close(id: number, reason: string, notify: boolean): void {
     const entry = this.sessions.get(id);
-    if (!entry) return;
+    if (!entry) {
+      // the control thread's close of a session that had already ended here: its rings are free
+      if (!notify) this.takeAwaiting(id)?.();
+      return;
+    }
     this.sessions.delete(id);
     entry.session.close(reason);
     this.queue.delete(entry.session);
     this.snmp.values[S.CurrEstab]!--;
     entry.retire?.();
-    if (notify) this.post({ type: 'closed', id, reason });
+    if (notify) {
+      if (entry.releaseRings) this.awaitControl(id, entry.releaseRings);
+      this.post({ type: 'closed', id, reason });
+    } else entry.releaseRings?.();
+  }
+
+  private awaitControl(id: number, releaseRings: () => void): void {
+    if (this.awaitingControl.size >= MAX_AWAITING_CONTROL) {
+      // the oldest is left to the garbage collector
+      this.awaitingControl.delete(this.awaitingControl.keys().next().value!);
+    }
+    this.awaitingControl.set(id, releaseRings);
+  }
+
+  private takeAwaiting(id: number): (() => void) | undefined {
+    const release = this.awaitingControl.get(id);
+    this.awaitingControl.delete(id);
+    return release;
   }
 
   closeAll(reason: string): void {
     for (const id of [...this.sessions.keys()]) this.close(id, reason, false);
+    this.awaitingControl.clear();
   }
 }

@@ -105,6 +105,11 @@ export class Kcp {
     return this.waitSnd < this.config.sndWnd;
   }
 
+  /** The oldest sequence number the peer has not acknowledged (moves once the peer acknowledges). */
+  get una(): number {
+    return this.sndUna;
+  }
+
   /** Segments sent and not yet covered by the peer's una. */
   get inFlight(): number {
     return timediff(this.sndNxt, this.sndUna);

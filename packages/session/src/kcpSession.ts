@@ -28,6 +28,11 @@ export interface KcpSessionOptions {
   snmp?: Snmp;
   /** Datagrams per outgoing batch. */
   batchCapacity?: number;
+  /**
+   * Asked for every datagram that decrypted (nonce at offset 0, docs/protocol.md §1.3); false
+   * drops it, counted in ReplayDrops. The server's replay filter.
+   */
+  acceptDatagram?: (decrypted: Uint8Array, now: number) => boolean;
 }
 
 /** Most datagrams one `input()` batch may hold (PacketCrypt's default). */
@@ -42,6 +47,7 @@ export class KcpSession {
   private decoder: FecDecoder | undefined;
   private readonly out: DatagramBatch;
   private readonly onDatagrams: (batch: DatagramBatch) => void;
+  private readonly acceptDatagram: ((decrypted: Uint8Array, now: number) => boolean) | undefined;
   private now = 0;
   private closed = false;
 
@@ -60,6 +66,7 @@ export class KcpSession {
       this.decoder = new FecDecoder(kernels, options.dataShards, options.parityShards, this.snmp);
     }
     this.onDatagrams = options.onDatagrams;
+    this.acceptDatagram = options.acceptDatagram;
     this.kcp = new Kcp(options.conv, { ...options.kcp, reserved }, (bytes) => this.output(bytes), this.snmp);
   }
 
@@ -149,6 +156,10 @@ export class KcpSession {
     const sink = (kcp: Uint8Array, regular: boolean) => this.feed(kcp, regular);
     for (let i = 0; i < batch.count; i++) {
       if (!ok[i]) continue;
+      if (this.acceptDatagram && !this.acceptDatagram(batch.view(i), now)) {
+        values[S.ReplayDrops]!++;
+        continue;
+      }
       const packet = cryptPayload(batch.view(i));
       if (this.decoder && isFecPacket(packet)) {
         this.decoder.input(packet, sink);

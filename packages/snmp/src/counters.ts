@@ -32,15 +32,32 @@ export const SNMP_FIELDS = [
   'FECShortShards',
 ] as const;
 
-export type SnmpField = (typeof SNMP_FIELDS)[number];
+/**
+ * kcptunb's own counters, kept after kcptun's 24 in the same buffer. They are not part of the
+ * SIGUSR1 `KCP SNMP` line or the `--snmplog` CSV (both stay byte-for-byte kcptun's); SIGUSR1
+ * prints them on a second line (docs/deviations.md).
+ */
+export const KCPTUNB_FIELDS = [
+  /** Datagrams that decrypted but carried a nonce already seen (replays), dropped. */
+  'ReplayDrops',
+  /** First datagrams of would-be new sessions refused by admission (rate limits, full cap). */
+  'AdmissionDrops',
+  /** Sessions that never carried smux traffic, ended to make room for a newcomer. */
+  'IdleEvictions',
+] as const;
+
+/** Every counter of an `Snmp`: kcptun's, then kcptunb's. */
+export const SNMP_COUNTERS = [...SNMP_FIELDS, ...KCPTUNB_FIELDS] as const;
+
+export type SnmpField = (typeof SNMP_COUNTERS)[number];
 
 /** Index of every counter in `Snmp.values`: `snmp.values[S.InErrs]++`. */
 export const S: Readonly<Record<SnmpField, number>> = Object.freeze(
-  Object.fromEntries(SNMP_FIELDS.map((name, i) => [name, i])) as Record<SnmpField, number>,
+  Object.fromEntries(SNMP_COUNTERS.map((name, i) => [name, i])) as Record<SnmpField, number>,
 );
 
 /** Order of the fields in the SIGUSR1 line (Go struct order; the last four differ from CSV). */
-export const SNMP_STRUCT_ORDER: readonly SnmpField[] = [
+export const SNMP_STRUCT_ORDER: readonly (typeof SNMP_FIELDS)[number][] = [
   ...SNMP_FIELDS.slice(0, 20),
   'FECRecovered',
   'FECErrs',
@@ -53,11 +70,11 @@ export class Snmp {
   readonly values: Float64Array;
 
   constructor(buffer?: ArrayBufferLike) {
-    this.values = buffer ? new Float64Array(buffer, 0, SNMP_FIELDS.length) : new Float64Array(SNMP_FIELDS.length);
+    this.values = buffer ? new Float64Array(buffer, 0, SNMP_COUNTERS.length) : new Float64Array(SNMP_COUNTERS.length);
   }
 
   /** Bytes needed to back an `Snmp` in a (shared) buffer. */
-  static readonly BYTES = SNMP_FIELDS.length * 8;
+  static readonly BYTES = SNMP_COUNTERS.length * 8;
 
   get(field: SnmpField): number {
     return this.values[S[field]]!;
@@ -70,7 +87,7 @@ export class Snmp {
   /** A plain object copy of every counter. */
   snapshot(): Record<SnmpField, number> {
     const out = {} as Record<SnmpField, number>;
-    SNMP_FIELDS.forEach((name, i) => (out[name] = this.values[i]!));
+    SNMP_COUNTERS.forEach((name, i) => (out[name] = this.values[i]!));
     return out;
   }
 }

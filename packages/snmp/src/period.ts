@@ -9,17 +9,17 @@
  * period, restarts from CurrEstab with one store (a peak, not a sum: a race
  * can only report a level CurrEstab really had).
  */
-import { S, Snmp, SNMP_FIELDS, type SnmpField } from './counters.js';
+import { S, Snmp, SNMP_COUNTERS, type SnmpField } from './counters.js';
 
 /** Counters that hold a level, not a running total. */
 export const SNMP_GAUGES: readonly SnmpField[] = ['MaxConn', 'CurrEstab'];
-const isGauge = SNMP_FIELDS.map((name) => SNMP_GAUGES.includes(name));
+const isGauge = SNMP_COUNTERS.map((name) => SNMP_GAUGES.includes(name));
 
 export class SnmpPeriod {
   /** Live values when the period began. */
-  private readonly baseline = new Float64Array(SNMP_FIELDS.length);
+  private readonly baseline = new Float64Array(SNMP_COUNTERS.length);
   /** Live values the last row was computed from. */
-  private readonly lastRead = new Float64Array(SNMP_FIELDS.length);
+  private readonly lastRead = new Float64Array(SNMP_COUNTERS.length);
   private readSinceRestart = false;
 
   /** `live`: the counters the owning thread adds to (usually backed by a SharedArrayBuffer). */
@@ -29,7 +29,7 @@ export class SnmpPeriod {
   addRowTo(into: Snmp): void {
     this.lastRead.set(this.live.values);
     this.readSinceRestart = true;
-    for (let i = 0; i < SNMP_FIELDS.length; i++) {
+    for (let i = 0; i < SNMP_COUNTERS.length; i++) {
       into.values[i]! += isGauge[i] ? this.lastRead[i]! : this.lastRead[i]! - this.baseline[i]!;
     }
   }

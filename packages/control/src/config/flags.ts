@@ -85,6 +85,9 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'snmplog', kind: 'string', field: 'snmpLog', ...both(''), json: 'snmplog', help: 'append SNMP counters to this file (Go time layout in the name, e.g. ./snmp-20060102.log)' },
   { name: 'snmpperiod', kind: 'int', field: 'snmpPeriod', ...both(60), json: 'snmpperiod', help: 'seconds between SNMP log rows' },
   { name: 'pprof', kind: 'string', field: 'pprof', server: '', bare: { value: PPROF_DEFAULT, next: /^(\[[^\]]*\]|[^-\s][^\s]*)?:\d+$/ }, json: 'pprof', valueName: 'addr', help: `serve CPU profiles and heap snapshots over HTTP on addr (bare: ${PPROF_DEFAULT}); the heap snapshot holds the process's secrets, the --key among them: keep it on loopback` },
+  // server admission and replay protection (docs/deviations.md rows 17, 26), kcptunb-only: command line, not JSON; keep these rows together
+  { name: 'maxsessions', kind: 'int', field: 'maxSessions', server: 0, help: 'most concurrent KCP sessions; 0 = sized from memory (a quarter of it at 1 MiB a session, 64–16384)' },
+  { name: 'replay-filter', kind: 'bool', field: 'replayFilter', server: true, help: 'drop datagrams whose nonce was seen in the last 60 s or 2^18 datagrams, from any address; --replay-filter=0 to disable. Older replays cannot be told from fresh datagrams (rotate --key); with --crypt none or xor anyone can forge datagrams, so it only stops verbatim replays' },
   { name: 'log', kind: 'string', field: 'log', ...both(''), json: 'log', help: 'append log lines to this file instead of stderr' },
   { name: 'quiet', kind: 'bool', field: 'quiet', ...both(false), json: 'quiet', help: "suppress the 'stream open/close' lines" },
   { name: 'tfo', kind: 'bool', field: 'tfo', ...both(true), json: 'tfo', help: 'TCP Fast Open; --tfo=0 to disable' },

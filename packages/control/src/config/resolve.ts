@@ -23,7 +23,7 @@ export type ResolveResult =
   | { kind: 'run'; config: TunnelConfig; settings: TunnelSettings; warnings: string[] };
 
 /** Values of the fields only the other side has a flag for, so every TunnelConfig is complete. */
-const otherSide = (): Pick<TunnelConfig, 'conn' | 'autoExpire' | 'scavengeTtl' | 'dns' | 'pprof'> => ({ conn: 1, autoExpire: 0, scavengeTtl: 600, dns: [], pprof: '' });
+const otherSide = (): Pick<TunnelConfig, 'conn' | 'autoExpire' | 'scavengeTtl' | 'dns' | 'pprof' | 'maxSessions' | 'replayFilter'> => ({ conn: 1, autoExpire: 0, scavengeTtl: 600, dns: [], pprof: '', maxSessions: 0, replayFilter: true });
 
 function isComplete(c: Partial<TunnelConfig>): c is TunnelConfig {
   return CONFIG_FIELDS.every((k) => c[k] !== undefined);

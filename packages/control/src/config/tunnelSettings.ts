@@ -5,7 +5,8 @@
  * becomes one ConfigError naming the flag.
  */
 import { deriveKey, UnknownCipherError, verifyCryptSettings } from '@kcptunb/crypt';
-import { InvalidSocketSettingsError, verifySocketSettings, type SessionSettings, type SocketSettings } from '@kcptunb/dataplane';
+import { defaultMaxSessions, InvalidSocketSettingsError, verifySocketSettings, type AdmissionSettings, type SessionSettings, type SocketSettings } from '@kcptunb/dataplane';
+import { totalmem } from 'node:os';
 import { InvalidFecSettingsError, verifyFecSettings, type FecSettings } from '@kcptunb/fec';
 import { applyMode, InvalidKcpConfigError, verifyKcpSettings, type KcpSettings } from '@kcptunb/kcp';
 import { InvalidSmuxConfigError, SMUX_VERSION, verifySmuxConfig, type SmuxConfig } from '@kcptunb/smux';
@@ -27,6 +28,8 @@ export interface TunnelSettings {
   pprof?: HostPort;
   session: SessionSettings;
   smux: SmuxConfig;
+  /** server: session cap and replay filter of the listener. */
+  admission: AdmissionSettings;
   /** The flag-level view: the banner, and the options only the control runtime reads (conn, ser, tfo, log…). */
   config: Readonly<TunnelConfig>;
 }
@@ -102,6 +105,7 @@ function verifyControlOptions(c: TunnelConfig): void {
   const INT32_MAX = 0x7fffffff;
   int('keepAlive', 0, INT32_MAX);
   int('snmpPeriod', 0, INT32_MAX);
+  if (c.side === 'server') int('maxSessions', 0, 1 << 20);
   if (c.side === 'client') {
     int('conn', 1, 65535);
     int('autoExpire', 0, INT32_MAX);
@@ -138,5 +142,12 @@ export function tunnelSettings(c: TunnelConfig): TunnelSettings {
       writeHighWaterMark: c.pipeBuf,
     }),
   );
-  return { side, listen, remote, dns, pprof, session: { kcp, fec, crypt, compression: !c.noComp, socket }, smux, config: c };
+  const admission: AdmissionSettings = { maxSessions: c.maxSessions || defaultMaxSessions(memoryLimit()), replayFilter: c.replayFilter };
+  return { side, listen, remote, dns, pprof, session: { kcp, fec, crypt, compression: !c.noComp, socket }, smux, admission, config: c };
+}
+
+/** Memory this process may use: the machine's, or its cgroup limit when lower. */
+function memoryLimit(): number {
+  const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.() ?? 0;
+  return constrained > 0 && constrained < totalmem() ? constrained : totalmem();
 }

@@ -18,8 +18,8 @@ import { FastServerProxy } from './proxyHandshakes.js';
 import { TunnelSession } from './tunnel.js';
 import { startSnmpHints } from './snmpHints.js';
 
-/** Most concurrent KCP sessions a server accepts (each costs ~0.3 MB of kernel memory). */
-export const MAX_SERVER_SESSIONS = 1024;
+/** Client addresses remembered for the `--nocomp` mismatch hint (oldest forgotten first). */
+const MAX_REMEMBERED_MISMATCHES = 1024;
 
 export class TunnelServer {
   readonly dataPlane: DataPlane;
@@ -57,7 +57,7 @@ export class TunnelServer {
       this.ended.delete(key);
       const client = this.clients.get(s);
       if (client !== undefined && s.compressionMismatch) {
-        if (this.compressionMismatches.size >= MAX_SERVER_SESSIONS) this.compressionMismatches.delete(this.compressionMismatches.values().next().value!);
+        if (this.compressionMismatches.size >= MAX_REMEMBERED_MISMATCHES) this.compressionMismatches.delete(this.compressionMismatches.values().next().value!);
         this.compressionMismatches.add(client);
       }
     });
@@ -69,7 +69,7 @@ export class TunnelServer {
     resolveNamesWithFallbackDns(applyDnsFallback(this.settings.dns, this.logger));
     if (this.settings.pprof) this.pprof = await startPprof(this.logger, this.settings.pprof);
     const { host, port } = this.settings.listen;
-    const a = await this.dataPlane.listen({ host, port, settings: this.settings.session, maxSessions: MAX_SERVER_SESSIONS, ringBytes: RING_BYTES });
+    const a = await this.dataPlane.listen({ host, port, settings: this.settings.session, admission: this.settings.admission, ringBytes: RING_BYTES });
     this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port })}`);
     this.stopHints = startSnmpHints({ side: 'server' }, () => this.dataPlane.snmp(), this.logger);
     return a;
@@ -97,10 +97,20 @@ export class TunnelServer {
     this.clients.set(session, client);
     session.onClose(() => {
       this.sessions.delete(key);
-      this.ended.set(key, session);
-      setTimeout(() => this.ended.delete(key), 10_000).unref();
+      this.rememberEnded(key, session);
     });
     if (!repeat) this.logger.log(`remote address: ${client}`);
+  }
+
+  /**
+   * Keep a closed session for the data plane's late 'closed' answer (it writes the close line).
+   * A method, not an inline closure: a timer created inside onSession would share its scope (the
+   * accepted session's rings among it) for the 10 s; the session itself let go of its rings when
+   * its link ended.
+   */
+  private rememberEnded(key: string, session: TunnelSession): void {
+    this.ended.set(key, session);
+    setTimeout(() => this.ended.delete(key), 10_000).unref();
   }
 
   private onStream(session: TunnelSession, stream: SmuxStream): void {

@@ -2,8 +2,13 @@
 import { availableParallelism } from 'node:os';
 import type { TunnelSettings } from '../config/tunnelSettings.js';
 
-/** Bytes of each session ring (each direction). */
-export const RING_BYTES = 1 << 20;
+/**
+ * Bytes of each session ring (each direction). The smallest ring that takes the largest record
+ * either side writes (64 KiB: SessionLink's MAX_RECORD, the shard's READ_CHUNK, a snappy chunk;
+ * a record may use at most half the ring): rings hand bytes between threads, KCP's windows and
+ * smux's budget do the buffering. 1 MiB measured no faster (bench/README.md, soak).
+ */
+export const RING_BYTES = 256 << 10;
 
 /** KCPTUNB_SHARDS=0: run the data plane on the control thread (see DataPlaneOptions.inline). */
 export function inlineDataPlane(): boolean {

@@ -11,6 +11,15 @@ import type { StreamHandler } from './streamHandler.js';
 /** How long an ended socket may take to flush before it is destroyed. */
 const END_GRACE_MS = 5000;
 
+/**
+ * Destroy `socket` if it has not closed within END_GRACE_MS. Outside the constructor so the timer
+ * holds only the socket, not the session link (and its rings) the constructor's scope sees.
+ */
+function destroyAfterGrace(socket: Socket): void {
+  const timer = setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 export class StreamPipe implements StreamHandler {
   readonly relay: StreamRelay;
 
@@ -32,7 +41,7 @@ export class StreamPipe implements StreamHandler {
       end: () => {
         socket.end();
         socket.destroySoon?.();
-        setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
+        destroyAfterGrace(socket);
       },
     };
     const first = initial && rewrite ? rewrite(initial) : initial;

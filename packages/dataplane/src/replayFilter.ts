@@ -1,0 +1,143 @@
+/**
+ * Remembers the nonces of accepted datagrams so a recorded datagram replayed later — from any
+ * source address — is refused (docs/deviations.md). Wire-compatible: a sender writes 16 fresh
+ * random bytes at the start of every datagram (docs/protocol.md §1.3) and no receiver ever looks
+ * at them, so a repeat is a replay (or a 2⁻⁶⁴ accident).
+ *
+ * The key is the first 16 bytes *after* decryption: for every cipher that is a fixed bijection of
+ * the bytes on the wire (CFB: C₀ ⊕ E(IV); salsa20: the clear 8-byte nonce and the keystream it
+ * selects; xor: a fixed table; none: the bytes), so it identifies the datagram as well as the
+ * ciphertext does, and PacketCrypt has already put it where the filter can read it. Only the
+ * first 8 of the 16 bytes are kept: with at most 2 × 2¹⁸ entries the chance that a fresh nonce
+ * collides with a remembered one is below 2⁻⁴⁵ per datagram.
+ *
+ * Two generations of open-addressing tables (linear probing over a Uint32Array of word pairs):
+ * inserts go to the current one; when it holds `perGeneration` nonces or is `generationMs` old it
+ * becomes the previous one and the older is cleared. A nonce is thus remembered for at least
+ * one generation — `generationMs`, or less only while more than `perGeneration` datagrams arrive
+ * in that time — and at most two. Memory is fixed: 2 tables × 2·perGeneration slots × 8 bytes
+ * (8 MiB at the default 2¹⁸). Pure: the caller passes `now`.
+ */
+
+export interface ReplayFilterOptions {
+  /** Nonces per generation (a power of two). */
+  perGeneration?: number;
+  /** Longest life of a generation, ms. */
+  generationMs?: number;
+}
+
+export const REPLAY_PER_GENERATION = 1 << 18;
+export const REPLAY_GENERATION_MS = 60_000;
+
+/** Bytes of the nonce the filter keys on (docs/protocol.md §1.3: 16 bytes are random). */
+const KEY_BYTES = 8;
+
+class NonceTable {
+  /** Word pairs: (low, high) of the first 8 nonce bytes; (0, 0) marks an empty slot. */
+  readonly words: Uint32Array;
+  readonly mask: number;
+  count = 0;
+  /** Set when (0, 0) itself was inserted (it cannot be stored in a slot). */
+  hasZero = false;
+  bornAt = 0;
+
+  constructor(slots: number) {
+    this.words = new Uint32Array(slots * 2);
+    this.mask = slots - 1;
+  }
+
+  /** Insert (lo, hi); false when it was already there. */
+  insert(lo: number, hi: number): boolean {
+    if (lo === 0 && hi === 0) {
+      if (this.hasZero) return false;
+      this.hasZero = true;
+      this.count++;
+      return true;
+    }
+    const w = this.words;
+    // the nonce is uniformly random, so its own bits are a good hash
+    for (let i = (lo ^ hi) & this.mask; ; i = (i + 1) & this.mask) {
+      const a = w[2 * i]!;
+      const b = w[2 * i + 1]!;
+      if (a === 0 && b === 0) {
+        w[2 * i] = lo;
+        w[2 * i + 1] = hi;
+        this.count++;
+        return true;
+      }
+      if (a === lo && b === hi) return false;
+    }
+  }
+
+  has(lo: number, hi: number): boolean {
+    if (lo === 0 && hi === 0) return this.hasZero;
+    const w = this.words;
+    for (let i = (lo ^ hi) & this.mask; ; i = (i + 1) & this.mask) {
+      const a = w[2 * i]!;
+      const b = w[2 * i + 1]!;
+      if (a === 0 && b === 0) return false;
+      if (a === lo && b === hi) return true;
+    }
+  }
+
+  clear(now: number): void {
+    this.words.fill(0);
+    this.count = 0;
+    this.hasZero = false;
+    this.bornAt = now;
+  }
+}
+
+export class ReplayFilter {
+  readonly perGeneration: number;
+  readonly generationMs: number;
+  private current: NonceTable;
+  private previous: NonceTable;
+
+  constructor(options: ReplayFilterOptions = {}, now = 0) {
+    this.perGeneration = options.perGeneration ?? REPLAY_PER_GENERATION;
+    this.generationMs = options.generationMs ?? REPLAY_GENERATION_MS;
+    const p = this.perGeneration;
+    if (!Number.isInteger(p) || p < 1 || (p & (p - 1)) !== 0) throw new RangeError(`perGeneration must be a power of two, got ${p}`);
+    // load factor ≤ 1/2 keeps linear probes short
+    this.current = new NonceTable(2 * p);
+    this.previous = new NonceTable(2 * p);
+    this.current.bornAt = now;
+    this.previous.bornAt = now;
+  }
+
+  /** Bytes the filter holds, whatever it has seen. */
+  get memoryBytes(): number {
+    return this.current.words.byteLength + this.previous.words.byteLength;
+  }
+
+  /**
+   * `datagram` (decrypted: its nonce at offset 0) arrived: true if it is new — it is remembered
+   * from now on — false if its nonce was seen within the window (a replay). Datagrams shorter
+   * than the nonce are never replays here (they fail the crypto layer's length check anyway).
+   */
+  admit(datagram: Uint8Array, now: number): boolean {
+    if (datagram.length < KEY_BYTES) return true;
+    const lo = (datagram[0]! | (datagram[1]! << 8) | (datagram[2]! << 16) | (datagram[3]! << 24)) >>> 0;
+    const hi = (datagram[4]! | (datagram[5]! << 8) | (datagram[6]! << 16) | (datagram[7]! << 24)) >>> 0;
+    if (this.previous.has(lo, hi)) return false;
+    const cur = this.current;
+    if (cur.count >= this.perGeneration || now - cur.bornAt >= this.generationMs) this.rotate(now);
+    return this.current.insert(lo, hi);
+  }
+
+  /** Whether `datagram`'s nonce is remembered, without remembering it. */
+  seen(datagram: Uint8Array): boolean {
+    if (datagram.length < KEY_BYTES) return false;
+    const lo = (datagram[0]! | (datagram[1]! << 8) | (datagram[2]! << 16) | (datagram[3]! << 24)) >>> 0;
+    const hi = (datagram[4]! | (datagram[5]! << 8) | (datagram[6]! << 16) | (datagram[7]! << 24)) >>> 0;
+    return this.current.has(lo, hi) || this.previous.has(lo, hi);
+  }
+
+  private rotate(now: number): void {
+    const old = this.previous;
+    this.previous = this.current;
+    old.clear(now);
+    this.current = old;
+  }
+}

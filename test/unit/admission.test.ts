@@ -1,0 +1,105 @@
+/** Replay filter, admission and ring pool: the pure cores of the server's new-session hardening. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Admission, defaultMaxSessions, ReplayFilter, RingPool, type Candidate } from '@kcptunb/dataplane';
+import { RingBuffer, RingProducer, RingConsumer } from '@kcptunb/ring';
+import { Rng } from '@kcptunb/testkit';
+
+function nonce(rng: Rng): Uint8Array {
+  const d = new Uint8Array(44);
+  for (let i = 0; i < d.length; i++) d[i] = rng.int(256);
+  return d;
+}
+
+test('replay filter: a nonce is refused the second time, fresh ones pass', () => {
+  const rng = new Rng(7);
+  const f = new ReplayFilter({ perGeneration: 1024, generationMs: 1000 });
+  const seen = Array.from({ length: 500 }, () => nonce(rng));
+  for (const d of seen) assert.equal(f.admit(d, 0), true);
+  for (const d of seen) assert.equal(f.admit(d, 10), false);
+  for (const d of seen) assert.equal(f.seen(d), true);
+  assert.equal(f.seen(nonce(rng)), false);
+  // only the first 8 bytes are the key: a datagram differing later is the same nonce
+  const twin = seen[0]!.slice();
+  twin[20] ^= 1;
+  assert.equal(f.admit(twin, 10), false);
+  // an all-zero nonce is remembered too
+  assert.equal(f.admit(new Uint8Array(44), 10), true);
+  assert.equal(f.admit(new Uint8Array(44), 10), false);
+});
+
+test('replay filter: remembered for one generation at least, two at most, in time and in count', () => {
+  const rng = new Rng(8);
+  const f = new ReplayFilter({ perGeneration: 64, generationMs: 1000 });
+  const old = nonce(rng);
+  f.admit(old, 0);
+  f.admit(nonce(rng), 999); // same generation
+  assert.equal(f.seen(old), true);
+  f.admit(nonce(rng), 1000); // rotation: old is in the previous generation
+  assert.equal(f.admit(old, 1500), false);
+  f.admit(nonce(rng), 2000); // second rotation: forgotten
+  assert.equal(f.seen(old), false);
+  // by count: 64 inserts fill a generation
+  const g = new ReplayFilter({ perGeneration: 64, generationMs: 1e9 });
+  const first = nonce(rng);
+  g.admit(first, 0);
+  for (let i = 0; i < 63; i++) g.admit(nonce(rng), 0);
+  g.admit(nonce(rng), 0); // rotates
+  assert.equal(g.seen(first), true);
+  for (let i = 0; i < 64; i++) g.admit(nonce(rng), 0);
+  assert.equal(g.seen(first), false);
+  assert.equal(g.memoryBytes, 2 * 128 * 8);
+});
+
+const cand = (id: number, openedAt: number, proven: boolean): Candidate => ({ id, openedAt, proven });
+
+test('admission: per-host and global token buckets', () => {
+  const a = new Admission(1000, { perHostPerSec: 10, perHostBurst: 5, globalPerSec: 100, globalBurst: 8, probationMs: 3000, maxHosts: 4 });
+  const none = () => [];
+  for (let i = 0; i < 5; i++) assert.deepEqual(a.decide('10.0.0.1', 0, 0, none), { admit: true });
+  assert.deepEqual(a.decide('10.0.0.1', 0, 0, none), { admit: false, reason: 'host-rate' });
+  for (let i = 0; i < 3; i++) assert.equal(a.decide('10.0.0.2', 0, 0, none).admit, true);
+  assert.deepEqual(a.decide('10.0.0.3', 0, 0, none), { admit: false, reason: 'global-rate' });
+  // 100 ms refills one token per host and 10 globally
+  assert.equal(a.decide('10.0.0.1', 100, 0, none).admit, true);
+  assert.deepEqual(a.decide('10.0.0.1', 100, 0, none), { admit: false, reason: 'host-rate' });
+});
+
+test('admission: at the cap, the oldest session past probation that never proved its peer makes room', () => {
+  const a = new Admission(3);
+  const live = [cand(1, 0, true), cand(2, 100, false), cand(3, 50, false)];
+  assert.deepEqual(a.decide('h', 2000, 3, () => live), { admit: false, reason: 'full' }); // all on probation
+  assert.deepEqual(a.decide('h', 3100, 3, () => live), { admit: true, evict: 3 });
+  assert.deepEqual(a.decide('h', 3100, 3, () => [cand(1, 0, true)]), { admit: false, reason: 'full' });
+  assert.deepEqual(a.decide('h', 3100, 2, () => live), { admit: true });
+});
+
+test('admission: the default cap follows memory', () => {
+  assert.equal(defaultMaxSessions(8 * 2 ** 30), 2048);
+  assert.equal(defaultMaxSessions(64 * 2 ** 20), 64);
+  assert.equal(defaultMaxSessions(2 ** 50), 16384);
+});
+
+test('ring pool: a returned ring is reused only after its quarantine, empty and open', () => {
+  const pool = new RingPool(1024, 2, 1000);
+  const sab = pool.acquire(0);
+  const p = new RingProducer(sab);
+  const c = new RingConsumer(sab);
+  assert.equal(p.tryPush(new Uint8Array([1, 2, 3])), true);
+  p.close();
+  c.close();
+  pool.release(sab, 0);
+  assert.notEqual(pool.acquire(500), sab); // still resting
+  const again = pool.acquire(1000);
+  assert.equal(again, sab);
+  const c2 = new RingConsumer(again);
+  assert.equal(c2.closed, false);
+  assert.equal(c2.hasData, false);
+  assert.equal(RingBuffer.unreadBytes(again), 0);
+  // bounded: beyond the limit returned rings are dropped; other sizes are never pooled
+  pool.release(RingBuffer.create(1024), 0);
+  pool.release(RingBuffer.create(1024), 0);
+  pool.release(RingBuffer.create(1024), 0);
+  pool.release(RingBuffer.create(2048), 0);
+  assert.equal(pool.stats.free, 2);
+});
