@@ -6,7 +6,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { DatagramBatch, loadKernels, type KernelVariant } from '@kcptunb/wasm';
-import { CFB_IV, CIPHER_NAMES, createDatagramCipher, deriveKey, NODE_ALGORITHMS, PacketCrypt, type NodeCipherName } from '@kcptunb/crypt';
+import { CFB_IV, KCPTUNB_CIPHER_NAMES, createDatagramCipher, deriveKey, NODE_ALGORITHMS, PacketCrypt, type NodeCipherName } from '@kcptunb/crypt';
 import { measure, type BenchRow } from './harness.js';
 
 const BATCH = 64;
@@ -19,7 +19,7 @@ export function benchCryptLayer(variants: KernelVariant[] = ['simd', 'scalar']):
     const kernels = loadKernels({ variant });
     const batch = new DatagramBatch(kernels, BATCH);
     for (let i = 0; i < BATCH; i++) batch.push(randomBytes(SIZE));
-    for (const name of CIPHER_NAMES) {
+    for (const name of KCPTUNB_CIPHER_NAMES) {
       const engines = name in NODE_ALGORITHMS ? (['wasm', 'node'] as const) : (['wasm'] as const);
       for (const engine of engines) {
         if (engine === 'node' && variant !== variants[0]) continue; // node:crypto does not depend on the kernel build

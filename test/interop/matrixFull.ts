@@ -4,7 +4,7 @@
  */
 import { ProcessGroup } from '@kcptunb/testkit';
 import { allCells, cellName, PAIRINGS, runCell, type Cell } from './matrix.js';
-import { CIPHER_NAMES } from '@kcptunb/crypt';
+import { KCPTUNB_CIPHER_NAMES } from '@kcptunb/crypt';
 
 const group = new ProcessGroup();
 const results = new Map<string, string>();
@@ -26,7 +26,7 @@ const columns: Array<Omit<Cell, 'crypt'>> = [];
 for (const [client, server] of PAIRINGS) for (const fec of [true, false]) for (const comp of [true, false]) columns.push({ client, server, fec, comp });
 const head = columns.map((c) => `${c.client}→${c.server} fec ${c.fec ? 'on' : 'off'} comp ${c.comp ? 'on' : 'off'}`);
 let md = `| crypt | ${head.join(' | ')} |\n|---|${head.map(() => '---').join('|')}|\n`;
-for (const crypt of CIPHER_NAMES) md += `| ${crypt} | ${columns.map((c) => results.get(cellName({ ...c, crypt }))).join(' | ')} |\n`;
+for (const crypt of KCPTUNB_CIPHER_NAMES) md += `| ${crypt} | ${columns.map((c) => results.get(cellName({ ...c, crypt }))).join(' | ')} |\n`;
 console.log(md);
 console.log(`${results.size - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

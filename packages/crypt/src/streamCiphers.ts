@@ -1,12 +1,14 @@
-/** The three non-CFB constructions: salsa20 (docs/protocol.md §1.5), xor (§1.6) and none (§1.7). */
+/** The non-CFB constructions: salsa20 (docs/protocol.md §1.5), xor (§1.6), none (§1.7) and null (§1.10). */
 import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
 import type { DatagramCipher } from './datagramCipher.js';
 import { deriveXorTable, XOR_TABLE_LENGTH } from './keyDerivation.js';
+import { BARE_LAYOUT, PREFIX_LAYOUT } from './packetLayout.js';
 
 /** Salsa20/20 keyed with pass[0:32]; bytes 0–7 of each datagram are its nonce, sent in clear. */
 export class Salsa20Cipher implements DatagramCipher {
   readonly name = 'salsa20';
   readonly engine: string;
+  readonly layout = PREFIX_LAYOUT;
   private readonly key: number;
 
   constructor(private readonly kernels: Kernels, key: Uint8Array) {
@@ -32,6 +34,7 @@ export class Salsa20Cipher implements DatagramCipher {
 export class XorCipher implements DatagramCipher {
   readonly name = 'xor';
   readonly engine: string;
+  readonly layout = PREFIX_LAYOUT;
   private readonly table: number;
 
   constructor(private readonly kernels: Kernels, pass: Uint8Array) {
@@ -56,6 +59,17 @@ export class XorCipher implements DatagramCipher {
 export class NoneCipher implements DatagramCipher {
   readonly name = 'none';
   readonly engine = 'none';
+  readonly layout = PREFIX_LAYOUT;
+  encrypt(): void {}
+  decrypt(): void {}
+  dispose(): void {}
+}
+
+/** No crypt bytes at all: the datagram is the payload (docs/protocol.md §1.10). */
+export class NullCipher implements DatagramCipher {
+  readonly name = 'null';
+  readonly engine = 'none';
+  readonly layout = BARE_LAYOUT;
   encrypt(): void {}
   decrypt(): void {}
   dispose(): void {}

@@ -6,7 +6,7 @@
 import type { Socket, RemoteInfo } from 'node:dgram';
 import { RingBuffer } from '@kcptunb/ring';
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
-import { createDatagramCipher, cryptPayload, PacketCrypt, CRYPT_HEADER_SIZE } from '@kcptunb/crypt';
+import { createDatagramCipher, cryptOverhead, PacketCrypt } from '@kcptunb/crypt';
 import { KCP_OVERHEAD } from '@kcptunb/kcp';
 import { S, type Snmp } from '@kcptunb/snmp';
 import { convOfFirstDatagram } from './firstDatagram.js';
@@ -47,7 +47,8 @@ export class Listener {
     const { kernels, snmp } = context;
     const { settings } = request;
     this.links = (request.forwards ?? []).map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendTo(id, d), snmp));
-    this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key), { snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, 1);
+    const probeCipher = createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key);
+    this.probe = new PacketCrypt(kernels, probeCipher, { snmp, minLength: cryptOverhead(probeCipher.layout) + KCP_OVERHEAD }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.onDatagram(msg, rinfo));
     socket.on('error', (e) => context.post({ type: 'log', message: `listener: ${e.message}` }));
@@ -94,7 +95,7 @@ export class Listener {
     this.probeBatch.push(msg);
     const ok = this.probe.open(this.probeBatch);
     if (!ok[0]) return undefined; // counted by PacketCrypt
-    const conv = convOfFirstDatagram(cryptPayload(this.probeBatch.view(0)));
+    const conv = convOfFirstDatagram(this.probe.payload(this.probeBatch.view(0)));
     if (conv === undefined || this.byAddress.size >= this.request.maxSessions) {
       values[S.InErrs]!++;
       return undefined;

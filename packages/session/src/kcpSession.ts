@@ -10,7 +10,7 @@
  * `nextFlushAt`. The data-plane worker wraps this with a UDP socket and a timer.
  */
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
-import { cryptPayload, PacketCrypt, CRYPT_HEADER_SIZE, type DatagramCipher } from '@kcptunb/crypt';
+import { cryptOverhead, PacketCrypt, type DatagramCipher } from '@kcptunb/crypt';
 import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, isFecPacket, kcpBytesOf } from '@kcptunb/fec';
 import { emptySegmentHeader, isConversationStart, Kcp, KCP_OVERHEAD, readSegmentHeader, timediff, type KcpSettings } from '@kcptunb/kcp';
 import { S, Snmp } from '@kcptunb/snmp';
@@ -41,6 +41,7 @@ export class KcpSession {
   private readonly encoder: FecEncoder | undefined;
   private decoder: FecDecoder | undefined;
   private readonly out: DatagramBatch;
+  private readonly cryptHeader: number;
   private readonly onDatagrams: (batch: DatagramBatch) => void;
   private now = 0;
   private closed = false;
@@ -48,15 +49,18 @@ export class KcpSession {
   constructor(private readonly kernels: Kernels, options: KcpSessionOptions) {
     this.snmp = options.snmp ?? new Snmp();
     this.fecEnabled = options.dataShards > 0 && options.parityShards > 0;
-    const reserved = CRYPT_HEADER_SIZE + (this.fecEnabled ? FEC_DATA_HEADER_SIZE : 0);
+    // crypt header and trailer (20 + 0, aes-128-gcm 12 + 16, null 0) plus FEC: mss = mtu − 24 − reserved (docs/protocol.md §3.2)
+    const layout = options.cipher.layout;
+    this.cryptHeader = layout.header;
+    const reserved = cryptOverhead(layout) + (this.fecEnabled ? FEC_DATA_HEADER_SIZE : 0);
     const capacity = Math.max(options.batchCapacity ?? 128, 2 + options.parityShards);
     this.out = new DatagramBatch(kernels, capacity);
     // the smallest acceptable datagram: prefix + one KCP header (stock's rule; FEC packets are checked further)
     // open() needs a flag per datagram of the caller's input batch, which may be larger than our output batch
     const maxBatch = Math.max(capacity, MAX_INPUT_BATCH);
-    this.crypt = new PacketCrypt(kernels, options.cipher, { snmp: this.snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, maxBatch);
+    this.crypt = new PacketCrypt(kernels, options.cipher, { snmp: this.snmp, minLength: cryptOverhead(layout) + KCP_OVERHEAD }, maxBatch);
     if (this.fecEnabled) {
-      this.encoder = new FecEncoder(kernels, options.dataShards, options.parityShards);
+      this.encoder = new FecEncoder(kernels, options.dataShards, options.parityShards, { cryptHeader: layout.header });
       this.decoder = new FecDecoder(kernels, options.dataShards, options.parityShards, this.snmp);
     }
     this.onDatagrams = options.onDatagrams;
@@ -149,7 +153,7 @@ export class KcpSession {
     const sink = (kcp: Uint8Array, regular: boolean) => this.feed(kcp, regular);
     for (let i = 0; i < batch.count; i++) {
       if (!ok[i]) continue;
-      const packet = cryptPayload(batch.view(i));
+      const packet = this.crypt.payload(batch.view(i));
       if (this.decoder && isFecPacket(packet)) {
         this.decoder.input(packet, sink);
       } else {
@@ -197,8 +201,8 @@ export class KcpSession {
     } else {
       if (out.count + 1 > out.capacity) this.emit();
       const slot = out.count++;
-      out.setLength(slot, CRYPT_HEADER_SIZE + kcpBytes.length);
-      this.kernels.bytes().set(kcpBytes, out.offset(slot) + CRYPT_HEADER_SIZE);
+      out.setLength(slot, this.cryptHeader + kcpBytes.length);
+      this.kernels.bytes().set(kcpBytes, out.offset(slot) + this.cryptHeader);
     }
   }
 

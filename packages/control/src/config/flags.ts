@@ -45,7 +45,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'remoteaddr', aliases: ['r'], kind: 'string', field: 'remote', client: 'vps:29900', json: 'remoteaddr', help: 'KCP server address (host:port)' },
   { name: 'target', aliases: ['t'], kind: 'string', field: 'remote', server: '127.0.0.1:12948', json: 'target', help: 'TCP address every stream is forwarded to' },
   { name: 'key', kind: 'string', field: 'key', ...both("it's a secrect"), json: 'key', env: 'KCPTUN_KEY', help: 'pre-shared secret, same on both ends' },
-  { name: 'crypt', kind: 'string', field: 'crypt', ...both('aes'), json: 'crypt', help: 'aes, aes-128, aes-192, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, none' },
+  { name: 'crypt', kind: 'string', field: 'crypt', ...both('aes'), json: 'crypt', help: 'aes, aes-128, aes-128-gcm, aes-192, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, none, null' },
   { name: 'mode', kind: 'string', field: 'mode', ...both('fast'), json: 'mode', help: 'profile: fast3, fast2, fast, normal, manual' },
   { name: 'conn', kind: 'int', field: 'conn', client: 1, json: 'conn', help: 'number of UDP sessions to the server' },
   { name: 'autoexpire', kind: 'int', field: 'autoExpire', client: 0, json: 'autoexpire', help: 'seconds after which a session is replaced on next use, 0 = never' },

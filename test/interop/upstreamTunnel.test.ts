@@ -1,0 +1,30 @@
+/**
+ * Tunnels with upstream kcptun 20260126 in both pairings for the upstream-only ciphers
+ * (docs/protocol.md §1.9, §1.10), FEC 10/3, smux v1 on both ends.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel, type Impl } from '@kcptunb/testkit';
+
+const MiB = 1 << 20;
+const group = new ProcessGroup();
+after(() => group.cleanup());
+
+const pairings: Array<[Impl, Impl]> = [
+  ['ours', 'upstream'],
+  ['upstream', 'ours'],
+];
+
+for (const [client, server] of pairings) {
+  for (const crypt of ['aes-128-gcm', 'null']) {
+    test(`${client} client ↔ ${server} server, --crypt ${crypt}, smux v1: 4 MiB echo and 10 streams`, async () => {
+      const target = await group.echoServer();
+      const side = (impl: Impl) => (impl === 'upstream' ? ['--smuxver', '1'] : ['--streambuf-en=0']);
+      const t = await startTunnel(group, client, server, target, { crypt, key: `upstream ${crypt}` }, side(client), side(server));
+      for (const p of [t.client, t.server]) assert.match(p.output(), new RegExp(`encryption: ${crypt}`), `${p.label} runs ${crypt}`);
+      const r = await echoTransfer(t.port, 4 * MiB, 60_000);
+      assert.ok(r.ms > 0);
+      await concurrentEchoes(t.port, 10, 128 * 1024, 60_000);
+    });
+  }
+}
