@@ -321,6 +321,7 @@ test('smux: config defaults and verification name the field', () => {
   assert.deepEqual(
     { ...c },
     {
+      dialect: 'kcptunb',
       version: 1,
       keepAliveIntervalMs: 10000,
       keepAliveTimeoutMs: 75000,
@@ -328,6 +329,7 @@ test('smux: config defaults and verification name the field', () => {
       maxReceiveBuffer: 4194304,
       enableStreamBuffer: true,
       maxStreamBuffer: 262144,
+      streamWindow: 2097152,
       boostTimeoutMs: 10000,
       writeHighWaterMark: 262144,
     },
