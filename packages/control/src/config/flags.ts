@@ -80,6 +80,16 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'quiet', kind: 'bool', field: 'quiet', ...both(false), json: 'quiet', help: "suppress the 'stream open/close' lines" },
   { name: 'tfo', kind: 'bool', field: 'tfo', ...both(true), json: 'tfo', help: 'TCP Fast Open; --tfo=0 to disable' },
   { name: 'c', kind: 'string', field: 'configFile', ...both(''), help: 'JSON config file; its keys override the command line', valueName: 'file' },
+  // ---- the kcptun (upstream xtaci/kcptun) flag dialect, docs/protocol.md §7.10: kept together ----
+  { name: 'dialect', kind: 'string', field: 'dialect', ...both(''), json: 'dialect', help: "whose flag meanings: kcptunb (default) or kcptun; unset = kcptun once any kcptun-only flag below is used" },
+  { name: 'smuxver', kind: 'int', field: 'smuxVer', ...both(2), json: 'smuxver', help: '(kcptun) smux version 1 or 2; selects the stock smux dialect' },
+  { name: 'smuxbuf', kind: 'int', field: 'smuxBuf', ...both(4194304), json: 'smuxbuf', help: '(kcptun) smux session receive budget in bytes' },
+  { name: 'framesize', kind: 'int', field: 'frameSize', ...both(8192), json: 'framesize', help: '(kcptun) largest smux frame payload in bytes' },
+  { name: 'ratelimit', kind: 'int', field: 'rateLimit', ...both(0), json: 'ratelimit', help: '(kcptun) outgoing bytes per second per session; only 0 (off) is supported' },
+  { name: 'closewait', kind: 'int', field: 'closeWait', ...both(0), json: 'closewait', help: '(kcptun) seconds to wait before tearing down a connection; only 0 is supported' },
+  { name: 'QPP', kind: 'bool', field: 'qpp', ...both(false), json: 'qpp', help: '(kcptun) Quantum Permutation Pads: not supported' },
+  { name: 'QPPCount', kind: 'int', field: 'qppCount', ...both(61), json: 'qpp-count', help: '(kcptun) number of QPP pads; unused without --QPP' },
+  { name: 'tcp', kind: 'bool', field: 'tcp', ...both(false), json: 'tcp', help: '(kcptun) raw-socket fake TCP: not supported' },
 ];
 
 /** The flags a side has. */
