@@ -11,7 +11,7 @@
  */
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { cryptOverhead, PacketCrypt, type DatagramCipher } from '@kcptunb/crypt';
-import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, isFecPacket, kcpBytesOf } from '@kcptunb/fec';
+import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, isFecPacket, isOobPacket, kcpBytesOf } from '@kcptunb/fec';
 import { emptySegmentHeader, isConversationStart, Kcp, KCP_OVERHEAD, readSegmentHeader, timediff, type KcpSettings } from '@kcptunb/kcp';
 import { S, Snmp } from '@kcptunb/snmp';
 
@@ -154,7 +154,10 @@ export class KcpSession {
     for (let i = 0; i < batch.count; i++) {
       if (!ok[i]) continue;
       const packet = this.crypt.payload(batch.view(i));
-      if (this.decoder && isFecPacket(packet)) {
+      if (isOobPacket(packet)) {
+        // kcp-go's out-of-band datagrams carry nothing for KCP (docs/protocol.md §2.7)
+        this.oobDatagrams++;
+      } else if (this.decoder && isFecPacket(packet)) {
         this.decoder.input(packet, sink);
       } else {
         // without a decoder data shards are taken as they are and parity is only counted
@@ -173,6 +176,8 @@ export class KcpSession {
    * server sessions; the shard acts on it.
    */
   peerRestarted = false;
+  /** Out-of-band (type 0xF3) datagrams received and dropped (docs/protocol.md §2.7). */
+  oobDatagrams = 0;
   private readonly header = emptySegmentHeader();
 
   private feed(kcp: Uint8Array, regular: boolean): void {
