@@ -113,3 +113,25 @@ for (const crypt of ['aes', 'aes-128-gcm', 'null'] as const) {
     receiver.close();
   });
 }
+
+for (const [ds, ps] of [[4, 2], [0, 0]] as const) {
+  test(`KcpSession: a receiver configured --ds ${ds} --ps ${ps} learns a 10/3 sender's shape and recovers lost shards (docs/protocol.md §2.8)`, () => {
+    const rng = new Rng(91);
+    const profile = { loss: 0.05, delayMs: 20, jitterMs: 5 };
+    const aToB = new LossyLink(profile, rng);
+    const bToA = new LossyLink(profile, rng);
+    const kcp = applyMode({ ...DEFAULT_KCP_CONFIG, sndWnd: 512, rcvWnd: 512 }, 'fast2');
+    const mk = (link: LossyLink, seed: number, d: number, p: number, sendBytes: number) =>
+      new SessionEndpoint(kernels, { session: { conv: 0xfec, kcp, cipher: createDatagramCipher(kernels, 'aes', pass), dataShards: d, parityShards: p }, link, sendBytes, seed });
+    const a = mk(aToB, 1, 10, 3, 4 * MiB);
+    const b = mk(bToA, 2, ds, ps, 64 * 1024);
+    const r = runSimulation(a, b, aToB, bToA, { done: () => b.received === 4 * MiB && a.received === 64 * 1024, maxVirtualMs: 3600_000 });
+    assert.ok(r.finished, `finished (a ${a.received}, b ${b.received})`);
+    assert.equal(b.receivedDigest(), a.sentDigest());
+    assert.equal(b.session.fecShapeChanges, 1, 'the decoder was rebuilt once, for 10/3');
+    assert.ok(b.session.snmp.get('FECRecovered') > 0, 'lost shards were rebuilt with the learnt shape');
+    assert.equal(b.session.snmp.get('FECErrs'), 0, 'no shard contradicted the learnt shape');
+    a.session.close();
+    b.session.close();
+  });
+}

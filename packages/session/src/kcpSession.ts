@@ -11,7 +11,7 @@
  */
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { cryptOverhead, PacketCrypt, type DatagramCipher } from '@kcptunb/crypt';
-import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, isFecPacket, isOobPacket, kcpBytesOf } from '@kcptunb/fec';
+import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, FecShapeDetector, isFecPacket, isOobPacket, kcpBytesOf, readSeqid, readType } from '@kcptunb/fec';
 import { emptySegmentHeader, isConversationStart, Kcp, KCP_OVERHEAD, readSegmentHeader, timediff, type KcpSettings } from '@kcptunb/kcp';
 import { S, Snmp } from '@kcptunb/snmp';
 
@@ -40,6 +40,8 @@ export class KcpSession {
   private readonly crypt: PacketCrypt;
   private readonly encoder: FecEncoder | undefined;
   private decoder: FecDecoder | undefined;
+  /** Learns the peer's ds/ps so recovery works whatever our own setting (docs/protocol.md §2.8). */
+  private readonly shape = new FecShapeDetector();
   private readonly out: DatagramBatch;
   private readonly cryptHeader: number;
   private readonly onDatagrams: (batch: DatagramBatch) => void;
@@ -157,10 +159,13 @@ export class KcpSession {
       if (isOobPacket(packet)) {
         // kcp-go's out-of-band datagrams carry nothing for KCP (docs/protocol.md §2.7)
         this.oobDatagrams++;
-      } else if (this.decoder && isFecPacket(packet)) {
+        continue;
+      }
+      if (isFecPacket(packet)) this.learnShape(packet);
+      if (this.decoder && this.fecShapeKnown && isFecPacket(packet)) {
         this.decoder.input(packet, sink);
       } else {
-        // without a decoder data shards are taken as they are and parity is only counted
+        // without a decoder (or before the peer's shape is confirmed) data shards are taken as they are and parity is only counted
         const kcp = kcpBytesOf(packet);
         if (kcp) this.feed(kcp, true);
         else values[S.FECParityShards]!++;
@@ -168,6 +173,32 @@ export class KcpSession {
     }
     if (!deferTransmit) this.emit();
   }
+
+  /** Rebuild the decoder when the shards show the peer's group shape differs from it. */
+  private learnShape(packet: Uint8Array): void {
+    const shape = this.shape.observe(readSeqid(packet), readType(packet));
+    if (!shape) return;
+    const d = this.decoder;
+    // a period that is a multiple of the decoder's group, with the boundary where it expects one, agrees with it
+    this.fecShapeKnown = true;
+    if (d) {
+      const n = d.dataShards + d.parityShards;
+      if ((shape.dataShards + shape.parityShards) % n === 0 && shape.dataShards % n === d.dataShards) return;
+    }
+    this.decoder?.dispose();
+    this.decoder = new FecDecoder(this.kernels, shape.dataShards, shape.parityShards, this.snmp);
+    this.fecShapeChanges++;
+  }
+
+  /**
+   * Recovery waits until the shards confirm the decoder's shape: a decoder grouping
+   * shards wrongly can "recover" segments that pass KCP's conv check with wrong
+   * bytes (linear combinations of real shards keep their common header bytes).
+   */
+  private fecShapeKnown = false;
+
+  /** Times the decoder was rebuilt for a peer shape learnt on receive. */
+  fecShapeChanges = 0;
 
   /**
    * Set when a regular datagram carried another conv whose first segment is a
