@@ -323,6 +323,7 @@ test('smux: config defaults and verification name the field', () => {
     {
       dialect: 'kcptunb',
       version: 1,
+      adoptPeerVersion: false,
       keepAliveIntervalMs: 10000,
       keepAliveTimeoutMs: 75000,
       maxFrameSize: 32767,

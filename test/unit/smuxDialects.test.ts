@@ -144,3 +144,30 @@ test('v2 window: the receiver sends UPD(consumed, window) after its first read a
   // first read → 8000; then whenever ≥ 32 768 more were read: 48 000, 88 000, 128 000
   assert.deepEqual(upds, [[8000, 65536], [48_000, 65536], [88_000, 65536], [128_000, 65536]]);
 });
+
+test('adoptPeerVersion: a stock server takes the version of its peer\'s first frame for the whole session; a later change is refused', () => {
+  for (const [configured, peer] of [[2, 1], [1, 2], [2, 2]] as const) {
+    const s = new SmuxSession({ role: 'server', now: 0, config: stock(configured, { adoptPeerVersion: true }) });
+    s.input(encodeFrame(CMD_SYN, 3, new Uint8Array(0), peer), 1);
+    assert.equal(s.error, null);
+    assert.equal(s.version, peer);
+    s.tick(10_000);
+    assert.deepEqual(framesOf(s.takeOutput()).map((f) => f.ver), [peer], 'our NOP speaks the peer\'s version');
+    s.input(encodeFrame(CMD_NOP, 0, new Uint8Array(0), peer === 1 ? 2 : 1), 10_001);
+    assert.ok((s.error as unknown) instanceof InvalidVersionError, 'the version cannot change mid-session');
+  }
+  // v2 adopted: streams get windows (UPD after the first read); v1 adopted: none
+  for (const peer of [1, 2] as const) {
+    const s = new SmuxSession({ role: 'server', now: 0, config: stock(1, { adoptPeerVersion: true }) });
+    s.input(encodeFrame(CMD_SYN, 3, new Uint8Array(0), peer), 1);
+    s.input(encodeFrame(CMD_PSH, 3, new Uint8Array(100), peer), 2);
+    const st = s.getStream(3)!;
+    assert.equal(st.read()!.length, 100);
+    assert.equal(framesOf(s.takeOutput()).filter((f) => f.cmd === CMD_UPD).length, peer === 2 ? 1 : 0, `v${peer}`);
+  }
+  // without it, or outside the stock dialect, nothing is adopted
+  const fixed = new SmuxSession({ role: 'server', now: 0, config: stock(2) });
+  fixed.input(encodeFrame(CMD_SYN, 3, new Uint8Array(0), 1), 1);
+  assert.ok(fixed.error instanceof InvalidVersionError);
+  assert.throws(() => verifySmuxConfig({ adoptPeerVersion: true }), /adoptPeerVersion/);
+});

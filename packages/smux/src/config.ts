@@ -13,6 +13,12 @@ export interface SmuxConfig {
   dialect: SmuxDialect;
   /** Frame version byte: 1, or 2 in the stock dialect (upstream `--smuxver`). */
   version: number;
+  /**
+   * Stock dialect, accepting side: take whichever stock version (1 or 2) the peer's first
+   * frame carries for the whole session (docs/protocol.md §4.8), so one server serves
+   * Debian (v1) and upstream (v2) clients. Default false.
+   */
+  adoptPeerVersion: boolean;
   /** kcptunB `--keepalivems` (default 10 000): heartbeat interval / compat NOP period. */
   keepAliveIntervalMs: number;
   /** kcptunB `--keepalive-timeout` (default 75 000): how long to wait for liveness. */
@@ -44,6 +50,7 @@ export interface SmuxConfig {
 export const DEFAULT_SMUX_CONFIG: Readonly<SmuxConfig> = Object.freeze({
   dialect: 'kcptunb',
   version: SMUX_VERSION,
+  adoptPeerVersion: false,
   keepAliveIntervalMs: 10_000,
   keepAliveTimeoutMs: 75_000,
   maxFrameSize: 32_767,
@@ -69,6 +76,7 @@ export function verifySmuxConfig(partial: Partial<SmuxConfig> = {}): SmuxConfig 
   if (c.dialect !== 'kcptunb' && c.dialect !== 'stock') throw new InvalidSmuxConfigError('dialect', c.dialect, "'kcptunb' or 'stock'");
   if (c.dialect === 'kcptunb' && c.version !== SMUX_VERSION) throw new InvalidSmuxConfigError('version', c.version, `${SMUX_VERSION} (kcptunB speaks smux v1 only)`);
   if (c.version !== SMUX_VERSION && c.version !== SMUX_VERSION_2) throw new InvalidSmuxConfigError('version', c.version, `${SMUX_VERSION} or ${SMUX_VERSION_2}`);
+  if (typeof c.adoptPeerVersion !== 'boolean' || (c.adoptPeerVersion && c.dialect !== 'stock')) throw new InvalidSmuxConfigError('adoptPeerVersion', c.adoptPeerVersion, 'a boolean, true only in the stock dialect');
   if (c.dialect === 'stock' && c.enableStreamBuffer) throw new InvalidSmuxConfigError('enableStreamBuffer', c.enableStreamBuffer, 'false in the stock dialect (ACK/FUL/EMP are kcptunB frames)');
   int('keepAliveIntervalMs', 1, INT32_MAX);
   int('keepAliveTimeoutMs', 1, INT32_MAX);

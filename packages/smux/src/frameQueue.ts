@@ -46,7 +46,12 @@ export class FrameQueue {
   /** Frames fully encoded by `take` so far. */
   framesSent = 0;
 
-  constructor(private readonly version: number) {}
+  constructor(private version: number) {}
+
+  /** The version byte of frames encoded from now on (a stock server adopting its peer's, docs/protocol.md §4.8). */
+  setVersion(version: number): void {
+    this.version = version;
+  }
 
   /** A control frame (zero-length) ahead of all stream frames. */
   pushControl(cmd: number, sid: number): void {

@@ -45,6 +45,7 @@ import {
   UnknownCommandError,
 } from './errors.js';
 import {
+  SMUX_VERSION,
   CMD_ACK,
   CMD_EMP,
   CMD_FIN,
@@ -128,9 +129,15 @@ export class SmuxSession implements StreamHost {
     this.queue = new FrameQueue(this.config.version);
     const streamBuffer = this.config.enableStreamBuffer;
     const stock = this.config.dialect === 'stock';
-    const version = this.config.version;
+    this.version = this.config.version;
+    let firstFrame = this.config.adoptPeerVersion;
     const controlLimit = streamBuffer ? 0 : STOCK_UPD_BODY;
     this.decoder = new FrameDecoder((ver, cmd, length) => {
+      if (firstFrame) {
+        firstFrame = false;
+        if (ver === SMUX_VERSION || ver === SMUX_VERSION_2) this.adoptVersion(ver);
+      }
+      const version = this.version;
       if (ver !== version) return new InvalidVersionError(ver, version);
       if (cmd > (stock ? CMD_MAX_STOCK : CMD_MAX)) return new UnknownCommandError(cmd);
       if (cmd === CMD_PSH) return null;
@@ -148,6 +155,14 @@ export class SmuxSession implements StreamHost {
       : streamBuffer
         ? new HeartbeatKeepalive(host, interval, timeout, options.now)
         : new CompatKeepalive(host, interval, timeout, options.now);
+  }
+
+  /** The version byte this session speaks (the configured one, or the peer's when adopted). */
+  version: number;
+
+  private adoptVersion(ver: number): void {
+    this.version = ver;
+    this.queue.setVersion(ver);
   }
 
   // ---- driving the core ------------------------------------------------
@@ -324,7 +339,7 @@ export class SmuxSession implements StreamHost {
         break;
       case CMD_ACK: // = CMD_UPD: the dialect decides (docs/protocol.md §4.8)
         if (this.config.dialect === 'stock') {
-          if (this.config.version === SMUX_VERSION_2) {
+          if (this.version === SMUX_VERSION_2) {
             const { consumed, window } = decodeUpdBody(payload);
             this.streams.get(sid)?.onWindowUpdate(consumed, window);
           }

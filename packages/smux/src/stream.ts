@@ -40,6 +40,8 @@ import type { FrameQueue, FrameSource, PulledFrame } from './frameQueue.js';
 /** What a stream needs from its session. */
 export interface StreamHost {
   readonly config: Readonly<SmuxConfig>;
+  /** The version byte the session speaks (v2 gives streams windows). */
+  readonly version: number;
   /** Last `now` the session was given. */
   readonly now: number;
   readonly rttMs: number;
@@ -79,7 +81,7 @@ export class SmuxStream implements FrameSource {
     this.synPending = opener;
     const c = host.config;
     this.flow = c.enableStreamBuffer ? new StreamFlowControl(c.maxStreamBuffer, c.boostTimeoutMs, now) : null;
-    this.window = c.dialect === 'stock' && c.version === SMUX_VERSION_2 ? new StreamWindow(c.streamWindow) : null;
+    this.window = c.dialect === 'stock' && host.version === SMUX_VERSION_2 ? new StreamWindow(c.streamWindow) : null;
   }
 
   // ---- application side ------------------------------------------------

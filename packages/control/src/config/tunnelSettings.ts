@@ -37,6 +37,7 @@ const SOCKET_FIELDS: Readonly<Record<keyof SocketSettings, FlagField>> = { sockB
 const SMUX_FIELDS: Readonly<Record<keyof SmuxConfig, FlagField>> = {
   dialect: 'dialect',
   version: 'dialect',
+  adoptPeerVersion: 'dialect',
   keepAliveIntervalMs: 'keepAliveMs',
   keepAliveTimeoutMs: 'keepAliveTimeout',
   maxFrameSize: 'maxFrame',
@@ -143,6 +144,8 @@ export function tunnelSettings(c: TunnelConfig): TunnelSettings {
           verifySmuxConfig({
             dialect: 'stock',
             version: c.smuxVer,
+            // a server takes each client's version, so Debian (v1) and upstream (v2) clients share it (docs/protocol.md §4.8)
+            adoptPeerVersion: side === 'server',
             keepAliveIntervalMs: c.keepAlive * 1000,
             keepAliveTimeoutMs: KCPTUN_KEEPALIVE_TIMEOUT_MS,
             maxFrameSize: c.frameSize,

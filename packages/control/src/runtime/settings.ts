@@ -45,7 +45,7 @@ export function describe(settings: TunnelSettings): string[] {
     `ser: ${c.ser}`,
     `tfo: ${c.tfo}`,
     `flag dialect: ${c.dialect || 'kcptunb'}`,
-    `smux version: ${smux.version} (${smux.dialect === 'stock' ? `stock, receive buffer ${smux.maxReceiveBuffer}, frame ${smux.maxFrameSize}, stream window ${smux.streamWindow}` : 'kcptunB'})`,
+    `smux version: ${smux.version} (${smux.dialect === 'stock' ? `stock${smux.adoptPeerVersion ? ', or the client\'s' : ''}, receive buffer ${smux.maxReceiveBuffer}, frame ${smux.maxFrameSize}, stream window ${smux.streamWindow}` : 'kcptunB'})`,
   ];
   if (c.side === 'client') lines.push(`conn: ${c.conn}`, `autoexpire: ${c.autoExpire}`, `scavengettl: ${c.scavengeTtl}`);
   lines.push(`snmplog: ${c.snmpLog}`, `snmpperiod: ${c.snmpPeriod}`, `quiet: ${c.quiet}`);
