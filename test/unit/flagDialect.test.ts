@@ -57,7 +57,13 @@ test('-c files written for either binary run unchanged: upstream keys select kcp
   assert.equal(settings('client', ['-c', ambiguous]).smux.streamWindow, 1048576);
 });
 
-test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, --ratelimit, --closewait, port ranges, a bad --smuxver', () => {
+test('--ratelimit paces each session in the kcptun dialect (0 = off)', () => {
+  assert.equal(settings('client', ['--ratelimit', '1000000']).session.rateLimit, 1000000);
+  assert.equal(settings('client', ['--dialect', 'kcptun']).session.rateLimit, 0);
+  assert.equal(settings('client', []).session.rateLimit, 0);
+});
+
+test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, a negative --ratelimit, --closewait, port ranges, a bad --smuxver', () => {
   const bad: Array<[string[], RegExp]> = [
     [['--smuxver', '2', '--keepalivems', '20000'], /kcptun-only --smuxver and kcptunB-only --keepalivems together: say --dialect/],
     [['--dialect', 'kcptunb', '--smuxbuf', '1'], /--smuxbuf is not a flag of the kcptunB dialect/],
@@ -65,7 +71,7 @@ test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, --ratelimit, --clo
     [['--dialect', 'stock'], /invalid --dialect "stock"/],
     [['--tcp'], /--tcp: raw-socket fake TCP .* not supported/],
     [['--QPP'], /--QPP: Quantum Permutation Pads are not supported/],
-    [['--ratelimit', '1000000'], /--ratelimit 1000000: pacing is not supported/],
+    [['--ratelimit', '-1'], /invalid --ratelimit -1/],
     [['--closewait', '5'], /--closewait 5: only 0/],
     [['--smuxver', '3'], /invalid --smuxver 3: expected 1 or 2/],
     [['--dialect', 'kcptun', '--keepalive', '40'], /invalid --keepalive/],

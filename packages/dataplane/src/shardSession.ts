@@ -74,6 +74,7 @@ export class ShardSession implements Runnable {
       snmp: options.snmp,
       batchCapacity: OUTBOX,
       onDatagrams: options.transmit,
+      rateLimit: settings.rateLimit,
     });
     if (settings.compression) {
       this.writer = new SnappyFrameWriter();

@@ -14,6 +14,7 @@ import { cryptOverhead, PacketCrypt, type DatagramCipher } from '@kcptunb/crypt'
 import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, FecShapeDetector, isFecPacket, isOobPacket, kcpBytesOf, readSeqid, readType } from '@kcptunb/fec';
 import { emptySegmentHeader, isConversationStart, Kcp, KCP_OVERHEAD, readSegmentHeader, timediff, type KcpSettings } from '@kcptunb/kcp';
 import { S, Snmp } from '@kcptunb/snmp';
+import { Pacer } from './pacer.js';
 
 export interface KcpSessionOptions {
   conv: number;
@@ -28,6 +29,8 @@ export interface KcpSessionOptions {
   snmp?: Snmp;
   /** Datagrams per outgoing batch. */
   batchCapacity?: number;
+  /** Pace sealed datagrams to this many bytes per second (upstream `--ratelimit`); 0/absent = off. */
+  rateLimit?: number;
 }
 
 /** Most datagrams one `input()` batch may hold (PacketCrypt's default). */
@@ -44,6 +47,9 @@ export class KcpSession {
   private readonly shape = new FecShapeDetector();
   private readonly out: DatagramBatch;
   private readonly cryptHeader: number;
+  /** `--ratelimit` pacing, with the batch paced datagrams leave in (docs/protocol.md §7.11). */
+  readonly pacer: Pacer | undefined;
+  private readonly paced: DatagramBatch | undefined;
   private readonly onDatagrams: (batch: DatagramBatch) => void;
   private now = 0;
   private closed = false;
@@ -66,6 +72,10 @@ export class KcpSession {
       this.decoder = new FecDecoder(kernels, options.dataShards, options.parityShards, this.snmp);
     }
     this.onDatagrams = options.onDatagrams;
+    if (options.rateLimit) {
+      this.pacer = new Pacer(options.rateLimit);
+      this.paced = new DatagramBatch(kernels, capacity);
+    }
     this.kcp = new Kcp(options.conv, { ...options.kcp, reserved }, (bytes) => this.output(bytes), this.snmp);
   }
 
@@ -78,14 +88,18 @@ export class KcpSession {
     return this.kcp.nextFlushAt;
   }
 
-  /** Milliseconds from `now` until the next flush is due (≥ 0). */
+  /** Milliseconds from `now` until the next flush (or paced datagram) is due (≥ 0). */
   msUntilFlush(now: number): number {
-    return Math.max(0, timediff(this.kcp.nextFlushAt, now >>> 0));
+    const flush = Math.max(0, timediff(this.kcp.nextFlushAt, now >>> 0));
+    return this.pacer ? Math.min(flush, this.pacer.msUntilNext(now)) : flush;
   }
 
-  /** True while KCP accepts more without exceeding its send window (kcptunB's write blocking rule). */
+  /**
+   * True while KCP accepts more without exceeding its send window (kcptunB's write
+   * blocking rule) and, when paced, while the pacing queue is under half full.
+   */
   get canWrite(): boolean {
-    return this.kcp.canSend;
+    return this.kcp.canSend && (!this.pacer || this.pacer.queuedBytes < this.pacer.maxQueued / 2);
   }
 
   get readable(): number {
@@ -245,6 +259,7 @@ export class KcpSession {
   /** Seal what is pending and hand it to the transmitter. */
   private emit(): void {
     const out = this.out;
+    if (this.pacer) return this.emitPaced();
     if (out.count === 0) return;
     this.crypt.seal(out);
     const values = this.snmp.values;
@@ -254,11 +269,36 @@ export class KcpSession {
     out.clear();
   }
 
+  /** Seal what is pending into the pacer, then transmit what the bucket allows now. */
+  private emitPaced(): void {
+    const out = this.out;
+    const pacer = this.pacer!;
+    const paced = this.paced!;
+    if (out.count > 0) {
+      this.crypt.seal(out);
+      for (let i = 0; i < out.count; i++) pacer.offer(out.view(i).slice());
+      out.clear();
+    }
+    const values = this.snmp.values;
+    const flush = () => {
+      values[S.OutPkts]! += paced.count;
+      for (let i = 0; i < paced.count; i++) values[S.OutBytes]! += paced.length(i);
+      this.onDatagrams(paced);
+      paced.clear();
+    };
+    pacer.release(this.now, (d) => {
+      if (paced.count === paced.capacity) flush();
+      paced.push(d);
+    });
+    if (paced.count > 0) flush();
+  }
+
   /** Release kernel memory. Nothing is sent: closing is silent on the wire (docs/protocol.md §3.9). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.out.dispose();
+    this.paced?.dispose();
     this.crypt.dispose();
     this.encoder?.dispose();
     this.decoder?.dispose();

@@ -41,7 +41,6 @@ export function applyFlagDialect(config: TunnelConfig, given: ReadonlySet<string
 
   if (config.tcp) throw new ConfigError('--tcp: raw-socket fake TCP (tcpraw) is not supported; use plain UDP');
   if (config.qpp) throw new ConfigError('--QPP: Quantum Permutation Pads are not supported (docs/deviations.md row 28)');
-  if (config.rateLimit !== 0) throw new ConfigError(`--ratelimit ${config.rateLimit}: pacing is not supported; only 0 (off)`);
   if (config.closeWait !== 0) throw new ConfigError(`--closewait ${config.closeWait}: only 0 is supported`);
   if (!given.has('streambuf')) config.streamBuf = KCPTUN_STREAMBUF;
   return dialect;

@@ -171,5 +171,6 @@ export function tunnelSettings(c: TunnelConfig): TunnelSettings {
       writeHighWaterMark: c.pipeBuf,
     }),
   );
-  return { side, listen, remote, dns, session: { kcp, fec, crypt, compression: !c.noComp, socket }, smux, config: c };
+  if (!Number.isInteger(c.rateLimit) || c.rateLimit < 0 || c.rateLimit > 0x7fffffff) throw new ConfigError(`invalid --ratelimit ${shown(c.rateLimit)}: expected an integer in [0, 2147483647]`);
+  return { side, listen, remote, dns, session: { kcp, fec, crypt, compression: !c.noComp, socket, rateLimit: kcptun ? c.rateLimit : 0 }, smux, config: c };
 }
