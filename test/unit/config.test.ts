@@ -201,7 +201,7 @@ test('the settings of each layer, mapped from the flags', () => {
   const c = resolved('client', ['-l', '[::1]:0', '-r', 'example.net:4000', '--mtu', '1200', '--sndwnd', '64', '--acknodelay', '--ds', '0', '--ps', '2', '--crypt', 'salsa20', '--key', 'k', '--nocomp', '--sockbuf', '65536', '--dscp', '46']);
   assert.deepEqual(c.listen, { host: '::1', port: 0 });
   assert.deepEqual(c.remote, { host: 'example.net', port: 4000 });
-  assert.deepEqual(Object.keys(c.session).sort(), ['compression', 'crypt', 'fec', 'kcp', 'socket']);
+  assert.deepEqual(Object.keys(c.session).sort(), ['compression', 'crypt', 'fec', 'kcp', 'rateLimit', 'socket']);
   assert.deepEqual(c.session.kcp, { mtu: 1200, sndWnd: 64, rcvWnd: 512, nodelay: 0, interval: 30, resend: 2, nc: 1, ackNoDelay: true });
   assert.deepEqual(c.session.fec, { dataShards: 0, parityShards: 2 });
   assert.equal(c.session.crypt.method, 'salsa20');

@@ -46,11 +46,12 @@ test('property: bytes released by time t never exceed burst + rate·t, order is 
   );
 });
 
-test('the queue is bounded: beyond two seconds of traffic datagrams are dropped and counted', () => {
-  const p = new Pacer(100_000);
-  assert.equal(p.maxQueued, 200_000);
+test('the queue is bounded: beyond 100 ms of traffic (at least 32 KiB) datagrams are dropped and counted', () => {
+  const p = new Pacer(1_000_000);
+  assert.equal(p.maxQueued, 100_000);
   for (let i = 0; i < 300; i++) p.offer(new Uint8Array(1000));
-  assert.equal(p.queuedBytes, 200_000);
-  assert.equal(p.drops, 100);
+  assert.equal(p.queuedBytes, 100_000);
+  assert.equal(p.drops, 200);
+  assert.equal(new Pacer(100_000).maxQueued, 32 * 1024);
   assert.throws(() => new Pacer(0), RangeError);
 });
