@@ -7,7 +7,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { DatagramBatch, loadKernels, type KernelVariant } from '@kcptunb/wasm';
-import { CFB_IV, CIPHER_NAMES, createDatagramCipher, deriveKey, NODE_ALGORITHMS, PacketCrypt, type CipherEngine, type NodeCipherName } from '@kcptunb/crypt';
+import { CFB_IV, KCPTUNB_CIPHER_NAMES, createDatagramCipher, deriveKey, NODE_ALGORITHMS, PacketCrypt, type CipherEngine, type NodeCipherName } from '@kcptunb/crypt';
 import { aesImplementation, nativeAes } from '@kcptunb/aesni';
 import { measure, type BenchRow } from './harness.js';
 
@@ -15,7 +15,7 @@ const BATCH = 64;
 const SIZE = 1350;
 
 /** `names`: only these ciphers, without the baselines and prefix rows (`--only=aes`). */
-export function benchCryptLayer(variants: KernelVariant[] = ['simd', 'scalar'], names: readonly string[] = CIPHER_NAMES): BenchRow[] {
+export function benchCryptLayer(variants: KernelVariant[] = ['simd', 'scalar'], names: readonly string[] = KCPTUNB_CIPHER_NAMES): BenchRow[] {
   const rows: BenchRow[] = [];
   const pass = deriveKey('bench');
   const native = nativeAes();
@@ -42,7 +42,7 @@ export function benchCryptLayer(variants: KernelVariant[] = ['simd', 'scalar'], 
         cipher.dispose();
       }
     }
-    if (names !== CIPHER_NAMES) {
+    if (names !== KCPTUNB_CIPHER_NAMES) {
       batch.dispose();
       continue;
     }
@@ -52,7 +52,7 @@ export function benchCryptLayer(variants: KernelVariant[] = ['simd', 'scalar'], 
     crypt.dispose();
     batch.dispose();
   }
-  if (names !== CIPHER_NAMES) return rows;
+  if (names !== KCPTUNB_CIPHER_NAMES) return rows;
   // baselines: one node:crypto context per datagram, zlib.crc32 per datagram
   const packets = Array.from({ length: BATCH }, () => randomBytes(SIZE));
   for (const name of Object.keys(NODE_ALGORITHMS) as NodeCipherName[]) {

@@ -3,7 +3,7 @@
  * 13 cipher names × FEC on/off × compression on/off × both pairings = 104 cells.
  * Each cell: 4 MiB echoed each way plus 10 concurrent streams, SHA-256 verified.
  */
-import { CIPHER_NAMES } from '@kcptunb/crypt';
+import { KCPTUNB_CIPHER_NAMES } from '@kcptunb/crypt';
 import { concurrentEchoes, echoTransfer, ProcessGroup, startTunnel, type Impl } from '@kcptunb/testkit';
 
 export interface Cell {
@@ -25,7 +25,7 @@ export function cellName(c: Cell): string {
 
 export function allCells(): Cell[] {
   const cells: Cell[] = [];
-  for (const [client, server] of PAIRINGS) for (const crypt of CIPHER_NAMES) for (const fec of [true, false]) for (const comp of [true, false]) cells.push({ client, server, crypt, fec, comp });
+  for (const [client, server] of PAIRINGS) for (const crypt of KCPTUNB_CIPHER_NAMES) for (const fec of [true, false]) for (const comp of [true, false]) cells.push({ client, server, crypt, fec, comp });
   return cells;
 }
 
@@ -34,7 +34,7 @@ export function allCells(): Cell[] {
  * values of any two factors (cipher, pairing, FEC, compression) appears.
  */
 export function pairwiseCells(): Cell[] {
-  return CIPHER_NAMES.flatMap((crypt, i) => {
+  return KCPTUNB_CIPHER_NAMES.flatMap((crypt, i) => {
     const fec = i % 2 === 0;
     const comp = (i >> 1) % 2 === 0;
     return [

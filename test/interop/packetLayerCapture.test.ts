@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { DatagramBatch, loadKernels } from '@kcptunb/wasm';
-import { CIPHER_NAMES, createDatagramCipher, deriveKey, PacketCrypt } from '@kcptunb/crypt';
+import { KCPTUNB_CIPHER_NAMES, createDatagramCipher, deriveKey, PacketCrypt } from '@kcptunb/crypt';
 import { FEC_TYPE_DATA, FEC_TYPE_PARITY, FecEncoder, readSeqid, readType } from '@kcptunb/fec';
 import { Snmp } from '@kcptunb/snmp';
 import { captureKcptunClient } from '../support/kcptunCapture.js';
@@ -18,7 +18,7 @@ const SNAPPY_IDENTIFIER = 'ff060000734e61507059';
 const KEY = 'interop key ' + randomBytes(4).toString('hex');
 const kernels = loadKernels();
 
-for (const crypt of CIPHER_NAMES) {
+for (const crypt of KCPTUNB_CIPHER_NAMES) {
   test(`kcptun-client --crypt ${crypt} --ds 10 --ps 3: every datagram decodes; parity, conv and snappy identifier check out`, async () => {
     const captured = await captureKcptunClient({ crypt, key: KEY, tcpPayload: randomBytes(48 * 1024), minDatagrams: 40, timeoutMs: 8000 });
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DatagramBatch, loadKernels } from '@kcptunb/wasm';
 import { KcpSession } from '@kcptunb/session';
-import { createDatagramCipher, deriveKey } from '@kcptunb/crypt';
+import { createDatagramCipher, deriveKey, PacketCrypt } from '@kcptunb/crypt';
 import { applyMode, DEFAULT_KCP_CONFIG } from '@kcptunb/kcp';
 import { LossyLink } from '../support/lossyLink.js';
 import { Rng } from '../support/random.js';
@@ -22,6 +22,8 @@ for (const [crypt, ds, ps] of [
   ['salsa20', 10, 3],
   ['none', 0, 0],
   ['twofish', 4, 2],
+  ['aes-128-gcm', 10, 3],
+  ['aes-128-gcm', 0, 0],
 ] as const) {
   test(`KcpSession --crypt ${crypt} --ds ${ds} --ps ${ps}: 8 MiB each way through 5% loss, reordering, duplication, corruption`, () => {
     const rng = new Rng(77);
@@ -89,5 +91,47 @@ for (const [ds, ps] of [[0, 0], [10, 3]] as const) {
     deliver(server, 3);
     assert.equal(server.peerRestarted, true, 'a new conv starting with PUSH sn 0');
     for (const s of [server, sameConv, restarted]) s.close();
+  });
+}
+
+for (const crypt of ['aes', 'aes-128-gcm', 'null'] as const) {
+  test(`KcpSession --crypt ${crypt}: an out-of-band (type 0xF3) datagram is counted and never reaches KCP`, () => {
+    const sender = new PacketCrypt(kernels, createDatagramCipher(kernels, crypt, pass));
+    const receiver = new KcpSession(kernels, { conv: 7, kcp: DEFAULT_KCP_CONFIG, cipher: createDatagramCipher(kernels, crypt, pass), dataShards: 10, parityShards: 3, onDatagrams: () => {} });
+    // seal an OOB datagram as the crypt layer seals everything: header room, then seqid | F3 00 | 30 bytes
+    const layout = sender.layout;
+    const batch = new DatagramBatch(kernels, 1);
+    const slot = batch.push(new Uint8Array(layout.header + 6 + 30));
+    batch.view(slot).set([0, 0, 0, 0, 0xf3, 0x00], layout.header);
+    sender.seal(batch);
+    receiver.input(batch, 1);
+    assert.equal(receiver.oobDatagrams, 1);
+    assert.equal(receiver.snmp.get('KCPInErrors'), 0, 'KCP never saw it');
+    assert.equal(receiver.snmp.get('InCsumErrors'), 0);
+    batch.dispose();
+    sender.dispose();
+    receiver.close();
+  });
+}
+
+for (const [ds, ps] of [[4, 2], [0, 0]] as const) {
+  test(`KcpSession: a receiver configured --ds ${ds} --ps ${ps} learns a 10/3 sender's shape and recovers lost shards (docs/protocol.md §2.8)`, () => {
+    const rng = new Rng(91);
+    const profile = { loss: 0.05, delayMs: 20, jitterMs: 5 };
+    const aToB = new LossyLink(profile, rng);
+    const bToA = new LossyLink(profile, rng);
+    const kcp = applyMode({ ...DEFAULT_KCP_CONFIG, sndWnd: 512, rcvWnd: 512 }, 'fast2');
+    const mk = (link: LossyLink, seed: number, d: number, p: number, sendBytes: number) =>
+      new SessionEndpoint(kernels, { session: { conv: 0xfec, kcp, cipher: createDatagramCipher(kernels, 'aes', pass), dataShards: d, parityShards: p }, link, sendBytes, seed });
+    const a = mk(aToB, 1, 10, 3, 4 * MiB);
+    const b = mk(bToA, 2, ds, ps, 64 * 1024);
+    const r = runSimulation(a, b, aToB, bToA, { done: () => b.received === 4 * MiB && a.received === 64 * 1024, maxVirtualMs: 3600_000 });
+    assert.ok(r.finished, `finished (a ${a.received}, b ${b.received})`);
+    assert.equal(b.receivedDigest(), a.sentDigest());
+    assert.equal(b.session.fecShapeChanges, 1, 'the decoder was rebuilt once, for 10/3');
+    assert.ok(b.session.snmp.get('FECRecovered') > 0, 'lost shards were rebuilt with the learnt shape');
+    assert.equal(b.session.snmp.get('FECErrs'), 0, 'no shard contradicted the learnt shape');
+    a.session.close();
+    b.session.close();
   });
 }

@@ -8,7 +8,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
-import { freeTcpPort, Proc, requireKcptun, sleep } from '@kcptunb/testkit';
+import { freeTcpPort, Proc, requireKcptun, requireUpstream, sleep } from '@kcptunb/testkit';
 
 export interface CaptureUntilOptions {
   crypt: string;
@@ -23,6 +23,8 @@ export interface CaptureUntilOptions {
   timeoutMs: number;
   pollMs?: number;
   extraArgs?: string[];
+  /** Whose kcptun-client: Debian's (default) or upstream's 20260126. */
+  peer?: 'debian' | 'upstream';
 }
 
 export interface CaptureUntilResult {
@@ -33,7 +35,7 @@ export interface CaptureUntilResult {
 }
 
 export async function captureKcptunClientUntil(opts: CaptureUntilOptions): Promise<CaptureUntilResult> {
-  const bin = requireKcptun('kcptun-client');
+  const bin = opts.peer === 'upstream' ? requireUpstream('client') : requireKcptun('kcptun-client');
   const udp = createSocket('udp4');
   const datagrams: Buffer[] = [];
   udp.on('message', (msg) => datagrams.push(msg));

@@ -75,6 +75,13 @@ test('every flag: parsed value, alias, one- and two-dash spelling', () => {
     dscp: ['46', 46],
     resend: ['3', 3],
     interval: ['20', 20],
+    // the kcptun dialect rows: values that run (unsupported features only at their off value)
+    dialect: ['kcptun', 'kcptun'],
+    smuxver: ['1', 1],
+    ratelimit: ['0', 0],
+    closewait: ['0', 0],
+    QPP: ['false', false],
+    tcp: ['false', false],
   };
   for (const side of ['client', 'server'] as const) {
     for (const f of flagsFor(side)) {
@@ -126,9 +133,10 @@ test('JSON -c overrides the command line, then the mode profile, then keepalive 
   assert.deepEqual([jsonOnly.listen, jsonOnly.remote, jsonOnly.conn, jsonOnly.autoExpire, jsonOnly.scavengeTtl], ['127.0.0.1:5', 'h:1', 4, 9, -1]);
 });
 
-test('every JSON key of docs/protocol.md §7.8 is accepted on its side', () => {
-  const clientKeys = 'localaddr remoteaddr key crypt mode conn autoexpire scavengettl mtu sndwnd rcvwnd datashard parityshard dscp nocomp acknodelay nodelay interval resend nc log snmplog snmpperiod quiet keepalive keepalivems keepalive-timeout sockbuf streambuf streambuf-en boosttimeout maxframe pipebuf ser tfo'.split(' ');
-  const serverKeys = 'listen target key crypt mode mtu sndwnd rcvwnd datashard parityshard dscp nocomp acknodelay nodelay interval resend nc log snmplog snmpperiod pprof quiet keepalive keepalivems keepalive-timeout sockbuf streambuf streambuf-en boosttimeout maxframe pipebuf dns ser tfo'.split(' ');
+test('every JSON key of docs/protocol.md §7.8, and the kcptun dialect keys of §7.10, is accepted on its side', () => {
+  const kcptunKeys = ' dialect smuxver smuxbuf framesize ratelimit closewait qpp qpp-count tcp';
+  const clientKeys = `localaddr remoteaddr key crypt mode conn autoexpire scavengettl mtu sndwnd rcvwnd datashard parityshard dscp nocomp acknodelay nodelay interval resend nc log snmplog snmpperiod quiet keepalive keepalivems keepalive-timeout sockbuf streambuf streambuf-en boosttimeout maxframe pipebuf ser tfo${kcptunKeys}`.split(' ');
+  const serverKeys = `listen target key crypt mode mtu sndwnd rcvwnd datashard parityshard dscp nocomp acknodelay nodelay interval resend nc log snmplog snmpperiod pprof quiet keepalive keepalivems keepalive-timeout sockbuf streambuf streambuf-en boosttimeout maxframe pipebuf dns ser tfo${kcptunKeys}`.split(' ');
   for (const [side, keys] of [['client', clientKeys], ['server', serverKeys]] as const) {
     const have = flagsFor(side).map((f) => f.json).filter(Boolean).sort();
     assert.deepEqual(have, [...keys].sort(), side);
@@ -192,7 +200,7 @@ test('the settings of each layer, mapped from the flags', () => {
   const c = resolved('client', ['-l', '[::1]:0', '-r', 'example.net:4000', '--mtu', '1200', '--sndwnd', '64', '--acknodelay', '--ds', '0', '--ps', '2', '--crypt', 'salsa20', '--key', 'k', '--nocomp', '--sockbuf', '65536', '--dscp', '46']);
   assert.deepEqual(c.listen, { host: '::1', port: 0 });
   assert.deepEqual(c.remote, { host: 'example.net', port: 4000 });
-  assert.deepEqual(Object.keys(c.session).sort(), ['compression', 'crypt', 'fec', 'kcp', 'socket']);
+  assert.deepEqual(Object.keys(c.session).sort(), ['compression', 'crypt', 'fec', 'kcp', 'rateLimit', 'socket']);
   assert.deepEqual(c.session.kcp, { mtu: 1200, sndWnd: 64, rcvWnd: 512, nodelay: 0, interval: 30, resend: 2, nc: 1, ackNoDelay: true });
   assert.deepEqual(c.session.fec, { dataShards: 0, parityShards: 2 });
   assert.equal(c.session.crypt.method, 'salsa20');

@@ -328,13 +328,16 @@ test('smux: config defaults and verification name the field', () => {
   assert.deepEqual(
     { ...c },
     {
+      dialect: 'kcptunb',
       version: 1,
+      adoptPeerVersion: false,
       keepAliveIntervalMs: 10000,
       keepAliveTimeoutMs: 75000,
       maxFrameSize: 32767,
       maxReceiveBuffer: 4194304,
       enableStreamBuffer: true,
       maxStreamBuffer: 262144,
+      streamWindow: 2097152,
       boostTimeoutMs: 10000,
       writeHighWaterMark: 262144,
     },

@@ -39,7 +39,7 @@ test(`${COUNT} random datagrams into a live server session and from new addresse
   let now = 0;
   const listener = await Listener.open(
     { shardId: 0, kernels, snmp, sessions, clock: () => now, post: (m) => messages.push(m) },
-    { host: '127.0.0.1', port: 0, settings: { ...settings, socket: { sockBuf: 4 << 20, dscp: 0 } }, maxSessions: 16, ringBytes: 1 << 16, reusePort: false },
+    { host: '127.0.0.1', port: 0, settings: { ...settings, socket: { sockBuf: 4 << 20, dscp: 0 } }, admission: { maxSessions: 16, replayFilter: true }, ringBytes: 1 << 18, reusePort: false },
   );
   const client = await bound();
   const strangers = await Promise.all([bound(), bound(), bound()]);

@@ -6,7 +6,8 @@ import { UnknownCipherError } from './errors.js';
 import { NativeAesCipher, type NativeAesEngine, type NativeAesName } from './nativeAesCipher.js';
 import { NODE_ALGORITHMS, NodeCfbCipher, type NodeCipherName } from './nodeCfbCipher.js';
 import { verifyCryptSettings } from './settings.js';
-import { NoneCipher, Salsa20Cipher, XorCipher } from './streamCiphers.js';
+import { NoneCipher, NullCipher, Salsa20Cipher, XorCipher } from './streamCiphers.js';
+import { AesGcmCipher } from './aesGcmCipher.js';
 import { WasmCfbCipher } from './wasmCfbCipher.js';
 
 /** Which implementation runs a cipher that has more than one ('native': `nativeAes`, AES only). */
@@ -55,6 +56,10 @@ export function createDatagramCipher(kernels: Kernels, name: string, pass: Uint8
   switch (method) {
     case 'none':
       return new NoneCipher();
+    case 'null':
+      return new NullCipher();
+    case 'aes-128-gcm':
+      return new AesGcmCipher(kernels, key);
     case 'xor':
       return new XorCipher(kernels, pass);
     case 'salsa20':

@@ -1,4 +1,4 @@
-export { CIPHER_NAMES, CFB_IV, KEY_BYTES, isCipherName, type CipherName } from './cipherNames.js';
+export { CIPHER_NAMES, CFB_IV, KCPTUNB_CIPHER_NAMES, KEY_BYTES, isCipherName, type CipherName } from './cipherNames.js';
 export { createDatagramCipher, AUTO_ENGINE, type CipherEngine, type CreateCipherOptions } from './createCipher.js';
 export type { DatagramCipher } from './datagramCipher.js';
 export { InvalidKeyError, UnknownCipherError } from './errors.js';
@@ -8,6 +8,8 @@ export { NodeCfbCipher, NODE_ALGORITHMS, COLUMN_ENCRYPT_MIN_BATCH, type NodeCiph
 export { NonceSource } from './nonceSource.js';
 export { PacketCrypt, MAX_DATAGRAM, type CrcEngine, type PacketCryptOptions } from './packetCrypt.js';
 export { CRC_OFFSET, CRYPT_HEADER_SIZE, cryptPayload, NONCE_SIZE, readPrefixCrc, writePrefixCrc } from './prefix.js';
-export { NoneCipher, Salsa20Cipher, XorCipher } from './streamCiphers.js';
+export { NoneCipher, NullCipher, Salsa20Cipher, XorCipher } from './streamCiphers.js';
+export { AesGcmCipher } from './aesGcmCipher.js';
+export { AEAD_LAYOUT, AEAD_NONCE_SIZE, AEAD_TAG_SIZE, BARE_LAYOUT, cryptOverhead, packetLayoutOf, PREFIX_LAYOUT, type PacketLayout, type PacketLayoutKind } from './packetLayout.js';
 export { WasmCfbCipher } from './wasmCfbCipher.js';
 export { verifyCryptSettings, type CryptSettings } from './settings.js';

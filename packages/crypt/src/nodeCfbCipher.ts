@@ -12,6 +12,7 @@ import { createCipheriv, type Cipher } from 'node:crypto';
 import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
 import { CFB_IV } from './cipherNames.js';
 import type { DatagramCipher } from './datagramCipher.js';
+import { PREFIX_LAYOUT } from './packetLayout.js';
 
 /** OpenSSL names for the ciphers node:crypto can run without the legacy provider. */
 export const NODE_ALGORITHMS = {
@@ -28,6 +29,7 @@ export type NodeCipherName = keyof typeof NODE_ALGORITHMS;
 export const COLUMN_ENCRYPT_MIN_BATCH = 16;
 
 export class NodeCfbCipher implements DatagramCipher {
+  readonly layout = PREFIX_LAYOUT;
   readonly engine = 'node:crypto';
   private readonly algorithm: (typeof NODE_ALGORITHMS)[NodeCipherName];
   private readonly ecb: Cipher;

@@ -1,9 +1,12 @@
 /**
- * The 20-byte datagram prefix (docs/protocol.md §1.3, §1.8): a 16-byte random nonce and
- * the CRC-32/IEEE of bytes 20.., then the whole datagram encrypted.
+ * The crypt layer of a datagram, by the cipher's layout (docs/protocol.md §1.3, §1.8–§1.10):
  *
- *   seal: nonce + CRC into the prefix → encrypt
- *   open: length check → decrypt → CRC check; failures are dropped and counted
+ *   prefix  seal: nonce + CRC into the 20-byte prefix → encrypt;  open: length → decrypt → CRC
+ *   aead    seal: 12-byte nonce → encrypt and append the tag;     open: length → decrypt and check the tag
+ *   bare    nothing but the length check
+ *
+ * Failures are dropped and counted. After `open`, an accepted datagram's payload is
+ * `payload(view)`: the bytes between the layout's header and trailer.
  */
 import * as zlib from 'node:zlib';
 import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
@@ -11,6 +14,7 @@ import { Snmp, S } from '@kcptunb/snmp';
 import type { DatagramCipher } from './datagramCipher.js';
 import { NonceSource } from './nonceSource.js';
 import { CRYPT_HEADER_SIZE, NONCE_SIZE, readPrefixCrc, writePrefixCrc } from './prefix.js';
+import { AEAD_NONCE_SIZE, cryptOverhead, type PacketLayout } from './packetLayout.js';
 /** Receive buffers are this big; anything longer was truncated by the socket (docs/protocol.md §1.8). */
 export const MAX_DATAGRAM = 1500;
 
@@ -26,7 +30,7 @@ export type CrcEngine = 'zlib' | 'wasm';
 export interface PacketCryptOptions {
   /** Which CRC-32 implementation to use (default: zlib when available). */
   crc?: CrcEngine;
-  /** Shorter datagrams are dropped as InErrs before decryption (kcptunB: 20 + 8·fec + 24). */
+  /** Shorter datagrams are dropped as InErrs before decryption (kcptunB: 20 + 8·fec + 24); the layout's overhead by default. */
   minLength?: number;
   snmp?: Snmp;
 }
@@ -38,10 +42,12 @@ export class PacketCrypt {
   private readonly flags: number;
   private readonly flagCapacity: number;
   readonly crcEngine: CrcEngine;
+  readonly layout: PacketLayout;
 
   constructor(private readonly kernels: Kernels, readonly cipher: DatagramCipher, options: PacketCryptOptions = {}, maxBatch = 1024) {
     this.snmp = options.snmp ?? new Snmp();
-    this.minLength = options.minLength ?? CRYPT_HEADER_SIZE;
+    this.layout = cipher.layout;
+    this.minLength = options.minLength ?? cryptOverhead(this.layout);
     this.nonces = new NonceSource(kernels, Math.max(4096, maxBatch));
     this.flagCapacity = maxBatch;
     this.flags = kernels.alloc(maxBatch, 16);
@@ -49,10 +55,27 @@ export class PacketCrypt {
     if (this.crcEngine === 'zlib' && !zlibCrc32) throw new Error('zlib.crc32 needs Node ≥ 20.15');
   }
 
-  /** Fill every datagram's prefix and encrypt the batch in place. Datagrams must be ≥ 20 bytes. */
+  /** The payload of a datagram `open` accepted (open already dropped an aead tag from its length). */
+  payload(datagram: Uint8Array): Uint8Array {
+    return datagram.subarray(this.layout.header);
+  }
+
+  /**
+   * Fill every datagram's crypt header and encrypt the batch in place. Datagrams hold
+   * `header` bytes of room and then the payload; aead datagrams grow by the tag.
+   */
   seal(batch: DatagramBatch): void {
-    if (batch.count === 0) return;
+    if (batch.count === 0 || this.layout.kind === 'bare') return;
     const nonces = this.nonces.take(batch.count);
+    if (this.layout.kind === 'aead') {
+      const mem = this.kernels.bytes();
+      for (let i = 0; i < batch.count; i++) {
+        const at = batch.offset(i);
+        mem.copyWithin(at, nonces + i * NONCE_SIZE, nonces + i * NONCE_SIZE + AEAD_NONCE_SIZE);
+      }
+      this.cipher.encrypt(batch);
+      return;
+    }
     if (this.crcEngine === 'wasm') {
       this.kernels.exports.prefix_seal_batch(batch.base, batch.stride, batch.lens, batch.count, nonces);
     } else {
@@ -89,7 +112,16 @@ export class PacketCrypt {
     }
     this.cipher.decrypt(batch);
     let passed = 0;
-    if (this.crcEngine === 'wasm') {
+    if (this.layout.kind !== 'prefix') {
+      // aead: decrypt zeroed the length of every datagram whose tag failed; bare: nothing to check
+      const mem = this.kernels.bytes();
+      const lens = this.kernels.u32();
+      for (let i = 0; i < count; i++) {
+        const good = lens[lensAt + i]! > 0 ? 1 : 0;
+        mem[this.flags + i] = good;
+        passed += good;
+      }
+    } else if (this.crcEngine === 'wasm') {
       passed = this.kernels.exports.prefix_check_batch(batch.base, batch.stride, batch.lens, count, this.flags);
     } else {
       // fresh views: decrypt may have grown the memory (cipher scratch), detaching `words`

@@ -1,8 +1,9 @@
-/** The three non-CFB constructions: salsa20 (docs/protocol.md §1.5), xor (§1.6) and none (§1.7). */
+/** The non-CFB constructions: salsa20 (docs/protocol.md §1.5), xor (§1.6), none (§1.7) and null (§1.10). */
 import type { DatagramBatch, Kernels } from '@kcptunb/wasm';
 import type { CipherName } from './cipherNames.js';
 import type { DatagramCipher } from './datagramCipher.js';
 import { deriveXorTable, XOR_TABLE_LENGTH } from './keyDerivation.js';
+import { BARE_LAYOUT, PREFIX_LAYOUT } from './packetLayout.js';
 
 /**
  * A keystream-style cipher in WASM: decrypting is encrypting again, and its key material
@@ -11,6 +12,7 @@ import { deriveXorTable, XOR_TABLE_LENGTH } from './keyDerivation.js';
 abstract class WasmSymmetricCipher implements DatagramCipher {
   abstract readonly name: CipherName;
   readonly engine: string;
+  readonly layout = PREFIX_LAYOUT;
   /** Heap offset of the key material. */
   protected readonly keyAt: number;
   private readonly keyLength: number;
@@ -63,6 +65,17 @@ export class XorCipher extends WasmSymmetricCipher {
 export class NoneCipher implements DatagramCipher {
   readonly name = 'none';
   readonly engine = 'none';
+  readonly layout = PREFIX_LAYOUT;
+  encrypt(): void {}
+  decrypt(): void {}
+  dispose(): void {}
+}
+
+/** No crypt bytes at all: the datagram is the payload (docs/protocol.md §1.10). */
+export class NullCipher implements DatagramCipher {
+  readonly name = 'null';
+  readonly engine = 'none';
+  readonly layout = BARE_LAYOUT;
   encrypt(): void {}
   decrypt(): void {}
   dispose(): void {}

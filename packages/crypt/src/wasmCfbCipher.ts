@@ -2,9 +2,11 @@
 import { CipherKind, type DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { CFB_IV, type CipherName } from './cipherNames.js';
 import type { DatagramCipher } from './datagramCipher.js';
+import { PREFIX_LAYOUT } from './packetLayout.js';
 import { InvalidKeyError } from './errors.js';
 
 export class WasmCfbCipher implements DatagramCipher {
+  readonly layout = PREFIX_LAYOUT;
   readonly engine: string;
   private readonly ctx: number;
   private readonly iv: number;

@@ -7,7 +7,7 @@
 import { RingBuffer } from '@kcptunb/ring';
 import { openUdpEndpoint, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
-import { createDatagramCipher, cryptPayload, PacketCrypt, CRYPT_HEADER_SIZE } from '@kcptunb/crypt';
+import { createDatagramCipher, cryptOverhead, PacketCrypt } from '@kcptunb/crypt';
 import { nativeAes } from '@kcptunb/aesni';
 import { KCP_OVERHEAD } from '@kcptunb/kcp';
 import { S, type Snmp } from '@kcptunb/snmp';
@@ -61,7 +61,8 @@ export class Listener {
     const { kernels, snmp } = context;
     const { settings } = request;
     this.links = (request.forwards ?? []).map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendOne(id, d), snmp));
-    this.probe = new PacketCrypt(kernels, createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key, { nativeAes: nativeAes() }), { snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, 1);
+    const probeCipher = createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key, { nativeAes: nativeAes() });
+    this.probe = new PacketCrypt(kernels, probeCipher, { snmp, minLength: cryptOverhead(probeCipher.layout) + KCP_OVERHEAD }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
     this.oneBatch = new DatagramBatch(kernels, 1);
     const { maxSessions, replayFilter } = request.admission;
@@ -162,7 +163,7 @@ export class Listener {
     const ok = this.probe.open(this.probeBatch);
     if (!ok[0]) return undefined; // counted by PacketCrypt
     const plain = this.probeBatch.view(0);
-    const conv = convOfFirstDatagram(cryptPayload(plain));
+    const conv = convOfFirstDatagram(this.probe.payload(plain));
     if (conv === undefined) {
       values[S.InErrs]!++;
       return undefined;

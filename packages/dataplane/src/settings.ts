@@ -18,6 +18,8 @@ export interface SessionSettings {
   /** Snappy framing of the stream (false = `--nocomp`). */
   compression: boolean;
   socket: SocketSettings;
+  /** Upstream kcptun `--ratelimit`: pace each session's datagrams to this many bytes/s; 0/absent = off. */
+  rateLimit?: number;
 }
 
 /** A SocketSettings field out of range; names the field. */

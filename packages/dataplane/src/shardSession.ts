@@ -87,6 +87,7 @@ export class ShardSession implements Runnable {
       batchCapacity: OUTBOX,
       onDatagrams: options.transmit,
       acceptDatagram: options.replay ? acceptOnce(options.replay, options.openingNonce) : undefined,
+      rateLimit: settings.rateLimit,
     });
     this.firstUna = this.session.kcp.una;
     if (settings.compression) {

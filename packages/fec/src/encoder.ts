@@ -10,14 +10,14 @@ import { DATAGRAM_STRIDE, type DatagramBatch, type Kernels } from '@kcptunb/wasm
 import { FEC_DATA_HEADER_SIZE, FEC_HEADER_SIZE, seqidWrap, writeDataHeader, writeParityHeader } from './header.js';
 import { ReedSolomon } from './reedSolomon.js';
 
-/** Shard bytes start at the size field: datagram offset 26. */
-const SHARD_OFFSET = CRYPT_HEADER_SIZE + FEC_HEADER_SIZE;
 
 export interface FecEncoderOptions {
   /** Where seqids wrap; kcptunB's rule by default. */
   wrap?: 'kcptunB' | 'stock';
   /** First seqid (0 in every real session; tests use it to exercise the wrap). Must start a group. */
   firstSeqid?: number;
+  /** Bytes of crypt header in front of the FEC header (CRYPT_HEADER_SIZE by default). */
+  cryptHeader?: number;
 }
 
 export class FecEncoder {
@@ -31,6 +31,9 @@ export class FecEncoder {
   private next = 0;
   private filled = 0;
   private maxShard = 0;
+  private readonly cryptHeader: number;
+  /** Shard bytes start at the size field: datagram offset 26 with the 20-byte prefix. */
+  private readonly shardOffset: number;
 
   constructor(private readonly kernels: Kernels, dataShards: number, parityShards: number, options: FecEncoderOptions = {}) {
     this.rs = new ReedSolomon(kernels, dataShards, parityShards);
@@ -38,6 +41,8 @@ export class FecEncoder {
     this.parityShards = parityShards;
     this.wrapAt = seqidWrap(dataShards + parityShards, options.wrap);
     this.next = options.firstSeqid ?? 0;
+    this.cryptHeader = options.cryptHeader ?? CRYPT_HEADER_SIZE;
+    this.shardOffset = this.cryptHeader + FEC_HEADER_SIZE;
     if (this.next % (dataShards + parityShards) !== 0 || this.next >= this.wrapAt) throw new RangeError(`firstSeqid ${this.next} does not start a group below the wrap point`);
     this.shards = kernels.alloc((dataShards + parityShards) * DATAGRAM_STRIDE, 64);
     this.dataPtrs = Array.from({ length: dataShards }, (_, i) => this.shards + i * DATAGRAM_STRIDE);
@@ -52,21 +57,21 @@ export class FecEncoder {
    * parity datagrams) to `batch`. The caller guarantees room for 1 + ps slots.
    */
   encode(batch: DatagramBatch, kcp: Uint8Array): void {
-    const total = CRYPT_HEADER_SIZE + FEC_DATA_HEADER_SIZE + kcp.length;
+    const total = this.cryptHeader + FEC_DATA_HEADER_SIZE + kcp.length;
     if (total > DATAGRAM_STRIDE) throw new RangeError(`FEC data shard of ${total} bytes exceeds ${DATAGRAM_STRIDE}`);
     if (batch.count + 1 + this.parityShards > batch.capacity) throw new RangeError('batch has no room for a data shard and its parity');
     const slot = batch.count++;
     const at = batch.offset(slot);
     batch.setLength(slot, total);
     const mem = this.kernels.bytes();
-    writeDataHeader(mem, at + CRYPT_HEADER_SIZE, this.next, kcp.length);
-    mem.set(kcp, at + CRYPT_HEADER_SIZE + FEC_DATA_HEADER_SIZE);
+    writeDataHeader(mem, at + this.cryptHeader, this.next, kcp.length);
+    mem.set(kcp, at + this.cryptHeader + FEC_DATA_HEADER_SIZE);
     this.next = (this.next + 1) >>> 0;
 
     // keep the shard (size field + KCP bytes) for the parity computation
-    const shardLength = total - SHARD_OFFSET;
+    const shardLength = total - this.shardOffset;
     const keep = this.dataPtrs[this.filled]!;
-    mem.copyWithin(keep, at + SHARD_OFFSET, at + total);
+    mem.copyWithin(keep, at + this.shardOffset, at + total);
     if (shardLength > this.maxShard) this.maxShard = shardLength;
     this.filled++;
     if (this.filled === this.dataShards) this.emitParity(batch);
@@ -85,9 +90,9 @@ export class FecEncoder {
     for (const parity of this.parityPtrs) {
       const slot = batch.count++;
       const at = batch.offset(slot);
-      batch.setLength(slot, SHARD_OFFSET + len);
-      writeParityHeader(mem, at + CRYPT_HEADER_SIZE, this.next);
-      mem.copyWithin(at + SHARD_OFFSET, parity, parity + len);
+      batch.setLength(slot, this.shardOffset + len);
+      writeParityHeader(mem, at + this.cryptHeader, this.next);
+      mem.copyWithin(at + this.shardOffset, parity, parity + len);
       this.next = (this.next + 1) % this.wrapAt;
     }
     this.filled = 0;

@@ -6,6 +6,8 @@
 
 export const FEC_TYPE_DATA = 0xf1;
 export const FEC_TYPE_PARITY = 0xf2;
+/** kcp-go ≥ 5.6.60 out-of-band datagrams (docs/protocol.md §2.7): accepted, counted, never fed to KCP. */
+export const FEC_TYPE_OOB = 0xf3;
 /** seqid + type. */
 export const FEC_HEADER_SIZE = 6;
 /** seqid + type + size: what precedes the KCP bytes of a data shard. */
@@ -29,6 +31,11 @@ export function isFecPacket(packet: Uint8Array, at = 0): boolean {
   if (packet.length - at < FEC_HEADER_SIZE) return false;
   const type = readType(packet, at);
   return type === FEC_TYPE_DATA || type === FEC_TYPE_PARITY;
+}
+
+/** An out-of-band datagram of kcp-go ≥ 5.6.60 (type 0xF3 where FEC puts its type). */
+export function isOobPacket(packet: Uint8Array, at = 0): boolean {
+  return packet.length - at >= FEC_HEADER_SIZE && readType(packet, at) === FEC_TYPE_OOB;
 }
 
 /** What a datagram (after the crypto prefix) is, as the receiver tells them apart. */

@@ -4,3 +4,4 @@ export { FecDecoder, type KcpSink } from './decoder.js';
 export { ReedSolomon } from './reedSolomon.js';
 export * from './errors.js';
 export { verifyFecSettings, type FecSettings } from './settings.js';
+export * from './shapeDetector.js';

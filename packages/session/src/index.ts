@@ -1,1 +1,2 @@
 export { KcpSession, type KcpSessionOptions } from './kcpSession.js';
+export { Pacer } from './pacer.js';

@@ -10,10 +10,11 @@
  * `nextFlushAt`. The data-plane worker wraps this with a UDP socket and a timer.
  */
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
-import { cryptPayload, PacketCrypt, CRYPT_HEADER_SIZE, type DatagramCipher } from '@kcptunb/crypt';
-import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, isFecPacket, kcpBytesOf } from '@kcptunb/fec';
+import { cryptOverhead, PacketCrypt, type DatagramCipher } from '@kcptunb/crypt';
+import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, FecShapeDetector, isFecPacket, isOobPacket, kcpBytesOf, readSeqid, readType } from '@kcptunb/fec';
 import { emptySegmentHeader, isConversationStart, Kcp, KCP_OVERHEAD, readSegmentHeader, timediff, type KcpSettings } from '@kcptunb/kcp';
 import { S, Snmp } from '@kcptunb/snmp';
+import { Pacer } from './pacer.js';
 
 export interface KcpSessionOptions {
   conv: number;
@@ -33,6 +34,8 @@ export interface KcpSessionOptions {
    * drops it, counted in ReplayDrops. The server's replay filter.
    */
   acceptDatagram?: (decrypted: Uint8Array, now: number) => boolean;
+  /** Pace sealed datagrams to this many bytes per second (upstream `--ratelimit`); 0/absent = off. */
+  rateLimit?: number;
 }
 
 /** Most datagrams one `input()` batch may hold (PacketCrypt's default). */
@@ -45,7 +48,13 @@ export class KcpSession {
   private readonly crypt: PacketCrypt;
   private readonly encoder: FecEncoder | undefined;
   private decoder: FecDecoder | undefined;
+  /** Learns the peer's ds/ps so recovery works whatever our own setting (docs/protocol.md §2.8). */
+  private readonly shape = new FecShapeDetector();
   private readonly out: DatagramBatch;
+  private readonly cryptHeader: number;
+  /** `--ratelimit` pacing, with the batch paced datagrams leave in (docs/protocol.md §7.11). */
+  readonly pacer: Pacer | undefined;
+  private readonly paced: DatagramBatch | undefined;
   private readonly onDatagrams: (batch: DatagramBatch) => void;
   private readonly acceptDatagram: ((decrypted: Uint8Array, now: number) => boolean) | undefined;
   private now = 0;
@@ -54,19 +63,26 @@ export class KcpSession {
   constructor(private readonly kernels: Kernels, options: KcpSessionOptions) {
     this.snmp = options.snmp ?? new Snmp();
     this.fecEnabled = options.dataShards > 0 && options.parityShards > 0;
-    const reserved = CRYPT_HEADER_SIZE + (this.fecEnabled ? FEC_DATA_HEADER_SIZE : 0);
+    // crypt header and trailer (20 + 0, aes-128-gcm 12 + 16, null 0) plus FEC: mss = mtu − 24 − reserved (docs/protocol.md §3.2)
+    const layout = options.cipher.layout;
+    this.cryptHeader = layout.header;
+    const reserved = cryptOverhead(layout) + (this.fecEnabled ? FEC_DATA_HEADER_SIZE : 0);
     const capacity = Math.max(options.batchCapacity ?? 128, 2 + options.parityShards);
     this.out = new DatagramBatch(kernels, capacity);
     // the smallest acceptable datagram: prefix + one KCP header (stock's rule; FEC packets are checked further)
     // open() needs a flag per datagram of the caller's input batch, which may be larger than our output batch
     const maxBatch = Math.max(capacity, MAX_INPUT_BATCH);
-    this.crypt = new PacketCrypt(kernels, options.cipher, { snmp: this.snmp, minLength: CRYPT_HEADER_SIZE + KCP_OVERHEAD }, maxBatch);
+    this.crypt = new PacketCrypt(kernels, options.cipher, { snmp: this.snmp, minLength: cryptOverhead(layout) + KCP_OVERHEAD }, maxBatch);
     if (this.fecEnabled) {
-      this.encoder = new FecEncoder(kernels, options.dataShards, options.parityShards);
+      this.encoder = new FecEncoder(kernels, options.dataShards, options.parityShards, { cryptHeader: layout.header });
       this.decoder = new FecDecoder(kernels, options.dataShards, options.parityShards, this.snmp);
     }
     this.onDatagrams = options.onDatagrams;
     this.acceptDatagram = options.acceptDatagram;
+    if (options.rateLimit) {
+      this.pacer = new Pacer(options.rateLimit);
+      this.paced = new DatagramBatch(kernels, capacity);
+    }
     this.kcp = new Kcp(options.conv, { ...options.kcp, reserved }, (bytes) => this.output(bytes), this.snmp);
   }
 
@@ -79,14 +95,18 @@ export class KcpSession {
     return this.kcp.nextFlushAt;
   }
 
-  /** Milliseconds from `now` until the next flush is due (≥ 0). */
+  /** Milliseconds from `now` until the next flush (or paced datagram) is due (≥ 0). */
   msUntilFlush(now: number): number {
-    return Math.max(0, timediff(this.kcp.nextFlushAt, now >>> 0));
+    const flush = Math.max(0, timediff(this.kcp.nextFlushAt, now >>> 0));
+    return this.pacer ? Math.min(flush, this.pacer.msUntilNext(now)) : flush;
   }
 
-  /** True while KCP accepts more without exceeding its send window (kcptunB's write blocking rule). */
+  /**
+   * True while KCP accepts more without exceeding its send window (kcptunB's write
+   * blocking rule) and, when paced, while the pacing queue is under half full.
+   */
   get canWrite(): boolean {
-    return this.kcp.canSend;
+    return this.kcp.canSend && (!this.pacer || this.pacer.queuedBytes < this.pacer.maxQueued / 2);
   }
 
   get readable(): number {
@@ -160,11 +180,17 @@ export class KcpSession {
         values[S.ReplayDrops]!++;
         continue;
       }
-      const packet = cryptPayload(batch.view(i));
-      if (this.decoder && isFecPacket(packet)) {
+      const packet = this.crypt.payload(batch.view(i));
+      if (isOobPacket(packet)) {
+        // kcp-go's out-of-band datagrams carry nothing for KCP (docs/protocol.md §2.7)
+        this.oobDatagrams++;
+        continue;
+      }
+      if (isFecPacket(packet)) this.learnShape(packet);
+      if (this.decoder && this.fecShapeKnown && isFecPacket(packet)) {
         this.decoder.input(packet, sink);
       } else {
-        // without a decoder data shards are taken as they are and parity is only counted
+        // without a decoder (or before the peer's shape is confirmed) data shards are taken as they are and parity is only counted
         const kcp = kcpBytesOf(packet);
         if (kcp) this.feed(kcp, true);
         else values[S.FECParityShards]!++;
@@ -173,6 +199,32 @@ export class KcpSession {
     if (!deferTransmit) this.emit();
   }
 
+  /** Rebuild the decoder when the shards show the peer's group shape differs from it. */
+  private learnShape(packet: Uint8Array): void {
+    const shape = this.shape.observe(readSeqid(packet), readType(packet));
+    if (!shape) return;
+    const d = this.decoder;
+    // a period that is a multiple of the decoder's group, with the boundary where it expects one, agrees with it
+    this.fecShapeKnown = true;
+    if (d) {
+      const n = d.dataShards + d.parityShards;
+      if ((shape.dataShards + shape.parityShards) % n === 0 && shape.dataShards % n === d.dataShards) return;
+    }
+    this.decoder?.dispose();
+    this.decoder = new FecDecoder(this.kernels, shape.dataShards, shape.parityShards, this.snmp);
+    this.fecShapeChanges++;
+  }
+
+  /**
+   * Recovery waits until the shards confirm the decoder's shape: a decoder grouping
+   * shards wrongly can "recover" segments that pass KCP's conv check with wrong
+   * bytes (linear combinations of real shards keep their common header bytes).
+   */
+  private fecShapeKnown = false;
+
+  /** Times the decoder was rebuilt for a peer shape learnt on receive. */
+  fecShapeChanges = 0;
+
   /**
    * Set when a regular datagram carried another conv whose first segment is a
    * PUSH with sn 0: the peer started a new conversation from the same address
@@ -180,6 +232,8 @@ export class KcpSession {
    * server sessions; the shard acts on it.
    */
   peerRestarted = false;
+  /** Out-of-band (type 0xF3) datagrams received and dropped (docs/protocol.md §2.7). */
+  oobDatagrams = 0;
   private readonly header = emptySegmentHeader();
 
   private feed(kcp: Uint8Array, regular: boolean): void {
@@ -208,14 +262,15 @@ export class KcpSession {
     } else {
       if (out.count + 1 > out.capacity) this.emit();
       const slot = out.count++;
-      out.setLength(slot, CRYPT_HEADER_SIZE + kcpBytes.length);
-      this.kernels.bytes().set(kcpBytes, out.offset(slot) + CRYPT_HEADER_SIZE);
+      out.setLength(slot, this.cryptHeader + kcpBytes.length);
+      this.kernels.bytes().set(kcpBytes, out.offset(slot) + this.cryptHeader);
     }
   }
 
   /** Seal what is pending and hand it to the transmitter. */
   private emit(): void {
     const out = this.out;
+    if (this.pacer) return this.emitPaced();
     if (out.count === 0) return;
     this.crypt.seal(out);
     const values = this.snmp.values;
@@ -225,11 +280,36 @@ export class KcpSession {
     out.clear();
   }
 
+  /** Seal what is pending into the pacer, then transmit what the bucket allows now. */
+  private emitPaced(): void {
+    const out = this.out;
+    const pacer = this.pacer!;
+    const paced = this.paced!;
+    if (out.count > 0) {
+      this.crypt.seal(out);
+      for (let i = 0; i < out.count; i++) pacer.offer(out.view(i).slice());
+      out.clear();
+    }
+    const values = this.snmp.values;
+    const flush = () => {
+      values[S.OutPkts]! += paced.count;
+      for (let i = 0; i < paced.count; i++) values[S.OutBytes]! += paced.length(i);
+      this.onDatagrams(paced);
+      paced.clear();
+    };
+    pacer.release(this.now, (d) => {
+      if (paced.count === paced.capacity) flush();
+      paced.push(d);
+    });
+    if (paced.count > 0) flush();
+  }
+
   /** Release kernel memory. Nothing is sent: closing is silent on the wire (docs/protocol.md §3.9). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.out.dispose();
+    this.paced?.dispose();
     this.crypt.dispose();
     this.encoder?.dispose();
     this.decoder?.dispose();

@@ -40,10 +40,19 @@ export class FrameTooLargeError extends SmuxProtocolError {
   }
 }
 
+/** A stock UPD frame (cmd 4) whose length is not its 8-byte body (docs/protocol.md §4.7). */
+export class BadUpdateFrameError extends SmuxProtocolError {
+  readonly code = 'ERR_SMUX_BAD_UPD';
+  constructor(readonly length: number) {
+    super(`smux UPD frame of ${length} bytes (must be 8)`);
+    this.name = 'BadUpdateFrameError';
+  }
+}
+
 /** The peer went silent longer than the keepalive allows (docs/protocol.md §4.6.1, §4.6.2). */
 export class KeepaliveTimeoutError extends SmuxError {
   readonly code = 'ERR_SMUX_KEEPALIVE_TIMEOUT';
-  constructor(readonly mode: 'compat' | 'heartbeat', readonly windowMs: number) {
+  constructor(readonly mode: 'compat' | 'heartbeat' | 'stock', readonly windowMs: number) {
     super(`smux keepalive timeout: no frame from the peer in ${windowMs} ms (${mode})`);
     this.name = 'KeepaliveTimeoutError';
   }

@@ -11,8 +11,10 @@
  */
 
 export const HEADER_SIZE = 8;
-/** The only version kcptunB speaks (stock's default). */
+/** The only version kcptunB speaks (Debian's default). */
 export const SMUX_VERSION = 1;
+/** Stock smux v2: per-stream windows with UPD frames (upstream kcptun's default, docs/protocol.md §4.7). */
+export const SMUX_VERSION_2 = 2;
 /** Largest payload the 16-bit length field can carry. */
 export const MAX_PAYLOAD = 65535;
 
@@ -20,11 +22,15 @@ export const CMD_SYN = 0; // open stream sid
 export const CMD_FIN = 1; // sender writes no more; acts as close
 export const CMD_PSH = 2; // data
 export const CMD_NOP = 3; // keepalive; kcptunB: heartbeat request, sid = ping counter
-export const CMD_ACK = 4; // kcptunB: heartbeat reply (sid echoes the NOP); stock v2: UPD (8-byte body)
+export const CMD_ACK = 4; // kcptunB: heartbeat reply (sid echoes the NOP); stock: UPD (8-byte body) — the dialect decides
+/** Stock's name for cmd 4. */
+export const CMD_UPD = CMD_ACK;
 export const CMD_FUL = 5; // kcptunB: "my buffer for stream sid is full, pause"
 export const CMD_EMP = 6; // kcptunB: "resume sending on stream sid"
 /** Highest command any implementation defines. */
 export const CMD_MAX = CMD_EMP;
+/** Highest command stock smux defines. */
+export const CMD_MAX_STOCK = CMD_UPD;
 
 export const COMMAND_NAMES: readonly string[] = ['SYN', 'FIN', 'PSH', 'NOP', 'ACK', 'FUL', 'EMP'];
 

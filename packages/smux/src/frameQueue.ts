@@ -3,7 +3,7 @@
  *
  * 1. The rest of a frame cut by an earlier `take(maxBytes)` — frames are never
  *    interleaved byte-wise.
- * 2. Control frames (NOP, ACK, FUL, EMP), first in first out, ahead of data.
+ * 2. Control frames (NOP, ACK, FUL, EMP; stock UPD), first in first out, ahead of data.
  * 3. Stream frames (SYN, PSH, FIN): round-robin, one frame per stream per
  *    turn, so one bulk stream cannot starve the others; each stream's own
  *    order is kept by the stream.
@@ -33,6 +33,8 @@ const SID_SPAN = 0x1_0000_0000;
 export class FrameQueue {
   /** Control frames packed as cmd·2^32 + sid (no allocation per frame). */
   private readonly control = new Deque<number>();
+  /** Control frames with a body (stock UPD), served after the bodiless ones. */
+  private readonly controlBodies = new Deque<{ cmd: number; sid: number; payload: Uint8Array }>();
   private readonly active = new Deque<FrameSource>();
   /** Unsent rest of a frame cut by `maxBytes`. */
   private tail: Uint8Array | null = null;
@@ -44,11 +46,21 @@ export class FrameQueue {
   /** Frames fully encoded by `take` so far. */
   framesSent = 0;
 
-  constructor(private readonly version: number) {}
+  constructor(private version: number) {}
+
+  /** The version byte of frames encoded from now on (a stock server adopting its peer's, docs/protocol.md §4.8). */
+  setVersion(version: number): void {
+    this.version = version;
+  }
 
   /** A control frame (zero-length) ahead of all stream frames. */
   pushControl(cmd: number, sid: number): void {
     this.control.push(cmd * SID_SPAN + sid);
+  }
+
+  /** A control frame with a body (stock UPD), ahead of all stream frames. */
+  pushControlWithBody(cmd: number, sid: number, payload: Uint8Array): void {
+    this.controlBodies.push({ cmd, sid, payload });
   }
 
   /** Put a source in the round-robin list if it is not there. */
@@ -60,7 +72,7 @@ export class FrameQueue {
 
   /** True when `take` may return bytes (a listed stream may still turn out to have nothing: paused). */
   get hasOutput(): boolean {
-    return this.tail !== null || this.control.length > 0 || this.active.length > 0;
+    return this.tail !== null || this.control.length > 0 || this.controlBodies.length > 0 || this.active.length > 0;
   }
 
   /**
@@ -89,6 +101,15 @@ export class FrameQueue {
         payloads[count] = EMPTY;
         count++;
         total += HEADER_SIZE;
+        continue;
+      }
+      const withBody = this.controlBodies.shift();
+      if (withBody !== undefined) {
+        cmds[count] = withBody.cmd;
+        sids[count] = withBody.sid;
+        payloads[count] = withBody.payload;
+        count++;
+        total += HEADER_SIZE + withBody.payload.length;
         continue;
       }
       const source = this.active.shift();
@@ -134,6 +155,7 @@ export class FrameQueue {
   /** Drop everything (session closed). */
   clear(): void {
     this.control.clear();
+    this.controlBodies.clear();
     for (let s = this.active.shift(); s !== undefined; s = this.active.shift()) s.scheduled = false;
     this.tail = null;
   }

@@ -1,5 +1,5 @@
 /**
- * The two kcptunB keepalive modes (docs/protocol.md §4.6.1, §4.6.2, §7.5), as timers
+ * The two kcptunB keepalive modes (docs/protocol.md §4.6.1, §4.6.2, §7.5) and stock's (§4.8), as timers
  * driven by the session's `tick(now)`. Each sends NOPs through the host and
  * reports death through it; neither reads a clock.
  *
@@ -135,5 +135,49 @@ export class HeartbeatKeepalive implements Keepalive {
     this.heard = false;
     this.nextWakeAt = now + this.timeoutMs;
     this.host.sendNop(this.counter);
+  }
+}
+
+/**
+ * Stock smux (docs/protocol.md §4.5, §4.8): NOP(sid 0) every `interval`, the first one
+ * interval after the start; every `timeout` the session dies unless some frame arrived
+ * since the previous check. Incoming NOPs are not answered. This is the rule a stock
+ * peer's own timing is built for: its NOPs every 10 s always land in a 30 s check.
+ */
+export class StockKeepalive implements Keepalive {
+  readonly rttMs = INITIAL_RTT_MS;
+  private heard = false;
+  private nextPingAt: number;
+  private nextCheckAt: number;
+
+  constructor(private readonly host: KeepaliveHost, private readonly intervalMs: number, private readonly timeoutMs: number, now: number) {
+    this.nextPingAt = now + intervalMs;
+    this.nextCheckAt = now + timeoutMs;
+  }
+
+  get nextWakeAt(): number {
+    return Math.min(this.nextPingAt, this.nextCheckAt);
+  }
+
+  onFrame(): void {
+    this.heard = true;
+  }
+
+  onAck(): void {}
+
+  tick(now: number, inputStalled: boolean): void {
+    if (now >= this.nextCheckAt) {
+      if (!this.heard && !inputStalled) {
+        this.nextPingAt = this.nextCheckAt = Infinity;
+        this.host.die(new KeepaliveTimeoutError('stock', this.timeoutMs));
+        return;
+      }
+      this.heard = false;
+      this.nextCheckAt = now + this.timeoutMs;
+    }
+    if (now >= this.nextPingAt) {
+      this.host.sendNop(0);
+      this.nextPingAt = now + this.intervalMs;
+    }
   }
 }

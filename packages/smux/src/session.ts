@@ -26,9 +26,15 @@
  * In both modes: version ≠ 1, cmd > 6, or a control frame longer than its
  * limit (0 bytes; 8 for cmd 4 in compat mode) end the session; PSH may be up
  * to 65535 bytes whatever our own maxFrameSize.
+ *
+ * `config.dialect = 'stock'` speaks xtaci/smux instead (docs/protocol.md §4.8): version 1
+ * or 2 as configured, cmd 4 is UPD with exactly 8 body bytes (applied to the stream's
+ * window in v2, ignored in v1), cmds above 4 end the session, NOP(0) every interval and
+ * no reply to NOPs, silence judged once per keepalive timeout (StockKeepalive).
  */
 import { verifySmuxConfig, type SmuxConfig } from './config.js';
 import {
+  BadUpdateFrameError,
   FrameTooLargeError,
   InvalidSmuxConfigError,
   InvalidVersionError,
@@ -39,19 +45,23 @@ import {
   UnknownCommandError,
 } from './errors.js';
 import {
+  SMUX_VERSION,
   CMD_ACK,
   CMD_EMP,
   CMD_FIN,
   CMD_FUL,
   CMD_MAX,
+  CMD_MAX_STOCK,
   CMD_NOP,
   CMD_PSH,
   CMD_SYN,
+  CMD_UPD,
   FrameDecoder,
-  SMUX_VERSION,
+  SMUX_VERSION_2,
 } from './frame.js';
 import { FrameQueue } from './frameQueue.js';
-import { CompatKeepalive, HeartbeatKeepalive, type Keepalive } from './keepalive.js';
+import { CompatKeepalive, HeartbeatKeepalive, StockKeepalive, type Keepalive } from './keepalive.js';
+import { decodeUpdBody, UPD_BODY_SIZE } from './streamWindow.js';
 import { SmuxStream, type StreamHost } from './stream.js';
 
 export type SmuxRole = 'client' | 'server';
@@ -118,11 +128,20 @@ export class SmuxSession implements StreamHost {
     this.nextStreamId = first;
     this.queue = new FrameQueue(this.config.version);
     const streamBuffer = this.config.enableStreamBuffer;
+    const stock = this.config.dialect === 'stock';
+    this.version = this.config.version;
+    let firstFrame = this.config.adoptPeerVersion;
     const controlLimit = streamBuffer ? 0 : STOCK_UPD_BODY;
     this.decoder = new FrameDecoder((ver, cmd, length) => {
-      if (ver !== SMUX_VERSION) return new InvalidVersionError(ver, SMUX_VERSION);
-      if (cmd > CMD_MAX) return new UnknownCommandError(cmd);
+      if (firstFrame) {
+        firstFrame = false;
+        if (ver === SMUX_VERSION || ver === SMUX_VERSION_2) this.adoptVersion(ver);
+      }
+      const version = this.version;
+      if (ver !== version) return new InvalidVersionError(ver, version);
+      if (cmd > (stock ? CMD_MAX_STOCK : CMD_MAX)) return new UnknownCommandError(cmd);
       if (cmd === CMD_PSH) return null;
+      if (stock && cmd === CMD_UPD) return length === UPD_BODY_SIZE ? null : new BadUpdateFrameError(length);
       const limit = cmd === CMD_ACK ? controlLimit : 0;
       return length > limit ? new FrameTooLargeError(cmd, length, limit) : null;
     });
@@ -131,9 +150,19 @@ export class SmuxSession implements StreamHost {
       die: (error: SmuxError) => this.end(error),
     };
     const { keepAliveIntervalMs: interval, keepAliveTimeoutMs: timeout } = this.config;
-    this.keepalive = streamBuffer
-      ? new HeartbeatKeepalive(host, interval, timeout, options.now)
-      : new CompatKeepalive(host, interval, timeout, options.now);
+    this.keepalive = stock
+      ? new StockKeepalive(host, interval, timeout, options.now)
+      : streamBuffer
+        ? new HeartbeatKeepalive(host, interval, timeout, options.now)
+        : new CompatKeepalive(host, interval, timeout, options.now);
+  }
+
+  /** The version byte this session speaks (the configured one, or the peer's when adopted). */
+  version: number;
+
+  private adoptVersion(ver: number): void {
+    this.version = ver;
+    this.queue.setVersion(ver);
   }
 
   // ---- driving the core ------------------------------------------------
@@ -308,8 +337,15 @@ export class SmuxSession implements StreamHost {
       case CMD_NOP:
         if (this.config.enableStreamBuffer) this.queue.pushControl(CMD_ACK, sid);
         break;
-      case CMD_ACK:
-        this.keepalive.onAck(sid, this.now);
+      case CMD_ACK: // = CMD_UPD: the dialect decides (docs/protocol.md §4.8)
+        if (this.config.dialect === 'stock') {
+          if (this.version === SMUX_VERSION_2) {
+            const { consumed, window } = decodeUpdBody(payload);
+            this.streams.get(sid)?.onWindowUpdate(consumed, window);
+          }
+        } else {
+          this.keepalive.onAck(sid, this.now);
+        }
         break;
       case CMD_FUL:
         this.streams.get(sid)?.onPause();

@@ -25,16 +25,23 @@
  * Peer pause (FUL/EMP): `peerPaused` is checked only when a write STARTS
  * (its first PSH is taken); a write already started sends all its frames
  * (docs/protocol.md §4.6.3). Other streams keep flowing.
+ *
+ * Stock v2 windows (docs/protocol.md §4.7): a PSH never carries more than the peer's
+ * window allows; reads send UPD. A stream blocked on a window whose peer sent FIN
+ * drops its unsent data (stock's blocked Write ends with EOF) so its FIN can go.
  */
 import { ByteQueue } from './byteQueue.js';
 import type { SmuxConfig } from './config.js';
 import { FLOW_PAUSE, FLOW_RESUME, StreamFlowControl, type FlowDecision } from './flowControl.js';
-import { CMD_EMP, CMD_FIN, CMD_FUL, CMD_PSH, CMD_SYN, EMPTY } from './frame.js';
+import { CMD_EMP, CMD_FIN, CMD_FUL, CMD_PSH, CMD_SYN, CMD_UPD, EMPTY, SMUX_VERSION_2 } from './frame.js';
+import { StreamWindow } from './streamWindow.js';
 import type { FrameQueue, FrameSource, PulledFrame } from './frameQueue.js';
 
 /** What a stream needs from its session. */
 export interface StreamHost {
   readonly config: Readonly<SmuxConfig>;
+  /** The version byte the session speaks (v2 gives streams windows). */
+  readonly version: number;
   /** Last `now` the session was given. */
   readonly now: number;
   readonly rttMs: number;
@@ -62,6 +69,7 @@ export class SmuxStream implements FrameSource {
   private localClosed = false;
   private sessionEnded = false;
   private writeBlocked = false;
+  private readonly window: StreamWindow | null;
 
   /** @internal created by SmuxSession only. */
   constructor(
@@ -73,6 +81,7 @@ export class SmuxStream implements FrameSource {
     this.synPending = opener;
     const c = host.config;
     this.flow = c.enableStreamBuffer ? new StreamFlowControl(c.maxStreamBuffer, c.boostTimeoutMs, now) : null;
+    this.window = c.dialect === 'stock' && host.version === SMUX_VERSION_2 ? new StreamWindow(c.streamWindow) : null;
   }
 
   // ---- application side ------------------------------------------------
@@ -131,6 +140,10 @@ export class SmuxStream implements FrameSource {
     if (chunk === null) return null;
     this.host.releaseBudget(chunk.length);
     if (this.flow) this.sendFlow(this.flow.onRead(chunk.length, now, this.host.rttMs));
+    if (this.window) {
+      const upd = this.window.onRead(chunk.length);
+      if (upd) this.host.queue.pushControlWithBody(CMD_UPD, this.id, upd);
+    }
     return chunk;
   }
 
@@ -178,10 +191,18 @@ export class SmuxStream implements FrameSource {
     if (wasEmpty && payload.length > 0) this.host.emitStreamEvent('stream-readable', this);
   }
 
+  /** @internal A stock v2 UPD for this stream. */
+  onWindowUpdate(consumed: number, window: number): void {
+    if (!this.window) return;
+    this.window.onUpdate(consumed, window);
+    if (this.hasFrameReady()) this.host.queue.activate(this);
+  }
+
   /** @internal FIN from the peer. */
   onFin(): void {
     if (this.remoteEnded) return;
     this.remoteEnded = true;
+    if (this.window && this.hasFrameReady()) this.host.queue.activate(this);
     if (this.rx.length === 0) this.host.emitStreamEvent('stream-readable', this);
   }
 
@@ -219,12 +240,17 @@ export class SmuxStream implements FrameSource {
       return true;
     }
     if (this.tx.length > 0) {
+      const credit = this.window ? this.window.credit : Infinity;
       if (this.paused && this.tx.atChunkStart) {
         if (!this.localClosed) return false;
         this.tx.clear(); // writes blocked by FUL fail at close (kcptunB)
+      } else if (credit === 0) {
+        if (!this.remoteEnded) return false;
+        this.tx.clear(); // a write blocked on the window ends when the peer sent FIN (stock)
       } else {
         out.cmd = CMD_PSH;
-        out.payload = this.tx.take(this.host.config.maxFrameSize)!;
+        out.payload = this.tx.take(Math.min(this.host.config.maxFrameSize, credit))!;
+        this.window?.onSent(out.payload.length);
         if (this.writeBlocked && this.tx.length <= this.host.config.writeHighWaterMark / 2) {
           this.writeBlocked = false;
           this.host.emitStreamEvent('stream-writable', this);
@@ -245,7 +271,10 @@ export class SmuxStream implements FrameSource {
   hasFrameReady(): boolean {
     if (this.sessionEnded) return false;
     if (this.synPending) return true;
-    if (this.tx.length > 0) return !this.paused || !this.tx.atChunkStart || this.localClosed;
+    if (this.tx.length > 0) {
+      if (this.window && this.window.credit === 0) return this.remoteEnded;
+      return !this.paused || !this.tx.atChunkStart || this.localClosed;
+    }
     return this.finState === FIN_QUEUED;
   }
 

@@ -54,7 +54,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'remoteaddr', aliases: ['r'], kind: 'string', field: 'remote', client: 'vps:29900', json: 'remoteaddr', help: 'KCP server address (host:port)' },
   { name: 'target', aliases: ['t'], kind: 'string', field: 'remote', server: '127.0.0.1:12948', json: 'target', help: 'TCP address every stream is forwarded to' },
   { name: 'key', kind: 'string', field: 'key', ...both("it's a secrect"), json: 'key', env: 'KCPTUN_KEY', help: 'pre-shared secret, same on both ends' },
-  { name: 'crypt', kind: 'string', field: 'crypt', ...both('aes'), json: 'crypt', help: 'aes, aes-128, aes-192, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, none' },
+  { name: 'crypt', kind: 'string', field: 'crypt', ...both('aes'), json: 'crypt', help: 'aes, aes-128, aes-128-gcm, aes-192, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, none, null' },
   { name: 'mode', kind: 'string', field: 'mode', ...both('fast'), json: 'mode', help: 'profile: fast3, fast2, fast, normal, manual' },
   { name: 'conn', kind: 'int', field: 'conn', client: 1, json: 'conn', help: 'number of UDP sessions to the server' },
   { name: 'autoexpire', kind: 'int', field: 'autoExpire', client: 0, json: 'autoexpire', help: 'seconds after which a session is replaced on next use, 0 = never' },
@@ -85,13 +85,23 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'snmplog', kind: 'string', field: 'snmpLog', ...both(''), json: 'snmplog', help: 'append SNMP counters to this file (Go time layout in the name, e.g. ./snmp-20060102.log)' },
   { name: 'snmpperiod', kind: 'int', field: 'snmpPeriod', ...both(60), json: 'snmpperiod', help: 'seconds between SNMP log rows' },
   { name: 'pprof', kind: 'string', field: 'pprof', server: '', bare: { value: PPROF_DEFAULT, next: /^(\[[^\]]*\]|[^-\s][^\s]*)?:\d+$/ }, json: 'pprof', valueName: 'addr', help: `serve CPU profiles and heap snapshots over HTTP on addr (bare: ${PPROF_DEFAULT}); the heap snapshot holds the process's secrets, the --key among them: keep it on loopback` },
-  // server admission and replay protection (docs/deviations.md rows 17, 26), kcptunb-only: command line, not JSON; keep these rows together
+  // server admission and replay protection (docs/deviations.md rows 17, 27), kcptunb-only: command line, not JSON; keep these rows together
   { name: 'maxsessions', kind: 'int', field: 'maxSessions', server: 0, help: 'most concurrent KCP sessions; 0 = sized from memory (a quarter of it at 1 MiB a session, 64–16384)' },
   { name: 'replay-filter', kind: 'bool', field: 'replayFilter', server: true, help: 'drop datagrams whose nonce was seen in the last 60 s or 2^18 datagrams, from any address; --replay-filter=0 to disable. Older replays cannot be told from fresh datagrams (rotate --key); with --crypt none or xor anyone can forge datagrams, so it only stops verbatim replays' },
   { name: 'log', kind: 'string', field: 'log', ...both(''), json: 'log', help: 'append log lines to this file instead of stderr' },
   { name: 'quiet', kind: 'bool', field: 'quiet', ...both(false), json: 'quiet', help: "suppress the 'stream open/close' lines" },
   { name: 'tfo', kind: 'bool', field: 'tfo', ...both(true), json: 'tfo', help: 'TCP Fast Open; --tfo=0 to disable' },
   { name: 'c', kind: 'string', field: 'configFile', ...both(''), help: 'JSON config file; its keys override the command line', valueName: 'file' },
+  // ---- the kcptun (upstream xtaci/kcptun) flag dialect, docs/protocol.md §7.10: kept together ----
+  { name: 'dialect', kind: 'string', field: 'dialect', ...both(''), json: 'dialect', help: "whose flag meanings: kcptunb (default) or kcptun; unset = kcptun once any kcptun-only flag below is used" },
+  { name: 'smuxver', kind: 'int', field: 'smuxVer', ...both(2), json: 'smuxver', help: '(kcptun) smux version 1 or 2; selects the stock smux dialect' },
+  { name: 'smuxbuf', kind: 'int', field: 'smuxBuf', ...both(4194304), json: 'smuxbuf', help: '(kcptun) smux session receive budget in bytes' },
+  { name: 'framesize', kind: 'int', field: 'frameSize', ...both(8192), json: 'framesize', help: '(kcptun) largest smux frame payload in bytes' },
+  { name: 'ratelimit', kind: 'int', field: 'rateLimit', ...both(0), json: 'ratelimit', help: '(kcptun) pace each session to this many outgoing bytes per second, 0 = off' },
+  { name: 'closewait', kind: 'int', field: 'closeWait', ...both(0), json: 'closewait', help: '(kcptun) seconds to wait before tearing down a connection; only 0 is supported' },
+  { name: 'QPP', kind: 'bool', field: 'qpp', ...both(false), json: 'qpp', help: '(kcptun) Quantum Permutation Pads: not supported' },
+  { name: 'QPPCount', kind: 'int', field: 'qppCount', ...both(61), json: 'qpp-count', help: '(kcptun) number of QPP pads; unused without --QPP' },
+  { name: 'tcp', kind: 'bool', field: 'tcp', ...both(false), json: 'tcp', help: '(kcptun) raw-socket fake TCP: not supported' },
 ];
 
 /** The flags a side has. */

@@ -12,6 +12,7 @@ import { flagsFor, setField, type FlagSpec, type FlagValue } from './flags.js';
 import { parseBool, parseGoArgs, parseInt64 } from './goArgs.js';
 import { CONFIG_FIELDS, type Side, type TunnelConfig } from './tunnelConfig.js';
 import { tunnelSettings, type TunnelSettings } from './tunnelSettings.js';
+import { applyFlagDialect } from './flagDialect.js';
 
 export const MODES: readonly KcpMode[] = ['normal', 'fast', 'fast2', 'fast3', 'manual'];
 export const SERVICES: Readonly<Record<Side, readonly string[]>> = { client: ['raw', 'socks5', 'http'], server: ['raw', 'fast'] };
@@ -111,7 +112,10 @@ export function resolveConfig(side: Side, argv: readonly string[], env: NodeJS.P
   if (config.configFile) {
     const json = readJson(config.configFile);
     for (const spec of specs) {
-      if (spec.json && Object.hasOwn(json, spec.json)) setField(config, spec, fromJson(spec, json[spec.json], config.configFile));
+      if (spec.json && Object.hasOwn(json, spec.json)) {
+        setField(config, spec, fromJson(spec, json[spec.json], config.configFile));
+        given.add(spec.name);
+      }
     }
     const known = new Set(specs.map((s) => s.json));
     const unknown = Object.keys(json).filter((k) => !known.has(k));
@@ -125,5 +129,7 @@ export function resolveConfig(side: Side, argv: readonly string[], env: NodeJS.P
   };
   oneOf('mode', config.mode, MODES);
   oneOf('ser', config.ser, SERVICES[side]);
+  // kcptunB's meanings unless --dialect or a kcptun-only flag says otherwise (docs/protocol.md §7.10)
+  applyFlagDialect(config, given);
   return { kind: 'run', config, settings: tunnelSettings(config), warnings };
 }

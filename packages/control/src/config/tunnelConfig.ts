@@ -57,6 +57,24 @@ export interface TunnelConfig {
   replayFilter: boolean;
   /** the -c file, if any */
   configFile: string;
+  // ---- the kcptun (upstream) flag dialect (docs/protocol.md §7.10) ----
+  /** `--dialect`: 'kcptun', 'kcptunb', or '' = decided by which flags are used. */
+  dialect: string;
+  /** kcptun `--smuxver` 1|2 (default 2). */
+  smuxVer: number;
+  /** kcptun `--smuxbuf`: the smux session receive budget (there `--sockbuf` is only the UDP buffers). */
+  smuxBuf: number;
+  /** kcptun `--framesize`: largest PSH payload (kcptunB's `--maxframe`). */
+  frameSize: number;
+  /** kcptun `--ratelimit` bytes/s per session; only 0 is supported. */
+  rateLimit: number;
+  /** kcptun `--closewait` seconds; only 0 is supported. */
+  closeWait: number;
+  /** kcptun `--QPP`: refused (docs/deviations.md). */
+  qpp: boolean;
+  qppCount: number;
+  /** kcptun `--tcp` (raw-socket fake TCP): refused. */
+  tcp: boolean;
 }
 
 /** Every field, so code that builds a TunnelConfig field by field can tell it is complete. */
@@ -66,4 +84,5 @@ export const CONFIG_FIELDS = Object.keys({
   noDelay: true, interval: true, resend: true, noCongestion: true, sockBuf: true, streamBufEnabled: true, streamBuf: true,
   streamBoost: true, maxFrame: true, pipeBuf: true, keepAlive: true, keepAliveMs: true, keepAliveTimeout: true, ser: true,
   snmpLog: true, snmpPeriod: true, log: true, quiet: true, tfo: true, dns: true, pprof: true, maxSessions: true, replayFilter: true, configFile: true,
+  dialect: true, smuxVer: true, smuxBuf: true, frameSize: true, rateLimit: true, closeWait: true, qpp: true, qppCount: true, tcp: true,
 } satisfies Record<keyof TunnelConfig, true>) as ReadonlyArray<keyof TunnelConfig>;

@@ -10,6 +10,7 @@ import { totalmem } from 'node:os';
 import { InvalidFecSettingsError, verifyFecSettings, type FecSettings } from '@kcptunb/fec';
 import { applyMode, InvalidKcpConfigError, verifyKcpSettings, type KcpSettings } from '@kcptunb/kcp';
 import { InvalidSmuxConfigError, SMUX_VERSION, verifySmuxConfig, type SmuxConfig } from '@kcptunb/smux';
+import { KCPTUN_KEEPALIVE_TIMEOUT_MS } from './flagDialect.js';
 import { parseAddress, type AddressRules, type HostPort } from './address.js';
 import { ConfigError } from './configError.js';
 import { FLAGS, type FlagField } from './flags.js';
@@ -38,15 +39,28 @@ export interface TunnelSettings {
 const KCP_FIELDS: Readonly<Record<keyof KcpSettings, FlagField>> = { mtu: 'mtu', sndWnd: 'sndWnd', rcvWnd: 'rcvWnd', nodelay: 'noDelay', interval: 'interval', resend: 'resend', nc: 'noCongestion', ackNoDelay: 'ackNoDelay' };
 const FEC_FIELDS: Readonly<Record<keyof FecSettings, FlagField>> = { dataShards: 'dataShard', parityShards: 'parityShard' };
 const SOCKET_FIELDS: Readonly<Record<keyof SocketSettings, FlagField>> = { sockBuf: 'sockBuf', dscp: 'dscp' };
-const SMUX_FIELDS: Readonly<Record<Exclude<keyof SmuxConfig, 'version'>, FlagField>> = {
+const SMUX_FIELDS: Readonly<Record<keyof SmuxConfig, FlagField>> = {
+  dialect: 'dialect',
+  version: 'dialect',
+  adoptPeerVersion: 'dialect',
   keepAliveIntervalMs: 'keepAliveMs',
   keepAliveTimeoutMs: 'keepAliveTimeout',
   maxFrameSize: 'maxFrame',
   maxReceiveBuffer: 'sockBuf',
   enableStreamBuffer: 'streamBufEnabled',
   maxStreamBuffer: 'streamBuf',
+  streamWindow: 'streamBuf',
   boostTimeoutMs: 'streamBoost',
   writeHighWaterMark: 'pipeBuf',
+};
+/** The same in the kcptun flag dialect: its own flags behind the smux fields (docs/protocol.md §7.10). */
+const KCPTUN_SMUX_FIELDS: Readonly<Record<keyof SmuxConfig, FlagField>> = {
+  ...SMUX_FIELDS,
+  version: 'smuxVer',
+  keepAliveIntervalMs: 'keepAlive',
+  keepAliveTimeoutMs: 'keepAlive',
+  maxFrameSize: 'frameSize',
+  maxReceiveBuffer: 'smuxBuf',
 };
 
 const LISTEN_RULES: Readonly<Record<Side, AddressRules>> = {
@@ -67,6 +81,8 @@ function flagName(side: Side, field: FlagField): string {
 const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
 function address(side: Side, field: 'listen' | 'remote' | 'dns' | 'pprof', text: string, rules: AddressRules): HostPort {
+  // kcptun's multi-port form host:min-max (docs/protocol.md §7.10)
+  if (/:\d+-\d+$/.test(text)) throw new ConfigError(`invalid --${flagName(side, field)} ${JSON.stringify(text)}: port ranges (host:minport-maxport) are not supported; give one port`);
   const r = parseAddress(text, rules);
   if (!r.ok) throw new ConfigError(`invalid --${flagName(side, field)} ${JSON.stringify(text)}: ${r.reason}`);
   return r.address;
@@ -75,21 +91,21 @@ function address(side: Side, field: 'listen' | 'remote' | 'dns' | 'pprof', text:
 const fieldOf = (table: Readonly<Record<string, FlagField>>, key: string): FlagField | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
 
 /** The flag behind a layer's typed settings error, with what it got and expected. */
-function layerProblem(e: unknown): { field: FlagField | undefined; value: unknown; expected: string } | undefined {
+function layerProblem(e: unknown, kcptun: boolean): { field: FlagField | undefined; value: unknown; expected: string } | undefined {
   if (e instanceof InvalidKcpConfigError) return { field: fieldOf(KCP_FIELDS, e.field), value: e.value, expected: e.expected };
   if (e instanceof InvalidFecSettingsError) return { field: FEC_FIELDS[e.field], value: e.value, expected: e.expected };
   if (e instanceof InvalidSocketSettingsError) return { field: SOCKET_FIELDS[e.field], value: e.value, expected: e.expected };
-  if (e instanceof InvalidSmuxConfigError) return { field: fieldOf(SMUX_FIELDS, e.field), value: e.value, expected: e.expected };
+  if (e instanceof InvalidSmuxConfigError) return { field: fieldOf(kcptun ? KCPTUN_SMUX_FIELDS : SMUX_FIELDS, e.field), value: e.value, expected: e.expected };
   return undefined;
 }
 
 /** Run a layer's verify; its typed error becomes a ConfigError naming the flag. */
-function verified<T>(side: Side, verify: () => T): T {
+function verified<T>(side: Side, verify: () => T, kcptun = false): T {
   try {
     return verify();
   } catch (e) {
     if (e instanceof UnknownCipherError) throw new ConfigError(`invalid --crypt ${shown(e.cipherName)}: allowed values are ${e.allowed.join(', ')}`);
-    const p = layerProblem(e);
+    const p = layerProblem(e, kcptun);
     // a field no flag sets would be a bug in the mapping below: let it surface as such
     if (!p?.field) throw e;
     throw new ConfigError(`invalid --${flagName(side, p.field)} ${shown(p.value)}: expected ${p.expected}`);
@@ -128,8 +144,30 @@ export function tunnelSettings(c: TunnelConfig): TunnelSettings {
   const fec = verified(side, () => verifyFecSettings({ dataShards: c.dataShard, parityShards: c.parityShard }));
   const crypt = verified(side, () => verifyCryptSettings({ method: c.crypt, key: deriveKey(c.key) }));
   const socket = verified(side, () => verifySocketSettings({ sockBuf: c.sockBuf, dscp: c.dscp }));
-  const smux = verified(side, () =>
+  const kcptun = c.dialect === 'kcptun';
+  const smux = kcptun
+    ? verified(
+        side,
+        () =>
+          // upstream kcptun: stock smux, --sockbuf only sizes the UDP sockets (docs/protocol.md §4.8, §7.10)
+          verifySmuxConfig({
+            dialect: 'stock',
+            version: c.smuxVer,
+            // a server takes each client's version, so Debian (v1) and upstream (v2) clients share it (docs/protocol.md §4.8)
+            adoptPeerVersion: side === 'server',
+            keepAliveIntervalMs: c.keepAlive * 1000,
+            keepAliveTimeoutMs: KCPTUN_KEEPALIVE_TIMEOUT_MS,
+            maxFrameSize: c.frameSize,
+            maxReceiveBuffer: c.smuxBuf,
+            enableStreamBuffer: false,
+            streamWindow: c.streamBuf,
+            writeHighWaterMark: c.pipeBuf,
+          }),
+        true,
+      )
+    : verified(side, () =>
     verifySmuxConfig({
+      dialect: 'kcptunb',
       version: SMUX_VERSION,
       // kcptunB: --keepalivems 0 falls back to the deprecated --keepalive seconds
       keepAliveIntervalMs: c.keepAliveMs === 0 ? c.keepAlive * 1000 : c.keepAliveMs,
@@ -142,8 +180,11 @@ export function tunnelSettings(c: TunnelConfig): TunnelSettings {
       writeHighWaterMark: c.pipeBuf,
     }),
   );
-  const admission: AdmissionSettings = { maxSessions: c.maxSessions || defaultMaxSessions(memoryLimit()), replayFilter: c.replayFilter };
-  return { side, listen, remote, dns, pprof, session: { kcp, fec, crypt, compression: !c.noComp, socket }, smux, admission, config: c };
+  if (!Number.isInteger(c.rateLimit) || c.rateLimit < 0 || c.rateLimit > 0x7fffffff) throw new ConfigError(`invalid --ratelimit ${shown(c.rateLimit)}: expected an integer in [0, 2147483647]`);
+  // `--crypt null` has no per-datagram nonce (docs/protocol.md §1.10): nothing tells a replay from a
+  // retransmission, so the filter stays off there
+  const admission: AdmissionSettings = { maxSessions: c.maxSessions || defaultMaxSessions(memoryLimit()), replayFilter: c.replayFilter && c.crypt !== 'null' };
+  return { side, listen, remote, dns, pprof, session: { kcp, fec, crypt, compression: !c.noComp, socket, rateLimit: kcptun ? c.rateLimit : 0 }, smux, admission, config: c };
 }
 
 /** Memory this process may use: the machine's, or its cgroup limit when lower. */

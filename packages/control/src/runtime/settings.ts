@@ -49,6 +49,8 @@ export function describe(settings: TunnelSettings): string[] {
     `keepalive: ${smux.keepAliveIntervalMs} ms, timeout ${smux.keepAliveTimeoutMs} ms`,
     `ser: ${c.ser}`,
     `tfo: ${c.tfo}`,
+    `flag dialect: ${c.dialect || 'kcptunb'}`,
+    `smux version: ${smux.version} (${smux.dialect === 'stock' ? `stock${smux.adoptPeerVersion ? ', or the client\'s' : ''}, receive buffer ${smux.maxReceiveBuffer}, frame ${smux.maxFrameSize}, stream window ${smux.streamWindow}` : 'kcptunB'})`,
   ];
   if (c.side === 'client') lines.push(`conn: ${c.conn}`, `autoexpire: ${c.autoExpire}`, `scavengettl: ${c.scavengeTtl}`);
   lines.push(`snmplog: ${c.snmpLog}`, `snmpperiod: ${c.snmpPeriod}`, `quiet: ${c.quiet}`);
