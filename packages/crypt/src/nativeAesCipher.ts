@@ -5,6 +5,7 @@
  */
 import type { DatagramBatch } from '@kcptunb/wasm';
 import { CFB_IV } from './cipherNames.js';
+import { PREFIX_LAYOUT } from './packetLayout.js';
 import type { DatagramCipher } from './datagramCipher.js';
 
 /** A batch AES-CFB-128 engine: slot i at mem[base + i·stride], its length at lens[lensIndex + i]. */
@@ -21,6 +22,7 @@ export type NativeAesName = 'aes' | 'aes-128' | 'aes-192';
 
 export class NativeAesCipher implements DatagramCipher {
   readonly engine: string;
+  readonly layout = PREFIX_LAYOUT;
   private readonly schedule: Uint8Array;
   /** 10, 12 or 14 for 16-, 24- and 32-byte keys (FIPS-197: Nr = Nk + 6). */
   private readonly rounds: number;
