@@ -49,14 +49,15 @@ test('a --nocomp mismatch: one hint per client session, one close line per sessi
   poke(port, 'hello');
   const hint = /snappy framing error from .*: check --nocomp on both sides/;
   await server.waitOutput(hint, 15_000);
-  // the client retransmits, and the server re-creates the session for each retransmission (SNMP PassiveOpens)
+  // the client retransmits, and the server re-creates the session from retransmissions (SNMP
+  // PassiveOpens); how often depends on the client's RTO back-off, so two re-creations are the bar
   const passiveOpens = () => Math.max(0, ...[...server.output().matchAll(/PassiveOpens:(\d+)/g)].map((m) => Number(m[1])));
   await waitFor(
     () => {
       server.child.kill('SIGUSR1');
-      return passiveOpens() >= 3;
+      return passiveOpens() >= 2;
     },
-    20_000,
+    40_000,
     'the server to re-create the session from retransmissions',
     { pollMs: 500 },
   );
