@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs every compiled test file under test/dist with node's test runner.
-// Usage: node test/run.mjs [substring filter...]
+// Usage: node test/run.mjs [substring filter...] — a filter matches the path below test/dist
+// (e.g. `e2e/`, `interop/tunnel`), never the checkout's own location.
 import { readdirSync, statSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
@@ -13,7 +14,7 @@ const files = [];
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p);
-    else if (name.endsWith('.test.js') && (filters.length === 0 || filters.some((f) => p.includes(f)))) files.push(p);
+    else if (name.endsWith('.test.js') && (filters.length === 0 || filters.some((f) => relative(root, p).includes(f)))) files.push(p);
   }
 })(root);
 if (files.length === 0) {

@@ -8,28 +8,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { ProcessGroup, sleep, startTunnel, type Impl } from '@kcptunb/testkit';
+import { echoOn, ProcessGroup, sleep, startTunnel, type Impl } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());
 const IDLE_MS = 120_000;
 
-function echoOn(sock: Socket, data: Buffer, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let got = Buffer.alloc(0);
-    const timer = setTimeout(() => reject(new Error(`no echo within ${timeoutMs} ms (got ${got.length})`)), timeoutMs);
-    const onData = (d: Buffer) => {
-      got = Buffer.concat([got, d]);
-      if (got.length < data.length) return;
-      clearTimeout(timer);
-      sock.off('data', onData);
-      if (got.equals(data)) resolve();
-      else reject(new Error('echo mismatch'));
-    };
-    sock.on('data', onData);
-    sock.write(data);
-  });
-}
 
 const ourFlags = (peer: Impl) => (peer === 'upstream' ? ['--dialect', 'kcptun'] : ['--smuxver', '1']);
 const PAIRINGS: Array<[Impl, Impl]> = [

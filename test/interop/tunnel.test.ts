@@ -7,7 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { sleep, concurrentEchoes, echoTransfer, ProcessGroup, startTunnel, type Impl, type TunnelFlags } from '@kcptunb/testkit';
+import { sleep, concurrentEchoes, echoOn, echoTransfer, ProcessGroup, startTunnel, type Impl, type TunnelFlags } from '@kcptunb/testkit';
 
 const MiB = 1 << 20;
 const COMPAT = ['--streambuf-en=0', '--keepalivems', '20000'];
@@ -37,24 +37,6 @@ for (const [clientImpl, serverImpl] of pairings) {
   }
 }
 
-/** Echo `data` on an open socket and wait for it to come back. */
-function echoOn(sock: Socket, data: Buffer, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let got = Buffer.alloc(0);
-    const timer = setTimeout(() => reject(new Error(`no echo within ${timeoutMs} ms (got ${got.length})`)), timeoutMs);
-    const onData = (d: Buffer) => {
-      got = Buffer.concat([got, d]);
-      if (got.length >= data.length) {
-        clearTimeout(timer);
-        sock.off('data', onData);
-        if (got.equals(data)) resolve();
-        else reject(new Error('echo mismatch'));
-      }
-    };
-    sock.on('data', onData);
-    sock.write(data);
-  });
-}
 
 test('a stream idle for 40 seconds survives, in both pairings at once', async () => {
   const target = await group.echoServer();

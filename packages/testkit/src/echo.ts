@@ -95,3 +95,23 @@ export function echoTransfer(port: number, bytes: number, timeoutMs: number, opt
 export function concurrentEchoes(port: number, n: number, bytes: number, timeoutMs: number): Promise<EchoResult[]> {
   return Promise.all(Array.from({ length: n }, () => echoTransfer(port, bytes, timeoutMs, { chunk: 16 * 1024 })));
 }
+
+/** Write `data` on an open socket through an echo target and wait until the same bytes come back. */
+export function echoOn(sock: Socket, data: Buffer, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let got = 0;
+    const timer = setTimeout(() => reject(new Error(`no echo within ${timeoutMs} ms (got ${got} of ${data.length} bytes)`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      parts.push(d);
+      got += d.length;
+      if (got < data.length) return;
+      clearTimeout(timer);
+      sock.off('data', onData);
+      if (Buffer.concat(parts).equals(data)) resolve();
+      else reject(new Error('echo mismatch'));
+    };
+    sock.on('data', onData);
+    sock.write(data);
+  });
+}

@@ -1,6 +1,6 @@
 /** @kcptunb/testkit: the one process harness of test/ and bench/. */
 export { commandFor, KCPTUNB_BIN, REPO_ROOT, requireKcptun, requireUpstream, UPSTREAM_DIR, which, type Impl, type Side } from './binaries.js';
-export { concurrentEchoes, echoTransfer, startEchoServer, type EchoResult, type EchoStats } from './echo.js';
+export { concurrentEchoes, echoOn, echoTransfer, startEchoServer, type EchoResult, type EchoStats } from './echo.js';
 export { ProcessGroup } from './group.js';
 export { loadAverage } from './host.js';
 export { percentile, pingPong, transfer, type Limits, type Ping, type Transfer } from './measure.js';
