@@ -17,6 +17,7 @@ import { startPprof } from './pprof.js';
 import { FastServerProxy } from './proxyHandshakes.js';
 import { TunnelSession } from './tunnel.js';
 import { startSnmpHints } from './snmpHints.js';
+import { collectStats, streamsIn, type TunnelStats } from './stats.js';
 
 /** Client addresses remembered for the `--nocomp` mismatch hint (oldest forgotten first). */
 const MAX_REMEMBERED_MISMATCHES = 1024;
@@ -134,6 +135,11 @@ export class TunnelServer {
         session.link.schedule();
       },
     );
+  }
+
+  /** The tunnel's figures now: SNMP per process and shard, every session's KCP figures and streams. */
+  stats(): Promise<TunnelStats> {
+    return collectStats({ side: 'server', dataPlane: this.dataPlane, openStreams: streamsIn(this.sessions) });
   }
 
   async stop(): Promise<void> {
