@@ -12,7 +12,7 @@ import { RingBuffer } from '@kcptunb/ring';
 import { Snmp, SnmpPeriod } from '@kcptunb/snmp';
 import { sessionKey, type DialRequest, type FromShard, type ListenRequest, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 import type { AdmissionSettings } from './admission.js';
-import type { SessionFigures } from './sessionFigures.js';
+import type { EventLoopFigures, SessionFigures, ShardFigures } from './sessionFigures.js';
 import { reusePortSupported } from './udp.js';
 
 /** Datagram ring size in each direction between the listener shard and another shard. */
@@ -102,7 +102,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
   /** Server sessions running on another shard than the listener's: id → listener shard. */
   private readonly forwarded = new Map<number, number>();
   /** Pending `sessionStats()` answers, by request number. */
-  private readonly statsWaiters = new Map<number, (sessions: SessionFigures[]) => void>();
+  private readonly statsWaiters = new Map<number, (sessions: SessionFigures[], eventLoop: EventLoopFigures) => void>();
   private nextStatsRequest = 1;
   private stopped = false;
 
@@ -177,7 +177,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
         this.emit('closed', { shard: shard.index, id: m.id, reason: m.reason });
         break;
       case 'stats':
-        this.statsWaiters.get(m.request)?.(m.sessions);
+        this.statsWaiters.get(m.request)?.(m.sessions, m.eventLoop);
         this.statsWaiters.delete(m.request);
         break;
       case 'log':
@@ -251,24 +251,30 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
    * does not answer within `timeoutMs` — stopping, or stuck — contributes none).
    */
   async sessionStats(timeoutMs = 2000): Promise<SessionFigures[]> {
-    if (this.stopped) return [];
+    return (await this.shardStats(timeoutMs)).flatMap((s) => s.sessions);
+  }
+
+  /** Each shard's sessions' figures and its thread's event-loop load (as `sessionStats`). */
+  shardStats(timeoutMs = 2000): Promise<ShardFigures[]> {
     const answers = this.shardHandles.map(
       (s) =>
-        new Promise<SessionFigures[]>((resolve) => {
+        new Promise<ShardFigures>((resolve) => {
+          const none: ShardFigures = { index: s.index, sessions: [], eventLoop: undefined };
+          if (this.stopped) return resolve(none);
           const request = this.nextStatsRequest++;
           const timer = setTimeout(() => {
             this.statsWaiters.delete(request);
-            resolve([]);
+            resolve(none);
           }, timeoutMs);
           timer.unref();
-          this.statsWaiters.set(request, (sessions) => {
+          this.statsWaiters.set(request, (sessions, eventLoop) => {
             clearTimeout(timer);
-            resolve(sessions);
+            resolve({ index: s.index, sessions, eventLoop });
           });
           s.port.postMessage({ type: 'stats', request } satisfies ToShard);
         }),
     );
-    return (await Promise.all(answers)).flat();
+    return Promise.all(answers);
   }
 
   /**
@@ -302,7 +308,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const resolve of this.statsWaiters.values()) resolve([]);
+    for (const resolve of this.statsWaiters.values()) resolve([], { activeMs: 0, idleMs: 0 });
     this.statsWaiters.clear();
     for (const s of this.shardHandles) s.port.postMessage({ type: 'shutdown' } satisfies ToShard);
     await Promise.allSettled(this.shardHandles.map((s) => s.task));

@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ForwardRings } from './forwarding.js';
 import type { SessionSettings } from './settings.js';
 import type { AdmissionSettings } from './admission.js';
-import type { SessionFigures } from './sessionFigures.js';
+import type { EventLoopFigures, SessionFigures } from './sessionFigures.js';
 
 export type { SessionSettings };
 
@@ -64,7 +64,7 @@ export type FromShard =
   | { type: 'listen-failed'; error: string }
   | { type: 'accepted'; id: number; remote: string; conv: number; rings: SessionRings; owner: number }
   | { type: 'closed'; id: number; reason: string }
-  | { type: 'stats'; request: number; sessions: SessionFigures[] }
+  | { type: 'stats'; request: number; sessions: SessionFigures[]; eventLoop: EventLoopFigures }
   | { type: 'log'; message: string };
 
 /** The piscina task that starts a shard; the promise it returns settles at shutdown. */

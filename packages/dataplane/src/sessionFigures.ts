@@ -40,6 +40,20 @@ export interface SessionFigures {
   fecRecovered: number;
 }
 
+/** A shard's thread: its event loop's busy and idle time since the thread started (ms). */
+export interface EventLoopFigures {
+  activeMs: number;
+  idleMs: number;
+}
+
+/** One shard's answer to a figures request. */
+export interface ShardFigures {
+  index: number;
+  sessions: SessionFigures[];
+  /** Undefined when the shard did not answer in time. */
+  eventLoop: EventLoopFigures | undefined;
+}
+
 /** The figures of `s` now. */
 export function sessionFigures(shard: number, remote: string, s: ShardSession): SessionFigures {
   const kcp = s.session.kcp;

@@ -13,6 +13,7 @@
 import { loadKernels, type DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { Snmp } from '@kcptunb/snmp';
 import { announceAes } from '@kcptunb/aesni';
+import { performance } from 'node:perf_hooks';
 import { nowMs } from './clock.js';
 import { dialSession } from './dialer.js';
 import { ForwardedSessions, type ForwardRings } from './forwarding.js';
@@ -70,7 +71,7 @@ class Shard {
         this.sessions.close(m.id, 'closed by control', false);
         break;
       case 'stats':
-        this.post({ type: 'stats', request: m.request, sessions: this.sessions.figures(this.task.shardId) });
+        this.post({ type: 'stats', request: m.request, sessions: this.sessions.figures(this.task.shardId), eventLoop: eventLoopFigures() });
         break;
       case 'shutdown':
         this.shutdown();
@@ -122,6 +123,12 @@ class Shard {
     this.task.port.close();
     this.resolveDone();
   }
+}
+
+/** This thread's event-loop busy and idle time (inline: the control thread's, which it shares). */
+function eventLoopFigures(): { activeMs: number; idleMs: number } {
+  const u = performance.eventLoopUtilization();
+  return { activeMs: u.active, idleMs: u.idle };
 }
 
 /** The piscina task: runs until the control thread sends `shutdown`. */

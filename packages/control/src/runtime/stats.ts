@@ -3,7 +3,7 @@
  * shard, and every live session's KCP figures with its open smux streams. What the metrics
  * endpoint, the dashboard and the library's `stats()` are built on.
  */
-import { sessionKey, type DataPlane, type SessionFigures } from '@kcptunb/dataplane';
+import { sessionKey, type DataPlane, type EventLoopFigures, type SessionFigures } from '@kcptunb/dataplane';
 import type { Snmp, SnmpField } from '@kcptunb/snmp';
 
 /** SNMP counters by name (kcptun's 24, then kcptunb's own: docs/deviations.md). */
@@ -15,6 +15,8 @@ export interface ShardStats {
   sessions: number;
   /** The shard's counters since it started (monotonic; CurrEstab and MaxConn are levels). */
   snmp: SnmpCounters;
+  /** The shard thread's event-loop busy and idle time since it started; undefined if it did not answer. */
+  eventLoop: EventLoopFigures | undefined;
 }
 
 export interface SessionStats extends SessionFigures {
@@ -41,10 +43,10 @@ export interface StatsSource {
 }
 
 export async function collectStats(source: StatsSource): Promise<TunnelStats> {
-  const figures = await source.dataPlane.sessionStats();
+  const figures = await source.dataPlane.shardStats();
   const totals = source.dataPlane.shardSnmpTotals();
-  const sessions = figures.map((f) => ({ ...f, openStreams: source.openStreams(f.shard, f.id) ?? 0 }));
-  const shards = totals.map((snmp, index) => ({ index, sessions: sessions.filter((s) => s.shard === index).length, snmp: snmp.snapshot() }));
+  const sessions = figures.flatMap((shard) => shard.sessions.map((f) => ({ ...f, openStreams: source.openStreams(f.shard, f.id) ?? 0 })));
+  const shards = totals.map((snmp, index) => ({ index, sessions: figures[index]?.sessions.length ?? 0, snmp: snmp.snapshot(), eventLoop: figures[index]?.eventLoop }));
   return { side: source.side, at: Date.now(), snmp: sum(totals), shards, sessions };
 }
 
