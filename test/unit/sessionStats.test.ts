@@ -105,6 +105,7 @@ test('client and server stats(): per-session KCP figures, open streams and SNMP 
     assert.equal(stats.snmp.BytesSent, stats.shards.reduce((n, sh) => n + sh.snmp.BytesSent, 0));
     assert.equal(stats.snmp.CurrEstab, 1);
     assert.equal(typeof stats.snmp.ReplayDrops, 'number', 'kcptunb\'s own counters are there too');
+    for (const sh of stats.shards) assert.ok(sh.eventLoop && sh.eventLoop.activeMs > 0 && sh.eventLoop.idleMs >= 0, `shard ${sh.index} event loop ${JSON.stringify(sh.eventLoop)}`);
   }
   socket.destroy();
   await waitFor(async () => ((await client.stats()).sessions[0]?.openStreams ?? -1) === 0, 5000, 'the closed stream to leave the client figures');
