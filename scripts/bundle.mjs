@@ -8,7 +8,11 @@
 //   dist/addons/   each addon package's committed prebuilds/ (see @kcptunb/native)
 //
 // Every @kcptunb/* workspace is bundled in; third-party packages stay imports and must be the
-// root package.json's dependencies at the workspaces' exact versions (checked here).
+// root package.json's dependencies at the workspaces' exact versions (checked here). A few
+// dependencies are files the runtime serves rather than modules it imports (SERVED_FILES).
+
+/** Dependencies the bundle does not import but reads files of, through createRequire().resolve: the dashboard's chart library. */
+const SERVED_FILES = { uplot: ['dist/uPlot.iife.min.js', 'dist/uPlot.min.css'] };
 import { build } from 'esbuild';
 import { rollup } from 'rollup';
 import { dts } from 'rollup-plugin-dts';
@@ -65,7 +69,16 @@ for (const name of imported) {
     if (have && have !== want) fail(`${pkg.name} depends on ${name}@${have}, the root package.json on ${want}`);
   }
 }
-for (const name of Object.keys(rootPkg.dependencies)) if (!imported.has(name)) fail(`the root package.json depends on ${name}, which the bundle does not import`);
+for (const [name, files] of Object.entries(SERVED_FILES)) {
+  const want = rootPkg.dependencies[name];
+  if (!want) fail(`the runtime serves files of ${name}, which the root package.json does not depend on`);
+  for (const { pkg } of workspaces) {
+    const have = pkg.dependencies?.[name];
+    if (have && have !== want) fail(`${pkg.name} depends on ${name}@${have}, the root package.json on ${want}`);
+  }
+  for (const f of files) if (!existsSync(join(root, 'node_modules', name, f))) fail(`${name}/${f}, which the runtime serves, is not installed`);
+}
+for (const name of Object.keys(rootPkg.dependencies)) if (!imported.has(name) && !Object.hasOwn(SERVED_FILES, name)) fail(`the root package.json depends on ${name}, which the bundle does not import`);
 
 // The bundle's assets, where its modules look for them.
 cpSync(join(root, 'packages', 'wasm', 'bin'), join(out, 'bin'), { recursive: true, filter: (p) => !/\.[a-z]+$/.test(p) || p.endsWith('.wasm') });

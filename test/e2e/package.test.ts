@@ -57,12 +57,12 @@ function startInstalled(bin: string, side: 'client' | 'server', args: string[], 
   return p;
 }
 
-async function installedTunnel(bin: string, env: NodeJS.ProcessEnv, target: number): Promise<{ server: Proc; client: Proc; port: number }> {
+async function installedTunnel(bin: string, env: NodeJS.ProcessEnv, target: number, clientExtra: string[] = []): Promise<{ server: Proc; client: Proc; port: number }> {
   const udp = await freeUdpPort();
   const server = startInstalled(bin, 'server', ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${target}`], env);
   await waitFor(() => udpBound(udp) ?? /listening on/.test(server.output()), 15_000, 'the installed server', { diag: () => server.tail() });
   const port = await freeTcpPort();
-  const client = startInstalled(bin, 'client', ['-l', `127.0.0.1:${port}`, '-r', `127.0.0.1:${udp}`], env);
+  const client = startInstalled(bin, 'client', ['-l', `127.0.0.1:${port}`, '-r', `127.0.0.1:${udp}`, ...clientExtra], env);
   await waitListening(port, 15_000, () => client.tail());
   return { server, client, port };
 }
@@ -103,9 +103,15 @@ test('npm pack of a fresh copy without a C compiler → install from the tarball
 
   // the prebuilt addon is what loads: no "sockopt:" fallback line, TFO set on the client's listener
   const target = await group.echoServer();
-  const withAddon = await installedTunnel(bin, env, target);
+  const withAddon = await installedTunnel(bin, env, target, ['--metrics', '0', '--dashboard', '0']);
   const r = await echoTransfer(withAddon.port, 4 * MiB, 60_000);
   assert.equal(r.bytes, 4 * MiB);
+  // --metrics and --dashboard work from the package: prom-client installed, the chart library's files shipped
+  await waitFor(() => /dashboard: http/.test(withAddon.client.output()), 10_000, 'the installed dashboard');
+  const metricsAt = /metrics: (http:\/\/\S+)/.exec(withAddon.client.output())![1]!;
+  const dashboardAt = /dashboard: (http:\/\/\S+)/.exec(withAddon.client.output())![1]!;
+  assert.match(await (await fetch(metricsAt)).text(), /^kcptunb_snmp_bytes_sent_total\{side="client"\} [1-9]/m);
+  for (const asset of ['', 'uPlot.iife.min.js', 'uPlot.min.css']) assert.equal((await fetch(`${dashboardAt}${asset}`)).status, 200, `dashboard ${asset || 'page'}`);
   assert.doesNotMatch(withAddon.server.output() + withAddon.client.output(), /sockopt:|TCP_FASTOPEN|tfo: not used/);
   await Promise.all([withAddon.client.stop(), withAddon.server.stop()]);
 

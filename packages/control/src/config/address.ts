@@ -59,6 +59,16 @@ export function parseAddress(text: string, rules: AddressRules): AddressResult {
   return { ok: true, address: { host, port } };
 }
 
+/**
+ * The address of a local HTTP service (--metrics, --dashboard): `host:port` as parseAddress
+ * takes it (`:port` = every interface, port 0 = any free port), or a bare port, which means
+ * 127.0.0.1 — what such an endpoint should default to, since it has no authentication.
+ */
+export function parseServiceAddress(text: string): AddressResult {
+  if (/^[0-9]+$/.test(text)) return parseAddress(`127.0.0.1:${text}`, { anyHost: false, portZero: true });
+  return parseAddress(text, { anyHost: true, portZero: true });
+}
+
 /** `host:port` text as a log line shows it: an IPv6 host (`::1:80`, as Node prints it) gets its brackets. */
 export function bracketHostPort(text: string): string {
   if (text.startsWith('[')) return text;

@@ -88,6 +88,9 @@ export const FLAGS: readonly FlagSpec[] = [
   // server admission and replay protection (docs/deviations.md rows 17, 27), kcptunb-only: command line, not JSON; keep these rows together
   { name: 'maxsessions', kind: 'int', field: 'maxSessions', server: 0, help: 'most concurrent KCP sessions; 0 = sized from memory (a quarter of it at 1 MiB a session, 64–16384)' },
   { name: 'replay-filter', kind: 'bool', field: 'replayFilter', server: true, help: 'drop datagrams whose nonce was seen in the last 60 s or 2^18 datagrams, from any address; --replay-filter=0 to disable. Older replays cannot be told from fresh datagrams (rotate --key); with --crypt none or xor anyone can forge datagrams, so it only stops verbatim replays' },
+  // observability, kcptunb-only (docs/deviations.md): a bare port means 127.0.0.1, ':port' every interface
+  { name: 'metrics', kind: 'string', field: 'metrics', ...both(''), json: 'metrics', valueName: 'addr', help: 'serve Prometheus metrics (SNMP counters per process and shard, per-session gauges) at http://addr/metrics; a bare port binds 127.0.0.1' },
+  { name: 'dashboard', kind: 'string', field: 'dashboard', ...both(''), json: 'dashboard', valueName: 'addr', help: 'serve a live dashboard (throughput, RTT, retransmissions, FEC, streams, shard load) at http://addr/; a bare port binds 127.0.0.1' },
   { name: 'log', kind: 'string', field: 'log', ...both(''), json: 'log', help: 'append log lines to this file instead of stderr' },
   { name: 'quiet', kind: 'bool', field: 'quiet', ...both(false), json: 'quiet', help: "suppress the 'stream open/close' lines" },
   { name: 'tfo', kind: 'bool', field: 'tfo', ...both(true), json: 'tfo', help: 'TCP Fast Open; --tfo=0 to disable' },

@@ -1,4 +1,4 @@
-export { bracketHostPort, formatAddress, parseAddress, socketAddress, type AddressResult, type AddressRules, type HostPort } from './address.js';
+export { bracketHostPort, formatAddress, parseAddress, parseServiceAddress, socketAddress, type AddressResult, type AddressRules, type HostPort } from './address.js';
 export { ConfigError } from './configError.js';
 export { FLAGS, flagsFor, setField, type FlagField, type FlagKind, type FlagSpec, type FlagValue } from './flags.js';
 export { parseBool, parseGoArgs, parseInt64, type ParsedArgs, type ParsedFlag } from './goArgs.js';

@@ -51,6 +51,10 @@ export interface TunnelConfig {
   dns: string[];
   /** '' = off, else the address of the profiling endpoint */
   pprof: string;
+  /** '' = off, else where the Prometheus metrics endpoint listens */
+  metrics: string;
+  /** '' = off, else where the live dashboard listens */
+  dashboard: string;
   /** server only: session cap, 0 = sized from memory */
   maxSessions: number;
   /** server only: drop replayed datagrams */
@@ -83,6 +87,6 @@ export const CONFIG_FIELDS = Object.keys({
   mtu: true, sndWnd: true, rcvWnd: true, dataShard: true, parityShard: true, dscp: true, noComp: true, ackNoDelay: true,
   noDelay: true, interval: true, resend: true, noCongestion: true, sockBuf: true, streamBufEnabled: true, streamBuf: true,
   streamBoost: true, maxFrame: true, pipeBuf: true, keepAlive: true, keepAliveMs: true, keepAliveTimeout: true, ser: true,
-  snmpLog: true, snmpPeriod: true, log: true, quiet: true, tfo: true, dns: true, pprof: true, maxSessions: true, replayFilter: true, configFile: true,
+  snmpLog: true, snmpPeriod: true, log: true, quiet: true, tfo: true, dns: true, pprof: true, metrics: true, dashboard: true, maxSessions: true, replayFilter: true, configFile: true,
   dialect: true, smuxVer: true, smuxBuf: true, frameSize: true, rateLimit: true, closeWait: true, qpp: true, qppCount: true, tcp: true,
 } satisfies Record<keyof TunnelConfig, true>) as ReadonlyArray<keyof TunnelConfig>;

@@ -11,7 +11,7 @@ import { InvalidFecSettingsError, verifyFecSettings, type FecSettings } from '@k
 import { applyMode, InvalidKcpConfigError, verifyKcpSettings, type KcpSettings } from '@kcptunb/kcp';
 import { InvalidSmuxConfigError, SMUX_VERSION, verifySmuxConfig, type SmuxConfig } from '@kcptunb/smux';
 import { KCPTUN_KEEPALIVE_TIMEOUT_MS } from './flagDialect.js';
-import { parseAddress, type AddressRules, type HostPort } from './address.js';
+import { parseAddress, parseServiceAddress, type AddressRules, type HostPort } from './address.js';
 import { ConfigError } from './configError.js';
 import { FLAGS, type FlagField } from './flags.js';
 import type { Side, TunnelConfig } from './tunnelConfig.js';
@@ -27,6 +27,9 @@ export interface TunnelSettings {
   dns: HostPort[];
   /** server: where --pprof listens; undefined = off. */
   pprof?: HostPort;
+  /** Where --metrics and --dashboard listen; undefined = off. */
+  metrics?: HostPort;
+  dashboard?: HostPort;
   session: SessionSettings;
   smux: SmuxConfig;
   /** server: session cap and replay filter of the listener. */
@@ -73,6 +76,13 @@ const DIAL_RULES: AddressRules = { anyHost: false, portZero: false };
 const RESOLVER_RULES: AddressRules = { anyHost: false, portZero: false, ipOnly: true };
 /** --pprof ADDR: ":port" is every interface (an explicit choice), port 0 lets the kernel pick. */
 const PPROF_RULES: AddressRules = { anyHost: true, portZero: true };
+
+/** --metrics and --dashboard: a bare port is loopback; ':port' every interface (an explicit choice); port 0 lets the kernel pick. */
+function serviceAddress(side: Side, field: 'metrics' | 'dashboard', text: string): HostPort {
+  const r = parseServiceAddress(text);
+  if (!r.ok) throw new ConfigError(`invalid --${flagName(side, field)} ${JSON.stringify(text)}: ${r.reason}`);
+  return r.address;
+}
 
 function flagName(side: Side, field: FlagField): string {
   return FLAGS.find((f) => f.field === field && f[side] !== undefined)?.name ?? field;
@@ -136,6 +146,8 @@ export function tunnelSettings(c: TunnelConfig): TunnelSettings {
   const remote = address(side, 'remote', c.remote, DIAL_RULES);
   const dns = c.dns.map((d) => address(side, 'dns', d, RESOLVER_RULES));
   const pprof = c.pprof ? address(side, 'pprof', c.pprof, PPROF_RULES) : undefined;
+  const metrics = c.metrics ? serviceAddress(side, 'metrics', c.metrics) : undefined;
+  const dashboard = c.dashboard ? serviceAddress(side, 'dashboard', c.dashboard) : undefined;
   verifyControlOptions(c);
   // the --mode profile overrides the manual nodelay/interval/resend/nc, as in kcptunB
   const kcp = verified(side, () =>
@@ -184,7 +196,7 @@ export function tunnelSettings(c: TunnelConfig): TunnelSettings {
   // `--crypt null` has no per-datagram nonce (docs/protocol.md §1.10): nothing tells a replay from a
   // retransmission, so the filter stays off there
   const admission: AdmissionSettings = { maxSessions: c.maxSessions || defaultMaxSessions(memoryLimit()), replayFilter: c.replayFilter && c.crypt !== 'null' };
-  return { side, listen, remote, dns, pprof, session: { kcp, fec, crypt, compression: !c.noComp, socket, rateLimit: kcptun ? c.rateLimit : 0 }, smux, admission, config: c };
+  return { side, listen, remote, dns, pprof, metrics, dashboard, session: { kcp, fec, crypt, compression: !c.noComp, socket, rateLimit: kcptun ? c.rateLimit : 0 }, smux, admission, config: c };
 }
 
 /** Memory this process may use: the machine's, or its cgroup limit when lower. */

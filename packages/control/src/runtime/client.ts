@@ -18,6 +18,8 @@ import { ClientProxy } from './proxyHandshakes.js';
 import { lookupRemote } from './lookupRemote.js';
 import { startSnmpHints } from './snmpHints.js';
 import { randomConv, TunnelSession } from './tunnel.js';
+import { collectStats, streamsIn, type TunnelStats } from './stats.js';
+import { startObservers, type Observers } from '../observe/index.js';
 
 interface Slot {
   session: TunnelSession | undefined;
@@ -44,6 +46,8 @@ export class TunnelClient {
   /** Every session by its data-plane key, until 10 s after it closed (the data plane's reason may come late). */
   private readonly sessions = new Map<string, TunnelSession>();
   private stopHints: (() => void) | undefined;
+  /** --metrics and --dashboard. */
+  private observers: Observers | undefined;
 
   constructor(private readonly tunnel: TunnelSettings, private readonly logger: Logger) {
     const config = (this.config = tunnel.config);
@@ -77,6 +81,7 @@ export class TunnelClient {
     this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port })}`);
     this.stopHints = startSnmpHints({ side: 'client', server: this.peer }, () => this.dataPlane.snmp(), this.logger);
     await Promise.all(this.slots.map((_, i) => this.ensure(i)));
+    this.observers = await startObservers(this.tunnel, () => this.stats(), this.logger);
     this.scavenger = setInterval(() => this.scavenge(), 1000);
     this.scavenger.unref();
     return a;
@@ -177,10 +182,16 @@ export class TunnelClient {
     }
   }
 
+  /** The tunnel's figures now: SNMP per process and shard, every session's KCP figures and streams. */
+  stats(): Promise<TunnelStats> {
+    return collectStats({ side: 'client', dataPlane: this.dataPlane, openStreams: streamsIn(this.sessions) });
+  }
+
   /** Stop accepting, close every session, stop the data plane. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopHints?.();
+    this.observers?.close();
     if (this.scavenger) clearInterval(this.scavenger);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const slot of this.slots) slot.session?.close();

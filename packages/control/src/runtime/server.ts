@@ -17,6 +17,8 @@ import { startPprof } from './pprof.js';
 import { FastServerProxy } from './proxyHandshakes.js';
 import { TunnelSession } from './tunnel.js';
 import { startSnmpHints } from './snmpHints.js';
+import { collectStats, streamsIn, type TunnelStats } from './stats.js';
+import { startObservers, type Observers } from '../observe/index.js';
 
 /** Client addresses remembered for the `--nocomp` mismatch hint (oldest forgotten first). */
 const MAX_REMEMBERED_MISMATCHES = 1024;
@@ -64,6 +66,8 @@ export class TunnelServer {
   }
 
   private pprof: import('node:http').Server | undefined;
+  /** --metrics and --dashboard. */
+  private observers: Observers | undefined;
 
   async start(): Promise<{ address: string; port: number }> {
     resolveNamesWithFallbackDns(applyDnsFallback(this.settings.dns, this.logger));
@@ -72,6 +76,7 @@ export class TunnelServer {
     const a = await this.dataPlane.listen({ host, port, settings: this.settings.session, admission: this.settings.admission, ringBytes: RING_BYTES });
     this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port })}`);
     this.stopHints = startSnmpHints({ side: 'server' }, () => this.dataPlane.snmp(), this.logger);
+    this.observers = await startObservers(this.settings, () => this.stats(), this.logger);
     return a;
   }
 
@@ -136,9 +141,15 @@ export class TunnelServer {
     );
   }
 
+  /** The tunnel's figures now: SNMP per process and shard, every session's KCP figures and streams. */
+  stats(): Promise<TunnelStats> {
+    return collectStats({ side: 'server', dataPlane: this.dataPlane, openStreams: streamsIn(this.sessions) });
+  }
+
   async stop(): Promise<void> {
     this.stopHints?.();
     this.pprof?.close();
+    this.observers?.close();
     for (const s of [...this.sessions.values()]) s.close();
     await this.dataPlane.stop();
     this.links.stop();
