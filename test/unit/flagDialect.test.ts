@@ -63,7 +63,15 @@ test('--ratelimit paces each session in the kcptun dialect (0 = off)', () => {
   assert.equal(settings('client', []).session.rateLimit, 0);
 });
 
-test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, a negative --ratelimit, --closewait, port ranges, a bad --smuxver', () => {
+test('--closewait: seconds, upstream defaults per side in the kcptun dialect (client 0, server 30), 0 in the kcptunB dialect', () => {
+  assert.equal(settings('client', ['--closewait', '5']).config.closeWait, 5);
+  assert.equal(settings('server', ['--closewait', '0']).config.closeWait, 0);
+  assert.equal(settings('server', ['--dialect', 'kcptun']).config.closeWait, 30);
+  assert.equal(settings('client', ['--dialect', 'kcptun']).config.closeWait, 0);
+  assert.equal(settings('server', []).config.closeWait, 0);
+});
+
+test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, a negative --ratelimit or --closewait, a bad --smuxver', () => {
   const bad: Array<[string[], RegExp]> = [
     [['--smuxver', '2', '--keepalivems', '20000'], /kcptun-only --smuxver and kcptunB-only --keepalivems together: say --dialect/],
     [['--dialect', 'kcptunb', '--smuxbuf', '1'], /--smuxbuf is not a flag of the kcptunB dialect/],
@@ -72,7 +80,8 @@ test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, a negative --ratel
     [['--tcp'], /--tcp: raw-socket fake TCP .* not supported/],
     [['--QPP'], /--QPP: Quantum Permutation Pads are not supported/],
     [['--ratelimit', '-1'], /invalid --ratelimit -1/],
-    [['--closewait', '5'], /--closewait 5: only 0/],
+    [['--closewait', '-1'], /invalid --closewait -1: expected seconds in \[0, 86400\]/],
+    [['--closewait', '86401'], /invalid --closewait 86401/],
     [['--smuxver', '3'], /invalid --smuxver 3: expected 1 or 2/],
     [['--dialect', 'kcptun', '--keepalive', '40'], /invalid --keepalive/],
     [['--dialect', 'kcptun', '-r', '1.2.3.4:3000-3010'], /port ranges .* not supported/],

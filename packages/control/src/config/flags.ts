@@ -98,7 +98,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'smuxbuf', kind: 'int', field: 'smuxBuf', ...both(4194304), json: 'smuxbuf', help: '(kcptun) smux session receive budget in bytes' },
   { name: 'framesize', kind: 'int', field: 'frameSize', ...both(8192), json: 'framesize', help: '(kcptun) largest smux frame payload in bytes' },
   { name: 'ratelimit', kind: 'int', field: 'rateLimit', ...both(0), json: 'ratelimit', help: '(kcptun) pace each session to this many outgoing bytes per second, 0 = off' },
-  { name: 'closewait', kind: 'int', field: 'closeWait', ...both(0), json: 'closewait', help: '(kcptun) seconds to wait before tearing down a connection; only 0 is supported' },
+  { name: 'closewait', kind: 'int', field: 'closeWait', ...both(0), json: 'closewait', help: '(kcptun) seconds a connection stays open after one direction ended before both close (kcptun dialect: server default 30)' },
   { name: 'QPP', kind: 'bool', field: 'qpp', ...both(false), json: 'qpp', help: '(kcptun) Quantum Permutation Pads: not supported' },
   { name: 'QPPCount', kind: 'int', field: 'qppCount', ...both(61), json: 'qpp-count', help: '(kcptun) number of QPP pads; unused without --QPP' },
   { name: 'tcp', kind: 'bool', field: 'tcp', ...both(false), json: 'tcp', help: '(kcptun) raw-socket fake TCP: not supported' },

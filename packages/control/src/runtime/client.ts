@@ -109,7 +109,7 @@ export class TunnelClient {
         const host = await lookupRemote(this.remote.host);
         const dialed = await this.dataPlane.dial({ shard, id, host, port: this.remote.port, conv: randomConv(), settings: this.settings, ringBytes: RING_BYTES });
         const label = `${bracketHostPort(dialed.local)} -> ${this.peer}`;
-        const session = new TunnelSession({ shard, id, label, peer: this.peer, rings: dialed.rings, settings: this.tunnel, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue });
+        const session = new TunnelSession({ shard, id, label, peer: this.peer, rings: dialed.rings, settings: this.tunnel, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue, closeWaitMs: this.config.closeWait * 1000 });
         const key = sessionKey(shard, id);
         this.sessions.set(key, session);
         session.onClose(() => setTimeout(() => this.sessions.delete(key), 10_000).unref());

@@ -91,6 +91,7 @@ export class TunnelServer {
       dataPlane: this.dataPlane,
       logger: this.logger,
       queue: this.links.queue,
+      closeWaitMs: this.config.closeWait * 1000,
       onAccepted: (s, stream) => this.onStream(s, stream),
     });
     this.sessions.set(key, session);
