@@ -71,6 +71,13 @@ test('--closewait: seconds, upstream defaults per side in the kcptun dialect (cl
   assert.equal(settings('server', []).config.closeWait, 0);
 });
 
+test('port ranges: the client\'s --remoteaddr and the server\'s --listen take host:min-max; min = max is one port', () => {
+  assert.deepEqual(settings('client', ['-r', '1.2.3.4:3000-3010']).remote, { host: '1.2.3.4', port: 3000, lastPort: 3010 });
+  assert.deepEqual(settings('server', ['-l', ':3000-3999']).listen, { host: '', port: 3000, lastPort: 3999 });
+  assert.deepEqual(settings('server', ['-l', '[::1]:5-5']).listen, { host: '::1', port: 5 });
+  assert.throws(() => resolveConfig('server', ['-t', '127.0.0.1:1000-1001'], {}), (e: unknown) => e instanceof ConfigError && /invalid --target .* only for/.test(e.message));
+});
+
 test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, a negative --ratelimit or --closewait, a bad --smuxver', () => {
   const bad: Array<[string[], RegExp]> = [
     [['--smuxver', '2', '--keepalivems', '20000'], /kcptun-only --smuxver and kcptunB-only --keepalivems together: say --dialect/],
@@ -84,7 +91,9 @@ test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, a negative --ratel
     [['--closewait', '86401'], /invalid --closewait 86401/],
     [['--smuxver', '3'], /invalid --smuxver 3: expected 1 or 2/],
     [['--dialect', 'kcptun', '--keepalive', '40'], /invalid --keepalive/],
-    [['--dialect', 'kcptun', '-r', '1.2.3.4:3000-3010'], /port ranges .* not supported/],
+    [['-r', '1.2.3.4:3010-3000'], /invalid --remoteaddr "1.2.3.4:3010-3000": port range 3010-3000 is not minport-maxport within 1-65535/],
+    [['-r', '1.2.3.4:0-10'], /port range 0-10 is not minport-maxport/],
+    [['-l', '127.0.0.1:3000-3010'], /invalid --localaddr "127.0.0.1:3000-3010": port ranges \(host:minport-maxport\) are only for/],
   ];
   for (const [args, re] of bad) assert.throws(() => resolveConfig('client', ['-r', '127.0.0.1:4000', ...args], {}), (e: unknown) => e instanceof ConfigError && re.test(e.message), args.join(' '));
 });

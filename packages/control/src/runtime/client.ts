@@ -4,6 +4,7 @@
  * A closed or expired session is replaced when a connection lands on its slot;
  * replaced sessions are scavenged once idle of streams or after --scavengettl.
  */
+import { randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DataPlane } from '@kcptunb/dataplane';
 import { RealtimeDriver } from '@kcptunb/scheduler';
@@ -107,8 +108,10 @@ export class TunnelClient {
       try {
         // resolved here, on every attempt: a name that does not resolve (yet) is named and retried
         const host = await lookupRemote(this.remote.host);
-        const dialed = await this.dataPlane.dial({ shard, id, host, port: this.remote.port, conv: randomConv(), settings: this.settings, ringBytes: RING_BYTES });
-        const label = `${bracketHostPort(dialed.local)} -> ${this.peer}`;
+        // a port range: each session (and each re-dial) a random port of it, as kcptun (docs/protocol.md §7.13)
+        const port = this.remote.lastPort === undefined ? this.remote.port : randomInt(this.remote.port, this.remote.lastPort + 1);
+        const dialed = await this.dataPlane.dial({ shard, id, host, port, conv: randomConv(), settings: this.settings, ringBytes: RING_BYTES });
+        const label = `${bracketHostPort(dialed.local)} -> ${formatAddress({ host: this.remote.host, port })}`;
         const session = new TunnelSession({ shard, id, label, peer: this.peer, rings: dialed.rings, settings: this.tunnel, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue, closeWaitMs: this.config.closeWait * 1000 });
         const key = sessionKey(shard, id);
         this.sessions.set(key, session);

@@ -68,9 +68,9 @@ export class TunnelServer {
   async start(): Promise<{ address: string; port: number }> {
     resolveNamesWithFallbackDns(applyDnsFallback(this.settings.dns, this.logger));
     if (this.settings.pprof) this.pprof = await startPprof(this.logger, this.settings.pprof);
-    const { host, port } = this.settings.listen;
-    const a = await this.dataPlane.listen({ host, port, settings: this.settings.session, admission: this.settings.admission, ringBytes: RING_BYTES });
-    this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port })}`);
+    const { host, port, lastPort } = this.settings.listen;
+    const a = await this.dataPlane.listen({ host, port, lastPort, settings: this.settings.session, admission: this.settings.admission, ringBytes: RING_BYTES });
+    this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port, lastPort })}`);
     this.stopHints = startSnmpHints({ side: 'server' }, () => this.dataPlane.snmp(), this.logger);
     return a;
   }
