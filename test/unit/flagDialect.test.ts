@@ -78,6 +78,15 @@ test('port ranges: the client\'s --remoteaddr and the server\'s --listen take ho
   assert.throws(() => resolveConfig('server', ['-t', '127.0.0.1:1000-1001'], {}), (e: unknown) => e instanceof ConfigError && /invalid --target .* only for/.test(e.message));
 });
 
+test('the client\'s --pprof is upstream\'s (kcptun dialect): a bare one binds loopback, and it selects the dialect', () => {
+  const c = settings('client', ['--pprof']);
+  assert.deepEqual([c.config.dialect, c.pprof], ['kcptun', { host: '127.0.0.1', port: 6060 }]);
+  assert.equal(settings('client', []).pprof, undefined);
+  assert.throws(() => resolveConfig('client', ['-r', '127.0.0.1:4000', '--pprof', '--keepalivems', '20000'], {}), (e: unknown) => e instanceof ConfigError && /kcptun-only --pprof and kcptunB-only --keepalivems/.test(e.message));
+  assert.throws(() => resolveConfig('client', ['-r', '127.0.0.1:4000', '--dialect', 'kcptunb', '--pprof'], {}), (e: unknown) => e instanceof ConfigError && /--pprof is not a flag of the kcptunB dialect/.test(e.message));
+  assert.equal(settings('server', ['--pprof']).config.dialect, 'kcptunb', 'the server has --pprof in both dialects');
+});
+
 test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, a negative --ratelimit or --closewait, a bad --smuxver', () => {
   const bad: Array<[string[], RegExp]> = [
     [['--smuxver', '2', '--keepalivems', '20000'], /kcptun-only --smuxver and kcptunB-only --keepalivems together: say --dialect/],

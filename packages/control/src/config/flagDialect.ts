@@ -13,6 +13,8 @@ export type FlagDialect = 'kcptunb' | 'kcptun';
 
 /** Flags (long names) only upstream kcptun has. */
 export const KCPTUN_ONLY_FLAGS: readonly string[] = ['smuxver', 'smuxbuf', 'framesize', 'ratelimit', 'closewait', 'QPP', 'QPPCount', 'tcp'];
+/** Client flags only upstream kcptun's client has (kcptunB has them on the server only). */
+export const KCPTUN_CLIENT_ONLY_FLAGS: readonly string[] = ['pprof'];
 /** Flags only kcptunB has. */
 export const KCPTUNB_ONLY_FLAGS: readonly string[] = ['streambuf-en', 'keepalivems', 'keepalive-timeout', 'maxframe', 'pipebuf', 'streamboost', 'ser', 'tfo', 'dns'];
 /** kcptun's `--streambuf` default: the smux v2 per-stream window (kcptunB: the pause threshold, 262 144). */
@@ -29,7 +31,9 @@ export const KCPTUN_KEEPALIVE_TIMEOUT_MS = 30_000;
  * by long name), apply the dialect's own defaults, and refuse what cannot run.
  */
 export function applyFlagDialect(config: TunnelConfig, given: ReadonlySet<string>): FlagDialect {
-  const kcptunOnly = KCPTUN_ONLY_FLAGS.filter((f) => given.has(f));
+  // kcptunB's client has no --pprof; upstream's has (its configs carry "pprof")
+  const kcptunOnlyHere = config.side === 'client' ? [...KCPTUN_ONLY_FLAGS, ...KCPTUN_CLIENT_ONLY_FLAGS] : KCPTUN_ONLY_FLAGS;
+  const kcptunOnly = kcptunOnlyHere.filter((f) => given.has(f));
   const kcptunbOnly = KCPTUNB_ONLY_FLAGS.filter((f) => given.has(f));
   let dialect: FlagDialect;
   if (config.dialect === 'kcptun' || config.dialect === 'kcptunb') dialect = config.dialect;

@@ -25,7 +25,7 @@ export interface TunnelSettings {
   remote: HostPort;
   /** server: --dns fallback resolvers. */
   dns: HostPort[];
-  /** server: where --pprof listens; undefined = off. */
+  /** Where --pprof listens (the client's only in the kcptun dialect); undefined = off. */
   pprof?: HostPort;
   session: SessionSettings;
   smux: SmuxConfig;

@@ -17,6 +17,7 @@ import type { Logger } from './logger.js';
 import { inlineDataPlane, RING_BYTES, shardCount } from './settings.js';
 import { ClientProxy } from './proxyHandshakes.js';
 import { lookupRemote } from './lookupRemote.js';
+import { startPprof } from './pprof.js';
 import { startSnmpHints } from './snmpHints.js';
 import { randomConv, TunnelSession } from './tunnel.js';
 
@@ -45,6 +46,8 @@ export class TunnelClient {
   /** Every session by its data-plane key, until 10 s after it closed (the data plane's reason may come late). */
   private readonly sessions = new Map<string, TunnelSession>();
   private stopHints: (() => void) | undefined;
+  /** Upstream's client --pprof (kcptun dialect). */
+  private pprof: import('node:http').Server | undefined;
 
   constructor(private readonly tunnel: TunnelSettings, private readonly logger: Logger) {
     const config = (this.config = tunnel.config);
@@ -59,6 +62,7 @@ export class TunnelClient {
 
   /** Listen for TCP and open every session (kcptunB opens all --conn sessions at start). */
   async start(): Promise<{ address: string; port: number }> {
+    if (this.tunnel.pprof) this.pprof = await startPprof(this.logger, this.tunnel.pprof);
     const { host, port } = this.tunnel.listen;
     this.server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
@@ -184,6 +188,7 @@ export class TunnelClient {
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopHints?.();
+    this.pprof?.close();
     if (this.scavenger) clearInterval(this.scavenger);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const slot of this.slots) slot.session?.close();
