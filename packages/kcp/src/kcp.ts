@@ -304,6 +304,8 @@ export class Kcp {
       this.sndNxt = (this.sndNxt + 1) >>> 0;
       newSegments++;
     }
+    // new data held back by the pacer's budget is not "nothing new to send": no early retransmits then
+    const heldBack = this.sndQueue.length > 0 && newSegments >= this.newSegmentLimit;
 
     // 5. first transmissions and retransmissions
     const resend = this.config.resend > 0 ? this.config.resend : 0xffffffff;
@@ -321,7 +323,7 @@ export class Kcp {
         send = true;
         seg.rto = rxRto;
         seg.resendts = (now + seg.rto) >>> 0;
-      } else if (seg.fastack >= resend || (seg.fastack > 0 && newSegments === 0)) {
+      } else if (seg.fastack >= resend || (seg.fastack > 0 && newSegments === 0 && !heldBack)) {
         // fast retransmit after `resend` skips, else early retransmit when nothing new goes out
         if (seg.fastack >= resend) fast++;
         else early++;
