@@ -50,8 +50,8 @@ const both = <T extends string | number | boolean>(v: T) => ({ client: v, server
 
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'localaddr', aliases: ['l'], kind: 'string', field: 'listen', client: ':12948', json: 'localaddr', help: 'local TCP address to accept connections on' },
-  { name: 'listen', aliases: ['l'], kind: 'string', field: 'listen', server: ':29900', json: 'listen', help: 'UDP address the KCP server listens on' },
-  { name: 'remoteaddr', aliases: ['r'], kind: 'string', field: 'remote', client: 'vps:29900', json: 'remoteaddr', help: 'KCP server address (host:port)' },
+  { name: 'listen', aliases: ['l'], kind: 'string', field: 'listen', server: ':29900', json: 'listen', help: 'UDP address the KCP server listens on; host:minport-maxport listens on every port of the range' },
+  { name: 'remoteaddr', aliases: ['r'], kind: 'string', field: 'remote', client: 'vps:29900', json: 'remoteaddr', help: 'KCP server address (host:port, or host:minport-maxport: a random port of the range per session)' },
   { name: 'target', aliases: ['t'], kind: 'string', field: 'remote', server: '127.0.0.1:12948', json: 'target', help: 'TCP address every stream is forwarded to' },
   { name: 'key', kind: 'string', field: 'key', ...both("it's a secrect"), json: 'key', env: 'KCPTUN_KEY', help: 'pre-shared secret, same on both ends' },
   { name: 'crypt', kind: 'string', field: 'crypt', ...both('aes'), json: 'crypt', help: 'aes, aes-128, aes-128-gcm, aes-192, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, none, null' },
@@ -97,7 +97,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'smuxver', kind: 'int', field: 'smuxVer', ...both(2), json: 'smuxver', help: '(kcptun) smux version 1 or 2; selects the stock smux dialect' },
   { name: 'smuxbuf', kind: 'int', field: 'smuxBuf', ...both(4194304), json: 'smuxbuf', help: '(kcptun) smux session receive budget in bytes' },
   { name: 'framesize', kind: 'int', field: 'frameSize', ...both(8192), json: 'framesize', help: '(kcptun) largest smux frame payload in bytes' },
-  { name: 'ratelimit', kind: 'int', field: 'rateLimit', ...both(0), json: 'ratelimit', help: '(kcptun) pace each session to this many outgoing bytes per second, 0 = off' },
+  { name: 'ratelimit', kind: 'int', field: 'rateLimit', ...both(0), json: 'ratelimit', help: '(kcptun) pace each session to this many bytes per second on the wire (UDP payload), 0 = off' },
   { name: 'closewait', kind: 'int', field: 'closeWait', ...both(0), json: 'closewait', help: '(kcptun) seconds a connection stays open after one direction ended before both close (kcptun dialect: server default 30)' },
   { name: 'QPP', kind: 'bool', field: 'qpp', ...both(false), json: 'qpp', help: '(kcptun) Quantum Permutation Pads: not supported' },
   { name: 'QPPCount', kind: 'int', field: 'qppCount', ...both(61), json: 'qpp-count', help: '(kcptun) number of QPP pads; unused without --QPP' },
