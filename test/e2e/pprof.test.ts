@@ -64,3 +64,17 @@ test('a busy --pprof port is one log line; the tunnel starts and carries data', 
   assert.equal(r.bytes, 1 << 20);
   assert.equal(t.server.child.exitCode, null, 'the server is still running');
 });
+
+test('upstream\'s client --pprof (kcptun dialect): the client serves the same profiler while it tunnels', async () => {
+  const target = await group.echoServer();
+  const t = await startTunnel(group, 'ours', 'ours', target, {}, ['--pprof', '127.0.0.1:0'], ['--dialect', 'kcptun']);
+  await waitFor(() => pprofUrl(t.client.output()) !== undefined, 8000, 'the client\'s pprof listener');
+  assert.match(t.client.output(), /flag dialect: kcptun/);
+  const url = pprofUrl(t.client.output())!;
+  assert.equal(url.hostname, '127.0.0.1');
+  const r = await httpGet(new URL('profile?seconds=1', url).toString(), 15_000);
+  assert.equal(r.status, 200);
+  assert.ok(JSON.parse(r.body).nodes.length > 0, 'a V8 CPU profile');
+  await echoTransfer(t.port, 64 * 1024, 10_000);
+  await t.stop();
+});

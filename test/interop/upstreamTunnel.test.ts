@@ -29,3 +29,19 @@ for (const [client, server] of pairings) {
     });
   }
 }
+
+for (const [client, server] of pairings) {
+  test(`${client} client ↔ ${server} server over a 4-port range (docs/protocol.md §7.13): --conn 8 sessions on several ports, every stream echoed`, async () => {
+    const target = await group.echoServer();
+    const side = (impl: Impl) => (impl === 'upstream' ? [] : ['--dialect', 'kcptun']);
+    const t = await startTunnel(group, client, server, target, { key: 'upstream ports' }, [...side(client), '--conn', '8'], side(server), { ports: 4 });
+    await concurrentEchoes(t.port, 16, 64 * 1024, 60_000);
+    // our client logs the port each session dialled; with upstream's client, our server's accept lines count the sessions
+    if (client === 'ours') {
+      const ports = new Set([...t.client.output().matchAll(/connection: \S+ -> 127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])));
+      assert.ok(ports.size >= 2, `sessions on several ports: ${[...ports].join(' ')}`);
+    } else {
+      assert.equal((t.server.output().match(/remote address: /g) ?? []).length, 8, 'our server accepted all 8 sessions of the upstream client');
+    }
+  });
+}

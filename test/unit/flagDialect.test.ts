@@ -63,7 +63,31 @@ test('--ratelimit paces each session in the kcptun dialect (0 = off)', () => {
   assert.equal(settings('client', []).session.rateLimit, 0);
 });
 
-test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, a negative --ratelimit, --closewait, port ranges, a bad --smuxver', () => {
+test('--closewait: seconds, upstream defaults per side in the kcptun dialect (client 0, server 30), 0 in the kcptunB dialect', () => {
+  assert.equal(settings('client', ['--closewait', '5']).config.closeWait, 5);
+  assert.equal(settings('server', ['--closewait', '0']).config.closeWait, 0);
+  assert.equal(settings('server', ['--dialect', 'kcptun']).config.closeWait, 30);
+  assert.equal(settings('client', ['--dialect', 'kcptun']).config.closeWait, 0);
+  assert.equal(settings('server', []).config.closeWait, 0);
+});
+
+test('port ranges: the client\'s --remoteaddr and the server\'s --listen take host:min-max; min = max is one port', () => {
+  assert.deepEqual(settings('client', ['-r', '1.2.3.4:3000-3010']).remote, { host: '1.2.3.4', port: 3000, lastPort: 3010 });
+  assert.deepEqual(settings('server', ['-l', ':3000-3999']).listen, { host: '', port: 3000, lastPort: 3999 });
+  assert.deepEqual(settings('server', ['-l', '[::1]:5-5']).listen, { host: '::1', port: 5 });
+  assert.throws(() => resolveConfig('server', ['-t', '127.0.0.1:1000-1001'], {}), (e: unknown) => e instanceof ConfigError && /invalid --target .* only for/.test(e.message));
+});
+
+test('the client\'s --pprof is upstream\'s (kcptun dialect): a bare one binds loopback, and it selects the dialect', () => {
+  const c = settings('client', ['--pprof']);
+  assert.deepEqual([c.config.dialect, c.pprof], ['kcptun', { host: '127.0.0.1', port: 6060 }]);
+  assert.equal(settings('client', []).pprof, undefined);
+  assert.throws(() => resolveConfig('client', ['-r', '127.0.0.1:4000', '--pprof', '--keepalivems', '20000'], {}), (e: unknown) => e instanceof ConfigError && /kcptun-only --pprof and kcptunB-only --keepalivems/.test(e.message));
+  assert.throws(() => resolveConfig('client', ['-r', '127.0.0.1:4000', '--dialect', 'kcptunb', '--pprof'], {}), (e: unknown) => e instanceof ConfigError && /--pprof is not a flag of the kcptunB dialect/.test(e.message));
+  assert.equal(settings('server', ['--pprof']).config.dialect, 'kcptunb', 'the server has --pprof in both dialects');
+});
+
+test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, a negative --ratelimit or --closewait, a bad --smuxver', () => {
   const bad: Array<[string[], RegExp]> = [
     [['--smuxver', '2', '--keepalivems', '20000'], /kcptun-only --smuxver and kcptunB-only --keepalivems together: say --dialect/],
     [['--dialect', 'kcptunb', '--smuxbuf', '1'], /--smuxbuf is not a flag of the kcptunB dialect/],
@@ -72,10 +96,13 @@ test('refusals: mixed dialects, a foreign flag, --tcp, --QPP, a negative --ratel
     [['--tcp'], /--tcp: raw-socket fake TCP .* not supported/],
     [['--QPP'], /--QPP: Quantum Permutation Pads are not supported/],
     [['--ratelimit', '-1'], /invalid --ratelimit -1/],
-    [['--closewait', '5'], /--closewait 5: only 0/],
+    [['--closewait', '-1'], /invalid --closewait -1: expected seconds in \[0, 86400\]/],
+    [['--closewait', '86401'], /invalid --closewait 86401/],
     [['--smuxver', '3'], /invalid --smuxver 3: expected 1 or 2/],
     [['--dialect', 'kcptun', '--keepalive', '40'], /invalid --keepalive/],
-    [['--dialect', 'kcptun', '-r', '1.2.3.4:3000-3010'], /port ranges .* not supported/],
+    [['-r', '1.2.3.4:3010-3000'], /invalid --remoteaddr "1.2.3.4:3010-3000": port range 3010-3000 is not minport-maxport within 1-65535/],
+    [['-r', '1.2.3.4:0-10'], /port range 0-10 is not minport-maxport/],
+    [['-l', '127.0.0.1:3000-3010'], /invalid --localaddr "127.0.0.1:3000-3010": port ranges \(host:minport-maxport\) are only for/],
   ];
   for (const [args, re] of bad) assert.throws(() => resolveConfig('client', ['-r', '127.0.0.1:4000', ...args], {}), (e: unknown) => e instanceof ConfigError && re.test(e.message), args.join(' '));
 });

@@ -55,3 +55,30 @@ test('the queue is bounded: beyond 100 ms of traffic (at least 32 KiB) datagrams
   assert.equal(new Pacer(100_000).maxQueued, 32 * 1024);
   assert.throws(() => new Pacer(0), RangeError);
 });
+
+test('a session that keeps the queue at high water gets the rate: 10 s on a virtual clock with late wake-ups (seeded) releases rate·t ± 1 %', () => {
+  fc.assert(
+    fc.property(fc.constantFrom(100_000, 1_000_000, 4_000_000, 20_000_000), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 1, max: 2 ** 31 }), (rate, maxLateMs, seed) => {
+      const p = new Pacer(rate);
+      let rng = seed;
+      const late = () => ((rng = (rng * 1103515245 + 12345) & 0x7fffffff), rng % (maxLateMs + 1));
+      let sent = 0;
+      let now = 0;
+      const size = 1350;
+      const fill = () => {
+        while (p.room >= size) p.offer(new Uint8Array(size));
+      };
+      fill();
+      for (let guard = 0; now < 10_000 && guard < 1_000_000; guard++) {
+        p.release(now, (d) => (sent += d.length));
+        fill(); // KcpSession gives KCP a budget of `room` new bytes after each release
+        now += Math.max(1, p.msUntilNext(now)) + late();
+      }
+      const expected = (rate * now) / 1000;
+      assert.ok(sent <= expected + p.burst, `${sent} sent by ${now} ms at ${rate} B/s: over the bucket`);
+      assert.ok(sent >= 0.99 * expected, `${sent} sent by ${now} ms at ${rate} B/s (wake-ups up to ${maxLateMs} ms late): ${(sent / expected).toFixed(3)} of the rate`);
+      assert.equal(p.drops, 0);
+    }),
+    { numRuns: 40, seed: 78 },
+  );
+});

@@ -46,12 +46,12 @@ test('JSON "pprof": true | false | "ADDR"', () => {
   assert.throws(() => server(['-c', json({ pprof: 6060 })]), (e) => e instanceof ConfigError && /must be a string or a boolean/.test(e.message));
 });
 
-test('a bad --pprof address is a ConfigError naming the flag; the client has no --pprof', () => {
+test('a bad --pprof address is a ConfigError naming the flag; the client\'s --pprof is the kcptun dialect\'s only', () => {
   assert.throws(() => server(['--pprof=127.0.0.1:99999']), (e) => e instanceof ConfigError && /--pprof/.test(e.message));
   assert.throws(() => server(['--pprof=nohost']), (e) => e instanceof ConfigError && /--pprof/.test(e.message));
   // a bare word after --pprof is not its value (only host:port is), so it is an unexpected argument
   assert.throws(() => server(['--pprof', 'yes']), (e) => e instanceof ConfigError && /unexpected argument "yes"/.test(e.message));
-  assert.throws(() => resolveConfig('client', ['--pprof'], {}), (e) => e instanceof ConfigError && /not defined: -pprof/.test(e.message));
+  assert.throws(() => resolveConfig('client', ['--dialect', 'kcptunb', '--pprof'], {}), (e) => e instanceof ConfigError && /--pprof is not a flag of the kcptunB dialect/.test(e.message));
 });
 
 test('server -h shows the optional address and says the heap snapshot holds the key', () => {

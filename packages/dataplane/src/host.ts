@@ -89,6 +89,8 @@ export interface DialOptions {
 export interface ListenOptions {
   host: string;
   port: number;
+  /** A port range `port`..`lastPort`: every shard that listens binds each port. */
+  lastPort?: number;
   settings: SessionSettings;
   /** Session cap (per listening shard) and replay filter. */
   admission: AdmissionSettings;
@@ -209,7 +211,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
    */
   async listen(o: ListenOptions): Promise<{ address: string; port: number }> {
     const reusePort = reusePortSupported() && this.shardHandles.length > 1;
-    const request: ListenRequest = { host: o.host, port: o.port, settings: o.settings, admission: o.admission, ringBytes: o.ringBytes, reusePort };
+    const request: ListenRequest = { host: o.host, port: o.port, lastPort: o.lastPort, settings: o.settings, admission: o.admission, ringBytes: o.ringBytes, reusePort };
     if (!reusePort && this.shardHandles.length > 1) {
       request.forwards = this.shardHandles.slice(1).map((s) => ({ owner: s.index, rings: { ingress: RingBuffer.create(FORWARD_RING_BYTES), egress: RingBuffer.create(FORWARD_RING_BYTES) } }));
       for (const f of request.forwards) this.send(f.owner, { type: 'serve-forwarded', rings: f.rings, settings: o.settings });

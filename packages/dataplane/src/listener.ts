@@ -1,5 +1,6 @@
 /**
- * The server's UDP socket and its demultiplexer: sessions keyed by remote address, created only
+ * The server's UDP sockets (one, or one per port of a kcptun port range: docs/protocol.md §7.13)
+ * and their demultiplexer: sessions keyed by remote address, created only
  * from a datagram that decrypts, passes its CRC and carries a readable conv (docs/protocol.md
  * §3.9), is not a replay and passes admission. New sessions go round-robin to this shard or,
  * through forwarding links, to the others.
@@ -52,7 +53,9 @@ export class Listener {
   readonly replay: ReplayFilter | undefined;
   /** When each of this shard's sessions opened (admission's probation). */
   private readonly openedAt = new Map<number, number>();
-  private endpoint: UdpEndpoint | undefined;
+  /** One socket per listening port; a session answers from the one its first datagram came to. */
+  private readonly endpoints: UdpEndpoint[] = [];
+  private readonly endpointOf = new Map<number, UdpEndpoint>();
 
   private constructor(
     private readonly context: ListenerContext,
@@ -71,34 +74,39 @@ export class Listener {
     this.replay = replayFilter ? new ReplayFilter({}, context.clock()) : undefined;
   }
 
-  /** Bind the server socket (`host` '' = every interface) and start demultiplexing. */
+  /** Bind the server socket(s) (`host` '' = every interface) and start demultiplexing. */
   static async open(context: ListenerContext, request: ListenRequest): Promise<Listener> {
     const listener = new Listener(context, request);
     const { host, port, reusePort, settings } = request;
     try {
-      listener.endpoint = await openUdpEndpoint({
-        kernels: context.kernels,
-        family: host.includes(':') ? 6 : 4,
-        bindAddress: host,
-        bindPort: port,
-        reusePort,
-        ...settings.socket,
-        onReceive: (batch, senders) => listener.onBatch(batch, senders!),
-        log: (message) => context.post({ type: 'log', message }),
-        onDropped: (n) => (context.snmp.values[S.InErrs]! += n),
-      });
+      for (let p = port; p <= (request.lastPort ?? port); p++) {
+        const endpoint: UdpEndpoint = await openUdpEndpoint({
+          kernels: context.kernels,
+          family: host.includes(':') ? 6 : 4,
+          bindAddress: host,
+          bindPort: p,
+          reusePort,
+          ...settings.socket,
+          onReceive: (batch, senders) => listener.onBatch(batch, senders!, endpoint),
+          log: (message) => context.post({ type: 'log', message }),
+          onDropped: (n) => (context.snmp.values[S.InErrs]! += n),
+        });
+        listener.endpoints.push(endpoint);
+      }
     } catch (e) {
+      for (const endpoint of listener.endpoints) endpoint.close();
       listener.dispose();
       throw e;
     }
     return listener;
   }
 
+  /** The first socket's address (the range's first port). */
   get local(): { address: string; port: number } {
-    return this.endpoint!.local;
+    return this.endpoints[0]!.local;
   }
 
-  private onBatch(batch: DatagramBatch, senders: Senders): void {
+  private onBatch(batch: DatagramBatch, senders: Senders, endpoint: UdpEndpoint): void {
     const now = this.context.clock();
     for (let i = 0; i < batch.count; i++) {
       const key = senders.key(i);
@@ -108,12 +116,12 @@ export class Listener {
         else known.link.forward(known.id, batch.view(i));
         continue;
       }
-      this.onNewAddress(batch, i, senders.peer(i));
+      this.onNewAddress(batch, i, senders.peer(i), endpoint);
     }
   }
 
-  /** Slot `i` of `batch` came from an address without a session. */
-  private onNewAddress(batch: DatagramBatch, i: number, peer: PeerAddress): void {
+  /** Slot `i` of `batch` came to `endpoint` from an address without a session. */
+  private onNewAddress(batch: DatagramBatch, i: number, peer: PeerAddress, endpoint: UdpEndpoint): void {
     const opening = this.admit(batch.view(i), peer.address);
     if (opening === undefined) return;
     const { conv, nonce } = opening;
@@ -121,6 +129,7 @@ export class Listener {
     const now = this.context.clock();
     this.openedAt.set(id, now);
     this.addressOf.set(id, peer);
+    this.endpointOf.set(id, endpoint);
     const slot = this.nextOwner;
     this.nextOwner = (this.nextOwner + 1) % (this.links.length + 1);
     const { post, sessions, shardId } = this.context;
@@ -131,7 +140,9 @@ export class Listener {
         this.rings.release(rings.toShard, at);
         this.rings.release(rings.toControl, at);
       };
-      const transmit = (out: DatagramBatch) => this.endpoint?.send(out, peer);
+      const transmit = (out: DatagramBatch) => {
+        if (!this.closed) endpoint.send(out, peer);
+      };
       const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit, passive: true, retire: () => this.forget(id), releaseRings, replay: this.replay, openingNonce: nonce, remote: peer.text });
       this.byAddress.set(peer.key, { id, session });
       post({ type: 'accepted', id, remote: peer.text, conv, rings, owner: shardId });
@@ -198,10 +209,11 @@ export class Listener {
   /** A datagram a forwarded session sent back through its owner shard. */
   private sendOne(id: number, datagram: Uint8Array): void {
     const to = this.addressOf.get(id);
-    if (!to || !this.endpoint) return;
+    const endpoint = this.endpointOf.get(id);
+    if (!to || !endpoint || this.closed) return;
     this.oneBatch.clear();
     this.oneBatch.push(datagram);
-    this.endpoint.send(this.oneBatch, to);
+    endpoint.send(this.oneBatch, to);
   }
 
   /** The session `id` ended (here or on its owner shard): its address may open a new one. */
@@ -209,13 +221,17 @@ export class Listener {
     const to = this.addressOf.get(id);
     if (to === undefined) return;
     this.addressOf.delete(id);
+    this.endpointOf.delete(id);
     this.openedAt.delete(id);
     this.byAddress.delete(to.key);
   }
 
+  private closed = false;
+
   close(): void {
+    this.closed = true;
     for (const l of this.links) l.close();
-    this.endpoint?.close();
+    for (const endpoint of this.endpoints) endpoint.close();
     this.dispose();
   }
 

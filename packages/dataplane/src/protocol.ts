@@ -32,6 +32,8 @@ export interface DialRequest {
 export interface ListenRequest {
   host: string;
   port: number;
+  /** A kcptun port range `port`..`lastPort`: one socket per port (docs/protocol.md §7.13). */
+  lastPort?: number;
   settings: SessionSettings;
   /** Session cap and replay filter of this listener. */
   admission: AdmissionSettings;

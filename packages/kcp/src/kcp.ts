@@ -97,6 +97,18 @@ export class Kcp {
     }
   }
 
+  /**
+   * Most new segments one flush moves from the queue into flight: a pacer's budget
+   * (docs/protocol.md §7.11), so that what KCP sends never outruns what may leave. Retransmissions
+   * are not limited. Infinity (the default) is plain KCP.
+   */
+  newSegmentLimit = Infinity;
+
+  /** Segments written but not yet in flight (waiting for the window or the pacer's budget). */
+  get queuedSegments(): number {
+    return this.sndQueue.length;
+  }
+
   /** Segments queued or in flight (kcp-go WaitSnd). */
   get waitSnd(): number {
     return this.sndBuf.length + this.sndQueue.length;
@@ -302,13 +314,15 @@ export class Kcp {
     let cwnd = Math.min(this.config.sndWnd, this.rmtWnd);
     if (this.config.nc === 0) cwnd = Math.min(this.congestion.cwnd, cwnd);
     let newSegments = 0;
-    while (this.sndQueue.length > 0 && timediff(this.sndNxt, (this.sndUna + cwnd) >>> 0) < 0) {
+    while (this.sndQueue.length > 0 && newSegments < this.newSegmentLimit && timediff(this.sndNxt, (this.sndUna + cwnd) >>> 0) < 0) {
       const seg = this.sndQueue.shift()!;
       seg.sn = this.sndNxt;
       this.sndBuf.push(seg);
       this.sndNxt = (this.sndNxt + 1) >>> 0;
       newSegments++;
     }
+    // new data held back by the pacer's budget is not "nothing new to send": no early retransmits then
+    const heldBack = this.sndQueue.length > 0 && newSegments >= this.newSegmentLimit;
 
     // 5. first transmissions and retransmissions
     const resend = this.config.resend > 0 ? this.config.resend : 0xffffffff;
@@ -326,7 +340,7 @@ export class Kcp {
         send = true;
         seg.rto = rxRto;
         seg.resendts = (now + seg.rto) >>> 0;
-      } else if (seg.fastack >= resend || (seg.fastack > 0 && newSegments === 0)) {
+      } else if (seg.fastack >= resend || (seg.fastack > 0 && newSegments === 0 && !heldBack)) {
         // fast retransmit after `resend` skips, else early retransmit when nothing new goes out
         if (seg.fastack >= resend) fast++;
         else early++;

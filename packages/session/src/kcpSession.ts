@@ -55,6 +55,8 @@ export class KcpSession {
   /** `--ratelimit` pacing, with the batch paced datagrams leave in (docs/protocol.md §7.11). */
   readonly pacer: Pacer | undefined;
   private readonly paced: DatagramBatch | undefined;
+  /** Wire bytes one new segment costs when paced: a full datagram, plus its share of FEC parity. */
+  private readonly segmentWireBytes: number;
   private readonly onDatagrams: (batch: DatagramBatch) => void;
   private readonly acceptDatagram: ((decrypted: Uint8Array, now: number) => boolean) | undefined;
   private now = 0;
@@ -89,6 +91,8 @@ export class KcpSession {
       this.pacer = new Pacer(options.rateLimit);
       this.paced = new DatagramBatch(kernels, capacity);
     }
+    const fecShare = this.fecEnabled ? (options.dataShards + options.parityShards) / options.dataShards : 1;
+    this.segmentWireBytes = Math.ceil(options.kcp.mtu * fecShare);
     this.kcp = new Kcp(options.conv, { ...options.kcp, reserved }, (bytes) => this.output(bytes), this.snmp);
   }
 
@@ -126,8 +130,17 @@ export class KcpSession {
     this.kcp.send(data);
     this.snmp.values[S.BytesSent]! += data.length;
     this.counters.bytesSent += data.length;
-    this.kcp.flush(now);
+    this.kcpFlush(now);
     this.emit();
+  }
+
+  /**
+   * Flush KCP; when paced, with a budget of new segments that fits below the pacer's high
+   * water, so new data waits in KCP's queue rather than in the pacer's (docs/protocol.md §7.11).
+   */
+  private kcpFlush(now: number): void {
+    if (this.pacer) this.kcp.newSegmentLimit = Math.floor(this.pacer.room / this.segmentWireBytes);
+    this.kcp.flush(now);
   }
 
   /**
@@ -146,7 +159,7 @@ export class KcpSession {
   flush(now: number): void {
     if (this.closed) return;
     this.now = now;
-    this.kcp.flush(now);
+    this.kcpFlush(now);
     this.emit();
   }
 
@@ -166,7 +179,16 @@ export class KcpSession {
   update(now: number): void {
     if (this.closed) return;
     this.now = now;
-    this.kcp.update(now);
+    if (this.pacer) {
+      // release what is due first; if that made room and KCP holds new data, flush it now rather
+      // than at the next interval, so the bucket never idles while there is data
+      this.emit();
+      if (this.kcp.queuedSegments > 0 && this.pacer.room >= this.segmentWireBytes) this.kcpFlush(now);
+      else {
+        this.kcp.newSegmentLimit = Math.floor(this.pacer.room / this.segmentWireBytes);
+        this.kcp.update(now);
+      }
+    } else this.kcp.update(now);
     this.emit();
   }
 

@@ -2,13 +2,17 @@
  * Token-bucket pacing of a session's sealed datagrams: upstream kcptun's `--ratelimit`
  * (bytes per second per KCP session; docs/protocol.md §7.11). Pure: datagrams and `now`
  * (ms) in, datagrams due out. The bucket holds at most `burst` bytes; a datagram leaves
- * once the bucket holds its length. Waiting datagrams are bounded by `maxQueued` bytes:
- * beyond that new ones are dropped and counted (KCP retransmits what matters).
+ * once the bucket holds its length. The session keeps at most `highWater` bytes waiting by
+ * giving KCP a budget of new segments (`room`), so the queue delays datagrams by ~10 ms at most
+ * and never sits empty while KCP has data. Waiting datagrams are bounded by `maxQueued` bytes
+ * (retransmission bursts): beyond that new ones are dropped and counted.
  */
 const EMPTY = new Uint8Array(0);
 
 export class Pacer {
   readonly burst: number;
+  /** What the session lets wait: enough to keep the bucket busy, little enough not to inflate the RTT. */
+  readonly highWater: number;
   readonly maxQueued: number;
   private tokens: number;
   private last: number | undefined;
@@ -21,8 +25,11 @@ export class Pacer {
 
   constructor(readonly bytesPerSecond: number) {
     if (!Number.isInteger(bytesPerSecond) || bytesPerSecond <= 0) throw new RangeError(`rate limit must be a positive integer, got ${bytesPerSecond}`);
-    // 10 ms of traffic, and never less than two full datagrams
-    this.burst = Math.max(3000, Math.ceil(bytesPerSecond / 100));
+    // 100 ms of traffic (upstream's bucket is 64 datagrams of 1500 bytes, 96 ms at 1 MB/s), never
+    // less than two datagrams: the tokens a late wake-up of the event loop would otherwise lose
+    this.burst = Math.max(3000, Math.ceil(bytesPerSecond / 10));
+    // 20 ms of traffic waiting: the bucket stays busy across wake-ups, the RTT barely grows
+    this.highWater = Math.max(3000, Math.ceil(bytesPerSecond / 50));
     // 100 ms of traffic (at least 32 KiB): a deeper queue delays the ACKs riding behind data
     // by as much, and KCP's throughput (window / RTT) collapses
     this.maxQueued = Math.min(8 << 20, Math.max(32 << 10, Math.ceil(bytesPerSecond / 10)));
@@ -32,6 +39,11 @@ export class Pacer {
   /** Bytes waiting. */
   get queuedBytes(): number {
     return this.queued;
+  }
+
+  /** Bytes more the session may queue now (below `highWater`). */
+  get room(): number {
+    return Math.max(0, this.highWater - this.queued);
   }
 
   /** Queue a sealed datagram (kept by reference). */

@@ -27,6 +27,20 @@ export interface TunnelSpec {
   dialVia?: (serverUdpPort: number) => Promise<number>;
   /** Bound on the whole start-up. */
   timeoutMs?: number;
+  /** A kcptun port range of this many ports: the server listens on `udpPort`..+n−1, the client dials the range. */
+  ports?: number;
+}
+
+/** `n` consecutive UDP ports nothing is bound to (a few tries; the first is the kernel's pick). */
+async function freeUdpRange(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await freeUdpPort();
+    if (first + n - 1 > 65535) continue;
+    let free = true;
+    for (let p = first + 1; p < first + n && free; p++) free = udpBound(p) === false;
+    if (free) return first;
+  }
+  throw new Error(`no ${n} consecutive free UDP ports found`);
 }
 
 /** Both Procs are handed to `onStart` as soon as they exist, so an owner can stop them whatever happens. */
@@ -53,20 +67,22 @@ export class Tunnel {
   static async start(spec: TunnelSpec, onStart: OnStart = () => {}): Promise<Tunnel> {
     const timeoutMs = spec.timeoutMs ?? 15000;
     const deadline = Date.now() + timeoutMs;
-    const udpPort = await freeUdpPort();
+    const n = spec.ports ?? 1;
+    const udpPort = n > 1 ? await freeUdpRange(n) : await freeUdpPort();
+    const ports = n > 1 ? `${udpPort}-${udpPort + n - 1}` : `${udpPort}`;
     const port = await freeTcpPort();
     const opts = { env: spec.env, keepChars: spec.keepChars };
-    const server = startSide(spec.server, 'server', ['-l', `127.0.0.1:${udpPort}`, '-t', `127.0.0.1:${spec.targetPort}`, ...spec.serverArgs], opts);
+    const server = startSide(spec.server, 'server', ['-l', `127.0.0.1:${ports}`, '-t', `127.0.0.1:${spec.targetPort}`, ...spec.serverArgs], opts);
     onStart(server);
     let client: Proc | undefined;
     try {
       // the server should be up before the client dials
-      while (!serverReady(server, udpPort)) {
+      while (!Array.from({ length: n }, (_, i) => udpPort + i).every((p) => serverReady(server, p))) {
         if (!server.alive) throw new Error(`${server.label} died during start-up (${server.exitDescription}); last output:\n${server.tail()}`);
         if (Date.now() > deadline) throw new Error(`${server.label} did not bind UDP 127.0.0.1:${udpPort} within ${timeoutMs} ms; last output:\n${server.tail()}`);
         await sleep(20);
       }
-      const dial = spec.dialVia ? await spec.dialVia(udpPort) : udpPort;
+      const dial = spec.dialVia ? await spec.dialVia(udpPort) : ports;
       client = startSide(spec.client, 'client', ['-l', `127.0.0.1:${port}`, '-r', `127.0.0.1:${dial}`, ...spec.clientArgs], opts);
       onStart(client);
       const t = new Tunnel(spec, server, client, port, udpPort);

@@ -9,6 +9,8 @@ export interface HostPort {
   /** IPv4 literal, IPv6 literal without brackets, or a host name; '' = every interface (listen addresses only). */
   host: string;
   port: number;
+  /** kcptun's port range `host:port-lastPort` (inclusive; absent = the one port). */
+  lastPort?: number;
 }
 
 export interface AddressRules {
@@ -18,6 +20,8 @@ export interface AddressRules {
   portZero: boolean;
   /** Only IP literals (resolver addresses cannot be names). */
   ipOnly?: boolean;
+  /** kcptun's `host:min-max` port range allowed (the server's UDP listen, the client's server address). */
+  portRange?: boolean;
 }
 
 export type AddressResult = { ok: true; address: HostPort } | { ok: false; reason: string };
@@ -52,6 +56,13 @@ export function parseAddress(text: string, rules: AddressRules): AddressResult {
   }
   if (rules.ipOnly && !isIP(host)) return fail(`"${host}" is not an IP address`);
   if (portText === '') return fail('missing port');
+  const range = /^([0-9]+)-([0-9]+)$/.exec(portText);
+  if (range) {
+    if (!rules.portRange) return fail('port ranges (host:minport-maxport) are only for the server\'s --listen and the client\'s --remoteaddr');
+    const [first, last] = [Number(range[1]), Number(range[2])];
+    if (first < 1 || last > 65535 || first > last) return fail(`port range ${portText} is not minport-maxport within 1-65535`);
+    return { ok: true, address: first === last ? { host, port: first } : { host, port: first, lastPort: last } };
+  }
   if (!/^[0-9]+$/.test(portText)) return fail(`port "${portText}" is not a number`);
   const port = Number(portText);
   const min = rules.portZero ? 0 : 1;
@@ -67,6 +78,12 @@ export function parseAddress(text: string, rules: AddressRules): AddressResult {
 export function parseServiceAddress(text: string): AddressResult {
   if (/^[0-9]+$/.test(text)) return parseAddress(`127.0.0.1:${text}`, { anyHost: false, portZero: true });
   return parseAddress(text, { anyHost: true, portZero: true });
+}
+
+/** The ports of an address: its one port, or every port of its range. */
+export function portsOf(a: HostPort): number[] {
+  const last = a.lastPort ?? a.port;
+  return Array.from({ length: last - a.port + 1 }, (_, i) => a.port + i);
 }
 
 /** `host:port` text as a log line shows it: an IPv6 host (`::1:80`, as Node prints it) gets its brackets. */
@@ -85,5 +102,6 @@ export function socketAddress(address: string | undefined, port: number | undefi
 
 /** `host:port`, bracketing IPv6 literals: the inverse of parseAddress. */
 export function formatAddress(a: HostPort): string {
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+  const ports = a.lastPort === undefined ? `${a.port}` : `${a.port}-${a.lastPort}`;
+  return a.host.includes(':') ? `[${a.host}]:${ports}` : `${a.host}:${ports}`;
 }

@@ -13,10 +13,16 @@ export type FlagDialect = 'kcptunb' | 'kcptun';
 
 /** Flags (long names) only upstream kcptun has. */
 export const KCPTUN_ONLY_FLAGS: readonly string[] = ['smuxver', 'smuxbuf', 'framesize', 'ratelimit', 'closewait', 'QPP', 'QPPCount', 'tcp'];
+/** Client flags only upstream kcptun's client has (kcptunB has them on the server only). */
+export const KCPTUN_CLIENT_ONLY_FLAGS: readonly string[] = ['pprof'];
 /** Flags only kcptunB has. */
 export const KCPTUNB_ONLY_FLAGS: readonly string[] = ['streambuf-en', 'keepalivems', 'keepalive-timeout', 'maxframe', 'pipebuf', 'streamboost', 'ser', 'tfo', 'dns'];
 /** kcptun's `--streambuf` default: the smux v2 per-stream window (kcptunB: the pause threshold, 262 144). */
 export const KCPTUN_STREAMBUF = 2_097_152;
+/** Upstream's server `--closewait` default in seconds (its client's is 0, as in the flag table). */
+export const KCPTUN_SERVER_CLOSEWAIT = 30;
+/** Longest close wait accepted: one day (a typo of minutes for seconds should not pin sockets for weeks). */
+export const KCPTUN_MAX_CLOSEWAIT = 86_400;
 /** Stock smux's keepalive timeout, which kcptun cannot change. */
 export const KCPTUN_KEEPALIVE_TIMEOUT_MS = 30_000;
 
@@ -25,7 +31,9 @@ export const KCPTUN_KEEPALIVE_TIMEOUT_MS = 30_000;
  * by long name), apply the dialect's own defaults, and refuse what cannot run.
  */
 export function applyFlagDialect(config: TunnelConfig, given: ReadonlySet<string>): FlagDialect {
-  const kcptunOnly = KCPTUN_ONLY_FLAGS.filter((f) => given.has(f));
+  // kcptunB's client has no --pprof; upstream's has (its configs carry "pprof")
+  const kcptunOnlyHere = config.side === 'client' ? [...KCPTUN_ONLY_FLAGS, ...KCPTUN_CLIENT_ONLY_FLAGS] : KCPTUN_ONLY_FLAGS;
+  const kcptunOnly = kcptunOnlyHere.filter((f) => given.has(f));
   const kcptunbOnly = KCPTUNB_ONLY_FLAGS.filter((f) => given.has(f));
   let dialect: FlagDialect;
   if (config.dialect === 'kcptun' || config.dialect === 'kcptunb') dialect = config.dialect;
@@ -41,7 +49,10 @@ export function applyFlagDialect(config: TunnelConfig, given: ReadonlySet<string
 
   if (config.tcp) throw new ConfigError('--tcp: raw-socket fake TCP (tcpraw) is not supported; use plain UDP');
   if (config.qpp) throw new ConfigError('--QPP: Quantum Permutation Pads are not supported (docs/deviations.md row 31)');
-  if (config.closeWait !== 0) throw new ConfigError(`--closewait ${config.closeWait}: only 0 is supported`);
+  if (!Number.isInteger(config.closeWait) || config.closeWait < 0 || config.closeWait > KCPTUN_MAX_CLOSEWAIT) {
+    throw new ConfigError(`invalid --closewait ${config.closeWait}: expected seconds in [0, ${KCPTUN_MAX_CLOSEWAIT}]`);
+  }
+  if (!given.has('closewait') && config.side === 'server') config.closeWait = KCPTUN_SERVER_CLOSEWAIT;
   if (!given.has('streambuf')) config.streamBuf = KCPTUN_STREAMBUF;
   return dialect;
 }

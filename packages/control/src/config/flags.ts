@@ -50,8 +50,8 @@ const both = <T extends string | number | boolean>(v: T) => ({ client: v, server
 
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'localaddr', aliases: ['l'], kind: 'string', field: 'listen', client: ':12948', json: 'localaddr', help: 'local TCP address to accept connections on' },
-  { name: 'listen', aliases: ['l'], kind: 'string', field: 'listen', server: ':29900', json: 'listen', help: 'UDP address the KCP server listens on' },
-  { name: 'remoteaddr', aliases: ['r'], kind: 'string', field: 'remote', client: 'vps:29900', json: 'remoteaddr', help: 'KCP server address (host:port)' },
+  { name: 'listen', aliases: ['l'], kind: 'string', field: 'listen', server: ':29900', json: 'listen', help: 'UDP address the KCP server listens on; host:minport-maxport listens on every port of the range' },
+  { name: 'remoteaddr', aliases: ['r'], kind: 'string', field: 'remote', client: 'vps:29900', json: 'remoteaddr', help: 'KCP server address (host:port, or host:minport-maxport: a random port of the range per session)' },
   { name: 'target', aliases: ['t'], kind: 'string', field: 'remote', server: '127.0.0.1:12948', json: 'target', help: 'TCP address every stream is forwarded to' },
   { name: 'key', kind: 'string', field: 'key', ...both("it's a secrect"), json: 'key', env: 'KCPTUN_KEY', help: 'pre-shared secret, same on both ends' },
   { name: 'crypt', kind: 'string', field: 'crypt', ...both('aes'), json: 'crypt', help: 'aes, aes-128, aes-128-gcm, aes-192, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, none, null' },
@@ -84,7 +84,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'ser', kind: 'string', field: 'ser', ...both('raw'), json: 'ser', help: 'built-in proxy: client raw|socks5|http, server raw|fast' },
   { name: 'snmplog', kind: 'string', field: 'snmpLog', ...both(''), json: 'snmplog', help: 'append SNMP counters to this file (Go time layout in the name, e.g. ./snmp-20060102.log)' },
   { name: 'snmpperiod', kind: 'int', field: 'snmpPeriod', ...both(60), json: 'snmpperiod', help: 'seconds between SNMP log rows' },
-  { name: 'pprof', kind: 'string', field: 'pprof', server: '', bare: { value: PPROF_DEFAULT, next: /^(\[[^\]]*\]|[^-\s][^\s]*)?:\d+$/ }, json: 'pprof', valueName: 'addr', help: `serve CPU profiles and heap snapshots over HTTP on addr (bare: ${PPROF_DEFAULT}); the heap snapshot holds the process's secrets, the --key among them: keep it on loopback` },
+  { name: 'pprof', kind: 'string', field: 'pprof', ...both(''), bare: { value: PPROF_DEFAULT, next: /^(\[[^\]]*\]|[^-\s][^\s]*)?:\d+$/ }, json: 'pprof', valueName: 'addr', help: `serve CPU profiles and heap snapshots over HTTP on addr (bare: ${PPROF_DEFAULT}); the heap snapshot holds the process's secrets, the --key among them: keep it on loopback` },
   // server admission and replay protection (docs/deviations.md rows 17, 27), kcptunb-only: command line, not JSON; keep these rows together
   { name: 'maxsessions', kind: 'int', field: 'maxSessions', server: 0, help: 'most concurrent KCP sessions; 0 = sized from memory (a quarter of it at 1 MiB a session, 64–16384)' },
   { name: 'replay-filter', kind: 'bool', field: 'replayFilter', server: true, help: 'drop datagrams whose nonce was seen in the last 60 s or 2^18 datagrams, from any address; --replay-filter=0 to disable. Older replays cannot be told from fresh datagrams (rotate --key); with --crypt none or xor anyone can forge datagrams, so it only stops verbatim replays' },
@@ -100,8 +100,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'smuxver', kind: 'int', field: 'smuxVer', ...both(2), json: 'smuxver', help: '(kcptun) smux version 1 or 2; selects the stock smux dialect' },
   { name: 'smuxbuf', kind: 'int', field: 'smuxBuf', ...both(4194304), json: 'smuxbuf', help: '(kcptun) smux session receive budget in bytes' },
   { name: 'framesize', kind: 'int', field: 'frameSize', ...both(8192), json: 'framesize', help: '(kcptun) largest smux frame payload in bytes' },
-  { name: 'ratelimit', kind: 'int', field: 'rateLimit', ...both(0), json: 'ratelimit', help: '(kcptun) pace each session to this many outgoing bytes per second, 0 = off' },
-  { name: 'closewait', kind: 'int', field: 'closeWait', ...both(0), json: 'closewait', help: '(kcptun) seconds to wait before tearing down a connection; only 0 is supported' },
+  { name: 'ratelimit', kind: 'int', field: 'rateLimit', ...both(0), json: 'ratelimit', help: '(kcptun) pace each session to this many bytes per second on the wire (UDP payload), 0 = off' },
+  { name: 'closewait', kind: 'int', field: 'closeWait', ...both(0), json: 'closewait', help: '(kcptun) seconds a connection stays open after one direction ended before both close (kcptun dialect: server default 30)' },
   { name: 'QPP', kind: 'bool', field: 'qpp', ...both(false), json: 'qpp', help: '(kcptun) Quantum Permutation Pads: not supported' },
   { name: 'QPPCount', kind: 'int', field: 'qppCount', ...both(61), json: 'qpp-count', help: '(kcptun) number of QPP pads; unused without --QPP' },
   { name: 'tcp', kind: 'bool', field: 'tcp', ...both(false), json: 'tcp', help: '(kcptun) raw-socket fake TCP: not supported' },

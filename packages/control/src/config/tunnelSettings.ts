@@ -25,7 +25,7 @@ export interface TunnelSettings {
   remote: HostPort;
   /** server: --dns fallback resolvers. */
   dns: HostPort[];
-  /** server: where --pprof listens; undefined = off. */
+  /** Where --pprof listens (the client's only in the kcptun dialect); undefined = off. */
   pprof?: HostPort;
   /** Where --metrics and --dashboard listen; undefined = off. */
   metrics?: HostPort;
@@ -70,9 +70,12 @@ const LISTEN_RULES: Readonly<Record<Side, AddressRules>> = {
   // kcptunB's client hands --localaddr to net.Listen, which takes port 0 as "any free port"
   client: { anyHost: true, portZero: true },
   // a server on a random port cannot be reached by a client configured in advance
-  server: { anyHost: true, portZero: false },
+  // kcptun's multi-port form host:min-max: one UDP socket per port (docs/protocol.md §7.13)
+  server: { anyHost: true, portZero: false, portRange: true },
 };
 const DIAL_RULES: AddressRules = { anyHost: false, portZero: false };
+/** The client's --remoteaddr: a port range means a random port of it per session (docs/protocol.md §7.13). */
+const SERVER_ADDRESS_RULES: AddressRules = { ...DIAL_RULES, portRange: true };
 const RESOLVER_RULES: AddressRules = { anyHost: false, portZero: false, ipOnly: true };
 /** --pprof ADDR: ":port" is every interface (an explicit choice), port 0 lets the kernel pick. */
 const PPROF_RULES: AddressRules = { anyHost: true, portZero: true };
@@ -91,8 +94,6 @@ function flagName(side: Side, field: FlagField): string {
 const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
 function address(side: Side, field: 'listen' | 'remote' | 'dns' | 'pprof', text: string, rules: AddressRules): HostPort {
-  // kcptun's multi-port form host:min-max (docs/protocol.md §7.10)
-  if (/:\d+-\d+$/.test(text)) throw new ConfigError(`invalid --${flagName(side, field)} ${JSON.stringify(text)}: port ranges (host:minport-maxport) are not supported; give one port`);
   const r = parseAddress(text, rules);
   if (!r.ok) throw new ConfigError(`invalid --${flagName(side, field)} ${JSON.stringify(text)}: ${r.reason}`);
   return r.address;
@@ -143,7 +144,7 @@ function verifyControlOptions(c: TunnelConfig): void {
 export function tunnelSettings(c: TunnelConfig): TunnelSettings {
   const side = c.side;
   const listen = address(side, 'listen', c.listen, LISTEN_RULES[side]);
-  const remote = address(side, 'remote', c.remote, DIAL_RULES);
+  const remote = address(side, 'remote', c.remote, side === 'client' ? SERVER_ADDRESS_RULES : DIAL_RULES);
   const dns = c.dns.map((d) => address(side, 'dns', d, RESOLVER_RULES));
   const pprof = c.pprof ? address(side, 'pprof', c.pprof, PPROF_RULES) : undefined;
   const metrics = c.metrics ? serviceAddress(side, 'metrics', c.metrics) : undefined;

@@ -4,6 +4,7 @@
  * A closed or expired session is replaced when a connection lands on its slot;
  * replaced sessions are scavenged once idle of streams or after --scavengettl.
  */
+import { randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DataPlane } from '@kcptunb/dataplane';
 import { RealtimeDriver } from '@kcptunb/scheduler';
@@ -16,6 +17,7 @@ import type { Logger } from './logger.js';
 import { inlineDataPlane, RING_BYTES, shardCount } from './settings.js';
 import { ClientProxy } from './proxyHandshakes.js';
 import { lookupRemote } from './lookupRemote.js';
+import { startPprof } from './pprof.js';
 import { startSnmpHints } from './snmpHints.js';
 import { randomConv, TunnelSession } from './tunnel.js';
 import { collectStats, streamsIn, type TunnelStats } from './stats.js';
@@ -48,6 +50,8 @@ export class TunnelClient {
   private stopHints: (() => void) | undefined;
   /** --metrics and --dashboard. */
   private observers: Observers | undefined;
+  /** Upstream's client --pprof (kcptun dialect). */
+  private pprof: import('node:http').Server | undefined;
 
   constructor(private readonly tunnel: TunnelSettings, private readonly logger: Logger) {
     const config = (this.config = tunnel.config);
@@ -62,6 +66,7 @@ export class TunnelClient {
 
   /** Listen for TCP and open every session (kcptunB opens all --conn sessions at start). */
   async start(): Promise<{ address: string; port: number }> {
+    if (this.tunnel.pprof) this.pprof = await startPprof(this.logger, this.tunnel.pprof);
     const { host, port } = this.tunnel.listen;
     this.server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
@@ -112,9 +117,11 @@ export class TunnelClient {
       try {
         // resolved here, on every attempt: a name that does not resolve (yet) is named and retried
         const host = await lookupRemote(this.remote.host);
-        const dialed = await this.dataPlane.dial({ shard, id, host, port: this.remote.port, conv: randomConv(), settings: this.settings, ringBytes: RING_BYTES });
-        const label = `${bracketHostPort(dialed.local)} -> ${this.peer}`;
-        const session = new TunnelSession({ shard, id, label, peer: this.peer, rings: dialed.rings, settings: this.tunnel, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue });
+        // a port range: each session (and each re-dial) a random port of it, as kcptun (docs/protocol.md §7.13)
+        const port = this.remote.lastPort === undefined ? this.remote.port : randomInt(this.remote.port, this.remote.lastPort + 1);
+        const dialed = await this.dataPlane.dial({ shard, id, host, port, conv: randomConv(), settings: this.settings, ringBytes: RING_BYTES });
+        const label = `${bracketHostPort(dialed.local)} -> ${formatAddress({ host: this.remote.host, port })}`;
+        const session = new TunnelSession({ shard, id, label, peer: this.peer, rings: dialed.rings, settings: this.tunnel, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue, closeWaitMs: this.config.closeWait * 1000 });
         const key = sessionKey(shard, id);
         this.sessions.set(key, session);
         session.onClose(() => setTimeout(() => this.sessions.delete(key), 10_000).unref());
@@ -192,6 +199,7 @@ export class TunnelClient {
     this.stopping = true;
     this.stopHints?.();
     this.observers?.close();
+    this.pprof?.close();
     if (this.scavenger) clearInterval(this.scavenger);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const slot of this.slots) slot.session?.close();

@@ -72,9 +72,9 @@ export class TunnelServer {
   async start(): Promise<{ address: string; port: number }> {
     resolveNamesWithFallbackDns(applyDnsFallback(this.settings.dns, this.logger));
     if (this.settings.pprof) this.pprof = await startPprof(this.logger, this.settings.pprof);
-    const { host, port } = this.settings.listen;
-    const a = await this.dataPlane.listen({ host, port, settings: this.settings.session, admission: this.settings.admission, ringBytes: RING_BYTES });
-    this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port })}`);
+    const { host, port, lastPort } = this.settings.listen;
+    const a = await this.dataPlane.listen({ host, port, lastPort, settings: this.settings.session, admission: this.settings.admission, ringBytes: RING_BYTES });
+    this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port, lastPort })}`);
     this.stopHints = startSnmpHints({ side: 'server' }, () => this.dataPlane.snmp(), this.logger);
     this.observers = await startObservers(this.settings, () => this.stats(), this.logger);
     return a;
@@ -96,6 +96,7 @@ export class TunnelServer {
       dataPlane: this.dataPlane,
       logger: this.logger,
       queue: this.links.queue,
+      closeWaitMs: this.config.closeWait * 1000,
       onAccepted: (s, stream) => this.onStream(s, stream),
     });
     this.sessions.set(key, session);

@@ -3,6 +3,7 @@
  * relay. Sockets that do not close after `end` are destroyed after a grace period.
  */
 import type { Socket } from 'node:net';
+import type { RunQueue, Runnable } from '@kcptunb/scheduler';
 import type { SmuxStream } from '@kcptunb/smux';
 import type { SessionLink } from './sessionLink.js';
 import { StreamRelay, type ByteSocket } from './streamRelay.js';
@@ -32,8 +33,12 @@ export class StreamPipe implements StreamHandler {
     initial?: Uint8Array,
     /** Socket bytes → stream bytes (the http proxy's request rewriter); identity when absent. */
     rewrite?: (chunk: Uint8Array) => Uint8Array,
+    /** Upstream `--closewait` (ms) and the queue its deadline is kept in. */
+    closeWait?: { ms: number; queue: RunQueue<Runnable> },
   ) {
     socket.setNoDelay(true);
+    // during a close wait the socket's FIN must not end our side of it too
+    if (closeWait && closeWait.ms > 0) socket.allowHalfOpen = true;
     const port: ByteSocket = {
       write: (data) => socket.write(data),
       pause: () => socket.pause(),
@@ -45,15 +50,15 @@ export class StreamPipe implements StreamHandler {
       },
     };
     const first = initial && rewrite ? rewrite(initial) : initial;
-    this.relay = new StreamRelay({ socket: port, stream, requestRun: () => link.schedule(), onDone: () => onDone(this), initial: first });
+    this.relay = new StreamRelay({ socket: port, stream, requestRun: () => link.schedule(), onDone: () => onDone(this), initial: first, closeWaitMs: closeWait?.ms, queue: closeWait?.queue });
     socket.on('data', (chunk: Buffer) => {
       const bytes = rewrite ? rewrite(chunk) : chunk;
       if (bytes.length > 0) this.relay.fromSocket(bytes);
     });
     socket.on('drain', () => this.relay.socketDrained());
     socket.on('end', () => this.relay.socketEnded());
-    socket.on('close', () => this.relay.socketEnded());
-    socket.on('error', () => this.relay.socketEnded());
+    socket.on('close', () => this.relay.socketClosed());
+    socket.on('error', () => this.relay.socketClosed());
   }
 
   /** Already done (the stream had ended before the pipe was built): do not register it. */

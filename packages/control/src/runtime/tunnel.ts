@@ -32,6 +32,8 @@ export interface TunnelSessionOptions {
   logger: Logger;
   /** The control thread's scheduler (the links run through it). */
   queue: RunQueue<Runnable>;
+  /** Upstream `--closewait` in ms: how long a stream's other direction may go on after one ends. */
+  closeWaitMs?: number;
   /** Server side: a stream the peer opened. */
   onAccepted?: (session: TunnelSession, stream: SmuxStream) => void;
 }
@@ -60,8 +62,10 @@ export class TunnelSession {
   private readonly quietClose: boolean;
   private closeLogged = false;
   private smuxError: SmuxError | null = null;
+  private readonly closeWait: { ms: number; queue: RunQueue<Runnable> } | undefined;
 
   constructor(o: TunnelSessionOptions) {
+    this.closeWait = o.closeWaitMs ? { ms: o.closeWaitMs, queue: o.queue } : undefined;
     this.shard = o.shard;
     this.id = o.id;
     this.label = o.label;
@@ -141,6 +145,7 @@ export class TunnelSession {
       },
       o.initial,
       o.rewrite,
+      this.closeWait,
     );
     this.attach(stream, pipe);
     return pipe;
