@@ -66,7 +66,7 @@ test('the bundled types declare createServer/createClient, and a program using t
       "const server = createServer({ listen: '127.0.0.1:29900', sndwnd: 1024, nocomp: true, handler: (s: Duplex) => s.pipe(s) });",
       "const client = createClient({ remoteaddr: '127.0.0.1:29900', conn: 2, keepaliveTimeout: 30000 });",
       "client.on('session-open', (info: SessionInfo) => info.conv.toFixed());",
-      'export async function use(): Promise<number> { const s: Duplex = await client.openStream(); s.end(); const t: TunnelStats = client.stats(); await client.close({ drainMs: 0 }); await server.close(); return t.snmp.OutPkts + t.sessions.length; }',
+      'export async function use(): Promise<number> { const s: Duplex = await client.openStream(); s.end(); const t: TunnelStats = await client.stats(); await client.close({ drainMs: 0 }); await server.close(); return t.snmp.OutPkts + t.sessions.length; }',
       '// @ts-expect-error mtu is a number',
       "createClient({ mtu: '1350' });",
       '// @ts-expect-error target is a server option',

@@ -95,7 +95,7 @@ export async function runDemo(): Promise<void> {
   const rtts = await pingPong(local.port, 200);
   const q = (p: number) => rtts[Math.min(rtts.length - 1, Math.floor(p * rtts.length))]!.toFixed(2);
   console.log(`ping-pong: 200 × 64 B, RTT p50 ${q(0.5)} ms, p99 ${q(0.99)} ms`);
-  const snmp = client.stats().snmp;
+  const { snmp } = await client.stats();
   console.log(`client SNMP: OutPkts ${snmp.OutPkts} InPkts ${snmp.InPkts} RetransSegs ${snmp.RetransSegs} FECRecovered ${snmp.FECRecovered}`);
   await client.close({ drainMs: 0 });
   await server.close({ drainMs: 0 });

@@ -14,3 +14,4 @@ export * from './proxy/index.js';
 export { SessionLink, type SessionLinkHandlers } from './runtime/sessionLink.js';
 export { StreamRelay, type ByteSocket, type StreamRelayOptions } from './runtime/streamRelay.js';
 export { RING_BYTES } from './runtime/settings.js';
+export { collectStats, type SessionStats, type ShardStats, type SnmpCounters, type StatsSource, type TunnelStats } from './runtime/stats.js';

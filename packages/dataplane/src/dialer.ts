@@ -23,8 +23,10 @@ export async function dialSession(request: DialRequest, context: DialContext): P
   const { sessions, post } = context;
   let endpoint: UdpEndpoint;
   let session: ShardSession | undefined;
+  let peerAddress = host;
   try {
     const peer = await lookup(host);
+    peerAddress = peer.address;
     const family = peer.family === 6 ? 6 : 4;
     endpoint = await openUdpEndpoint({
       kernels: context.kernels,
@@ -43,7 +45,11 @@ export async function dialSession(request: DialRequest, context: DialContext): P
     post({ type: 'dial-failed', id, error: (e as Error).message });
     return;
   }
-  session = sessions.open({ id, conv: request.conv, settings: request.settings, rings: request.rings, transmit: (batch) => endpoint.send(batch), passive: false, retire: () => endpoint.close() });
+  session = sessions.open({ id, conv: request.conv, settings: request.settings, rings: request.rings, transmit: (batch) => endpoint.send(batch), passive: false, retire: () => endpoint.close(), remote: hostPort(peerAddress, port) });
   const a = endpoint.local;
-  post({ type: 'dialed', id, local: a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}` });
+  post({ type: 'dialed', id, local: hostPort(a.address, a.port) });
+}
+
+function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }

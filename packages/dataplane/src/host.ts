@@ -12,6 +12,7 @@ import { RingBuffer } from '@kcptunb/ring';
 import { Snmp, SnmpPeriod } from '@kcptunb/snmp';
 import { sessionKey, type DialRequest, type FromShard, type ListenRequest, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 import type { AdmissionSettings } from './admission.js';
+import type { SessionFigures } from './sessionFigures.js';
 import { reusePortSupported } from './udp.js';
 
 /** Datagram ring size in each direction between the listener shard and another shard. */
@@ -100,6 +101,10 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
   private readonly listenWaiters = new Map<number, Pending<{ address: string; port: number }>>();
   /** Server sessions running on another shard than the listener's: id → listener shard. */
   private readonly forwarded = new Map<number, number>();
+  /** Pending `sessionStats()` answers, by request number. */
+  private readonly statsWaiters = new Map<number, (sessions: SessionFigures[]) => void>();
+  private nextStatsRequest = 1;
+  private stopped = false;
 
   private readonly pool: Piscina | undefined;
 
@@ -163,13 +168,17 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
         if (m.owner !== shard.index) {
           // accepted by the listener for another shard (forwarding, Node < 22.12)
           this.forwarded.set(m.id, shard.index);
-          this.send(m.owner, { type: 'adopt', id: m.id, conv: m.conv, rings: m.rings });
+          this.send(m.owner, { type: 'adopt', id: m.id, conv: m.conv, rings: m.rings, remote: m.remote });
         }
         this.emit('accepted', { shard: m.owner, id: m.id, remote: m.remote, conv: m.conv, rings: m.rings } satisfies AcceptedSession);
         break;
       case 'closed':
         this.forgetForwarded(m.id);
         this.emit('closed', { shard: shard.index, id: m.id, reason: m.reason });
+        break;
+      case 'stats':
+        this.statsWaiters.get(m.request)?.(m.sessions);
+        this.statsWaiters.delete(m.request);
         break;
       case 'log':
         this.emit('log', m.message);
@@ -237,6 +246,43 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
     this.send(listener, { type: 'forget', id });
   }
 
+  /**
+   * Every live session's figures, from each shard (a round trip to every worker; a shard that
+   * does not answer within `timeoutMs` — stopping, or stuck — contributes none).
+   */
+  async sessionStats(timeoutMs = 2000): Promise<SessionFigures[]> {
+    if (this.stopped) return [];
+    const answers = this.shardHandles.map(
+      (s) =>
+        new Promise<SessionFigures[]>((resolve) => {
+          const request = this.nextStatsRequest++;
+          const timer = setTimeout(() => {
+            this.statsWaiters.delete(request);
+            resolve([]);
+          }, timeoutMs);
+          timer.unref();
+          this.statsWaiters.set(request, (sessions) => {
+            clearTimeout(timer);
+            resolve(sessions);
+          });
+          s.port.postMessage({ type: 'stats', request } satisfies ToShard);
+        }),
+    );
+    return (await Promise.all(answers)).flat();
+  }
+
+  /**
+   * Each shard's SNMP counters since it started (never reset by `resetSnmp()`: monotonic, as a
+   * metrics scraper wants them); CurrEstab is a level, MaxConn the peak of the current period.
+   */
+  shardSnmpTotals(): Snmp[] {
+    return this.shardHandles.map((s) => {
+      const copy = new Snmp();
+      copy.values.set(s.snmp.live.values);
+      return copy;
+    });
+  }
+
   /** Sum of every shard's SNMP counters since the last `resetSnmp()`. */
   snmp(): Snmp {
     const total = new Snmp();
@@ -255,6 +301,9 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const resolve of this.statsWaiters.values()) resolve([]);
+    this.statsWaiters.clear();
     for (const s of this.shardHandles) s.port.postMessage({ type: 'shutdown' } satisfies ToShard);
     await Promise.allSettled(this.shardHandles.map((s) => s.task));
     for (const s of this.shardHandles) s.port.close();

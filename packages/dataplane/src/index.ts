@@ -5,6 +5,7 @@
  * (snappy, KCP, FEC and the kernels stay out of its memory).
  */
 export { DataPlane, type AcceptedSession, type ClosedSession, type DataPlaneEvents, type DataPlaneOptions, type DialOptions, type ListenOptions } from './host.js';
+export type { SessionFigures } from './sessionFigures.js';
 export { sessionKey, type FromShard, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 export { nowMs } from './clock.js';
 export { reusePortSupported } from './udp.js';

@@ -132,7 +132,7 @@ export class Listener {
         this.rings.release(rings.toControl, at);
       };
       const transmit = (out: DatagramBatch) => this.endpoint?.send(out, peer);
-      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit, passive: true, retire: () => this.forget(id), releaseRings, replay: this.replay, openingNonce: nonce });
+      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit, passive: true, retire: () => this.forget(id), releaseRings, replay: this.replay, openingNonce: nonce, remote: peer.text });
       this.byAddress.set(peer.key, { id, session });
       post({ type: 'accepted', id, remote: peer.text, conv, rings, owner: shardId });
       // a fresh view: opening the session allocated kernel memory, which may have grown (detaching old views)

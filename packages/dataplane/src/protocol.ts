@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ForwardRings } from './forwarding.js';
 import type { SessionSettings } from './settings.js';
 import type { AdmissionSettings } from './admission.js';
+import type { SessionFigures } from './sessionFigures.js';
 
 export type { SessionSettings };
 
@@ -48,10 +49,12 @@ export type ToShard =
   /** Owner shard of forwarded server sessions (Node < 22.12): where its datagrams come from and go to. */
   | { type: 'serve-forwarded'; rings: ForwardRings; settings: SessionSettings }
   /** Run the session the listener shard accepted for this shard. */
-  | { type: 'adopt'; id: number; conv: number; rings: SessionRings }
+  | { type: 'adopt'; id: number; conv: number; rings: SessionRings; remote: string }
   /** The listener forgets the address of a session another shard owned. */
   | { type: 'forget'; id: number }
   | { type: 'close'; id: number }
+  /** Report every session's figures (answered with `stats` and the same request). */
+  | { type: 'stats'; request: number }
   | { type: 'shutdown' };
 
 export type FromShard =
@@ -61,6 +64,7 @@ export type FromShard =
   | { type: 'listen-failed'; error: string }
   | { type: 'accepted'; id: number; remote: string; conv: number; rings: SessionRings; owner: number }
   | { type: 'closed'; id: number; reason: string }
+  | { type: 'stats'; request: number; sessions: SessionFigures[] }
   | { type: 'log'; message: string };
 
 /** The piscina task that starts a shard; the promise it returns settles at shutdown. */

@@ -11,6 +11,7 @@ import { S, type Snmp } from '@kcptunb/snmp';
 import type { FromShard, SessionRings, SessionSettings } from './protocol.js';
 import type { ReplayFilter } from './replayFilter.js';
 import { ShardSession } from './shardSession.js';
+import { sessionFigures, type SessionFigures } from './sessionFigures.js';
 
 export interface OpenSession {
   id: number;
@@ -30,13 +31,15 @@ export interface OpenSession {
   /** Server sessions: the shard's replay filter, and the opening nonce the listener entered in it. */
   replay?: ReplayFilter;
   openingNonce?: Uint8Array;
+  /** The peer's `host:port`, for the session's figures. */
+  remote?: string;
 }
 
 /** Sessions ended here whose control side has not said `close` yet, at most (oldest forgotten). */
 const MAX_AWAITING_CONTROL = 4096;
 
 export class SessionRegistry {
-  private readonly sessions = new Map<number, { session: ShardSession; retire: (() => void) | undefined; releaseRings: (() => void) | undefined }>();
+  private readonly sessions = new Map<number, { session: ShardSession; retire: (() => void) | undefined; releaseRings: (() => void) | undefined; remote: string }>();
   /** Ended here, rings still open on the control thread: id → releaseRings. */
   private readonly awaitingControl = new Map<number, () => void>();
 
@@ -65,7 +68,7 @@ export class SessionRegistry {
       replay: o.replay,
       openingNonce: o.openingNonce,
     });
-    this.sessions.set(o.id, { session, retire: o.retire, releaseRings: o.releaseRings });
+    this.sessions.set(o.id, { session, retire: o.retire, releaseRings: o.releaseRings, remote: o.remote ?? '' });
     const v = this.snmp.values;
     v[o.passive ? S.PassiveOpens : S.ActiveOpens]!++;
     v[S.CurrEstab]!++;
@@ -76,6 +79,13 @@ export class SessionRegistry {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Every live session's figures (`shard`: this shard's index, as the control thread names it). */
+  figures(shard: number): SessionFigures[] {
+    const out: SessionFigures[] = [];
+    for (const e of this.sessions.values()) if (!e.session.closed) out.push(sessionFigures(shard, e.remote, e.session));
+    return out;
   }
 
   get(id: number): ShardSession | undefined {

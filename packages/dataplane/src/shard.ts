@@ -61,13 +61,16 @@ class Shard {
         this.serveForwarded(m.rings, m.settings);
         break;
       case 'adopt':
-        this.adopt(m.id, m.conv, m.rings);
+        this.adopt(m.id, m.conv, m.rings, m.remote);
         break;
       case 'forget':
         this.listener?.forget(m.id);
         break;
       case 'close':
         this.sessions.close(m.id, 'closed by control', false);
+        break;
+      case 'stats':
+        this.post({ type: 'stats', request: m.request, sessions: this.sessions.figures(this.task.shardId) });
         break;
       case 'shutdown':
         this.shutdown();
@@ -97,13 +100,13 @@ class Shard {
     this.forwarded = { sessions, settings };
   }
 
-  private adopt(id: number, conv: number, rings: SessionRings): void {
+  private adopt(id: number, conv: number, rings: SessionRings, remote: string): void {
     const forwarded = this.forwarded;
     if (!forwarded) return;
     const transmit = (batch: DatagramBatch) => {
       for (let i = 0; i < batch.count; i++) forwarded.sessions.transmit(id, batch.view(i));
     };
-    const session = this.sessions.open({ id, conv, settings: forwarded.settings, rings, transmit, passive: true });
+    const session = this.sessions.open({ id, conv, settings: forwarded.settings, rings, transmit, passive: true, remote });
     this.post({ type: 'log', message: `shard ${this.task.shardId}: running forwarded session ${id}` });
     const now = nowMs();
     for (const d of forwarded.sessions.takeEarly(id)) this.sessions.deliver(session, d, now);

@@ -42,6 +42,8 @@ export class Kcp {
   readonly rto = new RtoEstimator();
   /** When the caller should run `flush()` next. */
   nextFlushAt = 0;
+  /** Segments this conversation sent again (RTO, fast and early retransmits): its share of RetransSegs. */
+  retransmitted = 0;
 
   private readonly sndQueue = new Deque<Segment>();
   private readonly sndBuf = new Deque<Segment>();
@@ -113,6 +115,21 @@ export class Kcp {
   /** Segments sent and not yet covered by the peer's una. */
   get inFlight(): number {
     return timediff(this.sndNxt, this.sndUna);
+  }
+
+  /** Segments waiting in the send queue, not yet in flight. */
+  get queued(): number {
+    return this.sndQueue.length;
+  }
+
+  /** Free slots of our receive window, as advertised to the peer. */
+  get receiveWindowFree(): number {
+    return this.receiver.unusedWindow();
+  }
+
+  /** The congestion window in segments (0 until the first flush; only limits sending with nc = 0). */
+  get congestionWindow(): number {
+    return this.congestion.cwnd;
   }
 
   /** The peer's last advertised free receive window, in segments. */
@@ -344,6 +361,7 @@ export class Kcp {
     values[S.FastRetransSegs]! += fast;
     values[S.EarlyRetransSegs]! += early;
     values[S.RetransSegs]! += lost + fast + early;
+    this.retransmitted += lost + fast + early;
 
     // 6. congestion window (only with nc = 0)
     if (this.config.nc === 0) this.congestion.afterFlush(change, lost, this.inFlight, cwnd, resend);

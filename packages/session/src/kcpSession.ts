@@ -59,6 +59,12 @@ export class KcpSession {
   private readonly acceptDatagram: ((decrypted: Uint8Array, now: number) => boolean) | undefined;
   private now = 0;
   private closed = false;
+  /**
+   * This conversation's own share of the shard-wide SNMP counters, for per-session figures:
+   * application bytes written and read, datagrams and their bytes on the wire, and segments
+   * FEC rebuilt.
+   */
+  readonly counters = { bytesSent: 0, bytesReceived: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0, fecRecovered: 0 };
 
   constructor(private readonly kernels: Kernels, options: KcpSessionOptions) {
     this.snmp = options.snmp ?? new Snmp();
@@ -119,6 +125,7 @@ export class KcpSession {
     this.now = now;
     this.kcp.send(data);
     this.snmp.values[S.BytesSent]! += data.length;
+    this.counters.bytesSent += data.length;
     this.kcp.flush(now);
     this.emit();
   }
@@ -132,6 +139,7 @@ export class KcpSession {
     if (this.closed || data.length === 0) return;
     this.kcp.send(data);
     this.snmp.values[S.BytesSent]! += data.length;
+    this.counters.bytesSent += data.length;
   }
 
   /** Flush KCP now (ACKs, new and due segments) and transmit. */
@@ -150,6 +158,7 @@ export class KcpSession {
   read(out: Uint8Array): number {
     const n = this.kcp.recv(out);
     this.snmp.values[S.BytesReceived]! += n;
+    this.counters.bytesReceived += n;
     return n;
   }
 
@@ -171,7 +180,11 @@ export class KcpSession {
     this.now = now;
     const values = this.snmp.values;
     values[S.InPkts]! += batch.count;
-    for (let i = 0; i < batch.count; i++) values[S.InBytes]! += batch.length(i);
+    let inBytes = 0;
+    for (let i = 0; i < batch.count; i++) inBytes += batch.length(i);
+    values[S.InBytes]! += inBytes;
+    this.counters.inPkts += batch.count;
+    this.counters.inBytes += inBytes;
     const ok = this.crypt.open(batch);
     const sink = (kcp: Uint8Array, regular: boolean) => this.feed(kcp, regular);
     for (let i = 0; i < batch.count; i++) {
@@ -241,6 +254,7 @@ export class KcpSession {
     if (regular && readSegmentHeader(kcp, 0, header) && header.conv !== this.kcp.conv && isConversationStart(header)) {
       this.peerRestarted = true;
     }
+    if (!regular) this.counters.fecRecovered++;
     this.kcp.input(kcp, regular, this.now);
   }
 
@@ -274,8 +288,7 @@ export class KcpSession {
     if (out.count === 0) return;
     this.crypt.seal(out);
     const values = this.snmp.values;
-    values[S.OutPkts]! += out.count;
-    for (let i = 0; i < out.count; i++) values[S.OutBytes]! += out.length(i);
+    this.countOut(out);
     this.onDatagrams(out);
     out.clear();
   }
@@ -290,10 +303,8 @@ export class KcpSession {
       for (let i = 0; i < out.count; i++) pacer.offer(out.view(i).slice());
       out.clear();
     }
-    const values = this.snmp.values;
     const flush = () => {
-      values[S.OutPkts]! += paced.count;
-      for (let i = 0; i < paced.count; i++) values[S.OutBytes]! += paced.length(i);
+      this.countOut(paced);
       this.onDatagrams(paced);
       paced.clear();
     };
@@ -302,6 +313,17 @@ export class KcpSession {
       paced.push(d);
     });
     if (paced.count > 0) flush();
+  }
+
+  /** Datagrams leaving: OutPkts and OutBytes, shard-wide and this session's. */
+  private countOut(out: DatagramBatch): void {
+    let bytes = 0;
+    for (let i = 0; i < out.count; i++) bytes += out.length(i);
+    const values = this.snmp.values;
+    values[S.OutPkts]! += out.count;
+    values[S.OutBytes]! += bytes;
+    this.counters.outPkts += out.count;
+    this.counters.outBytes += bytes;
   }
 
   /** Release kernel memory. Nothing is sent: closing is silent on the wire (docs/protocol.md §3.9). */

@@ -2,7 +2,6 @@ export { createClient, KcptunbClient, type ClientOptions } from './client.js';
 export { createServer, KcptunbServer, type BoundAddress, type ServerOptions } from './server.js';
 export { DEFAULT_DRAIN_MS, type CloseOptions, type KcptunbEvents } from './tunnelBase.js';
 export { CLIENT_OPTIONS, optionName, optionNames, SERVER_OPTIONS, type ClientFlagOptions, type ServerFlagOptions } from './options.js';
-export type { SessionStats, TunnelStats } from './stats.js';
 export type { SessionCloseInfo, SessionInfo, StreamInfo } from '../runtime/tunnelEvents.js';
 export { StreamSessionClosedError } from '../runtime/streamDuplex.js';
 export { ClientClosedError } from '../runtime/client.js';

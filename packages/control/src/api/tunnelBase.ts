@@ -10,9 +10,9 @@ import type { TunnelSettings } from '../config/tunnelSettings.js';
 import { Logger, type LogSink } from '../runtime/logger.js';
 import { describe } from '../runtime/settings.js';
 import { startSnmpLog } from '../runtime/snmpLog.js';
-import type { TunnelSession } from '../runtime/tunnel.js';
 import type { TunnelEvents, TunnelEventSink } from '../runtime/tunnelEvents.js';
-import { sessionStats, type TunnelStats } from './stats.js';
+import { SNMP_COUNTERS } from '@kcptunb/snmp';
+import type { TunnelStats } from '../runtime/stats.js';
 
 /** The events of a client or server: sessions, streams, log lines, and 'close' once close() is done. */
 export interface KcptunbEvents extends TunnelEvents {
@@ -36,7 +36,7 @@ export interface LogTarget {
 /** The runtime object behind a client or server. */
 export interface TunnelRuntime {
   readonly dataPlane: DataPlane;
-  liveSessions(): TunnelSession[];
+  stats(): Promise<TunnelStats>;
   stop(drainMs: number): Promise<void>;
 }
 
@@ -92,11 +92,16 @@ export abstract class TunnelBase<R extends TunnelRuntime> extends EventEmitter<K
     return this.started as Promise<A>;
   }
 
-  /** SNMP counters and per-session figures (empty before start). */
-  stats(): TunnelStats {
+  /**
+   * The SNMP counters (the process's and each data-plane shard's) and every live session's figures
+   * (KCP's RTT, windows, in-flight, bytes and datagrams, its open smux streams): runtime/stats.ts.
+   * Zeros and no sessions before start.
+   */
+  async stats(): Promise<TunnelStats> {
     const r = this.runtime;
-    const snmp = r ? r.dataPlane.snmp().snapshot() : ({} as TunnelStats['snmp']);
-    return { side: this.settings.side, snmp, sessions: r ? r.liveSessions().map(sessionStats) : [] };
+    if (r) return r.stats();
+    const snmp = Object.fromEntries(SNMP_COUNTERS.map((k) => [k, 0])) as TunnelStats['snmp'];
+    return { side: this.settings.side, at: Date.now(), snmp, shards: [], sessions: [] };
   }
 
   /**

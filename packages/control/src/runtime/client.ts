@@ -18,6 +18,7 @@ import { ClientProxy } from './proxyHandshakes.js';
 import { lookupRemote } from './lookupRemote.js';
 import { startSnmpHints } from './snmpHints.js';
 import { randomConv, TunnelSession } from './tunnel.js';
+import { collectStats, streamsIn, type TunnelStats } from './stats.js';
 import { drainSessions } from './drain.js';
 import type { StreamDuplex } from './streamDuplex.js';
 import { NO_EVENTS, type TunnelEventSink } from './tunnelEvents.js';
@@ -226,6 +227,11 @@ export class TunnelClient {
         this.expired.delete(s);
       }
     }
+  }
+
+  /** The tunnel's figures now: SNMP per process and shard, every session's KCP figures and streams. */
+  stats(): Promise<TunnelStats> {
+    return collectStats({ side: 'client', dataPlane: this.dataPlane, openStreams: streamsIn(this.sessions) });
   }
 
   /**

@@ -17,6 +17,7 @@ import { startPprof } from './pprof.js';
 import { FastServerProxy } from './proxyHandshakes.js';
 import { TunnelSession } from './tunnel.js';
 import { startSnmpHints } from './snmpHints.js';
+import { collectStats, streamsIn, type TunnelStats } from './stats.js';
 import { drainSessions } from './drain.js';
 import type { StreamDuplex } from './streamDuplex.js';
 import { NO_EVENTS, type StreamInfo, type TunnelEventSink } from './tunnelEvents.js';
@@ -175,6 +176,11 @@ export class TunnelServer {
         session.link.schedule();
       },
     );
+  }
+
+  /** The tunnel's figures now: SNMP per process and shard, every session's KCP figures and streams. */
+  stats(): Promise<TunnelStats> {
+    return collectStats({ side: 'server', dataPlane: this.dataPlane, openStreams: streamsIn(this.sessions) });
   }
 
   /** Refuse new sessions and streams, give open streams up to `drainMs` to end, close the rest (FIN), then everything. */
