@@ -1,7 +1,7 @@
 /** `createClient(options)`: a kcptunb client in this process; streams over the tunnel from `openStream()`, and from TCP when `localaddr` is given. */
 import type { Duplex } from 'node:stream';
 import type { TunnelSettings } from '../config/tunnelSettings.js';
-import { TunnelClient } from '../runtime/client.js';
+import { ClientClosedError, TunnelClient } from '../runtime/client.js';
 import { resolveOptions, type ClientFlagOptions } from './options.js';
 import type { BoundAddress } from './server.js';
 import { TunnelBase, type LogTarget } from './tunnelBase.js';
@@ -35,6 +35,7 @@ export class KcptunbClient extends TunnelBase<TunnelClient> {
    * Starts the client if needed. `end()` is a half-close (FIN; reading goes on).
    */
   async openStream(): Promise<Duplex> {
+    if (this.closeCalled) throw new ClientClosedError();
     await this.start();
     const r = this.running;
     if (!r) throw new Error('the client did not start');

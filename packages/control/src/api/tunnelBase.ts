@@ -62,6 +62,11 @@ export abstract class TunnelBase<R extends TunnelRuntime> extends EventEmitter<K
     });
   }
 
+  /** close() was called. */
+  protected get closeCalled(): boolean {
+    return this.closing !== undefined;
+  }
+
   /** The runtime, once started (stats and close need it). */
   protected get running(): R | undefined {
     return this.runtime;
