@@ -115,7 +115,7 @@ test('16 MiB each way through one stream, SHA-256 verified; a handler that answe
 test('back-pressure: a handler that does not read stops the writer with a bounded amount accepted; all of it arrives once it reads', { timeout: 120_000 }, async (ctx) => {
   let serverStream: Duplex | undefined;
   const t = await tunnel({ handler: (stream) => (serverStream = stream) });
-  const total = 48 * MiB;
+  const total = 16 * MiB;
   const data = new Rng(48).fill(Buffer.alloc(total));
   const stream = await t.client.openStream();
   let written = 0;
@@ -138,7 +138,8 @@ test('back-pressure: a handler that does not read stops the writer with a bounde
   await waitFor(() => Date.now() - lastProgress > 1000, 20_000, 'the writer to stall', { pollMs: 50 });
   assert.ok(blockedAt > 0, 'write() returned false');
   ctx.diagnostic(`accepted while nobody reads: ${(written / MiB).toFixed(2)} MiB`);
-  assert.ok(written <= 12 * MiB, `${(written / MiB).toFixed(1)} MiB accepted while nobody reads (bounded by the stream, session and KCP buffers)`);
+  // measured 0.9 MiB: the Duplex, --pipebuf, the rings, KCP's windows and the peer's --streambuf before it pauses the stream
+  assert.ok(written <= 4 * MiB, `${(written / MiB).toFixed(1)} MiB accepted while nobody reads (bounded by the stream, session and KCP buffers)`);
   const hash = createHash('sha256');
   let received = 0;
   const done = new Promise<void>((resolve) => serverStream!.on('end', resolve));
