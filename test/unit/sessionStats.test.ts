@@ -56,7 +56,7 @@ test('client and server stats(): per-session KCP figures, open streams and SNMP 
   cleanups.push(() => relay.close());
   const client = new TunnelClient(settings('client', ['-l', '127.0.0.1:0', '-r', `127.0.0.1:${relay.port}`, ...common]), Logger.silent());
   cleanups.push(() => client.stop());
-  const { port } = await client.start();
+  const { port } = (await client.start())!; // a TCP listener: -l was given
 
   const socket = await echoHeldOpen(port, 2 * MiB);
   // the server side's stream is open once its target connection is: wait for it rather than sleep

@@ -4,41 +4,32 @@
  * A bad flag or config is one line on stderr and exit code 2, found before
  * anything is printed or bound (resolveConfig verifies every layer's settings).
  */
-import { closeSync, openSync } from 'node:fs';
 import { Command } from 'commander';
-import { sockoptSupport } from '@kcptunb/sockopt';
+import { KcptunbClient } from './api/client.js';
+import { KcptunbServer } from './api/server.js';
 import { ConfigError } from './config/configError.js';
 import { helpText, VERSION } from './config/help.js';
+import { checkLogFile } from './config/logFile.js';
 import { resolveConfig } from './config/resolve.js';
 import type { Side } from './config/tunnelConfig.js';
 import type { TunnelSettings } from './config/tunnelSettings.js';
-import { TunnelClient } from './runtime/client.js';
 import { Logger } from './runtime/logger.js';
-import { TunnelServer } from './runtime/server.js';
-import { describe } from './runtime/settings.js';
 import { installSignals } from './runtime/signals.js';
-import { startSnmpLog } from './runtime/snmpLog.js';
 
-/** Start a tunnel from settings that tunnelSettings() has checked: nothing here can be a configuration error. */
-export async function startTunnel(settings: TunnelSettings, logger: Logger): Promise<TunnelClient | TunnelServer> {
-  logger.log(`version: ${VERSION}`);
-  const native = sockoptSupport();
-  // the one line for a missing addon; the features it backs then fall back quietly
-  if (!native.supported) logger.log(`sockopt: ${native.reason}; TCP Fast Open and DSCP fall back to plain sockets`);
-  const tunnel = settings.side === 'client' ? new TunnelClient(settings, logger) : new TunnelServer(settings, logger);
-  for (const line of describe(settings)) logger.log(line);
-  await tunnel.start();
-  return tunnel;
-}
-
-/** --log FILE must be appendable before anything starts (else one line, exit code 2). */
-function checkLogFile(file: string): void {
-  if (!file) return;
-  try {
-    closeSync(openSync(file, 'a', 0o666));
-  } catch (e) {
-    throw new ConfigError(`--log ${file}: cannot append to it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+/**
+ * Start a tunnel from settings that tunnelSettings() has checked, through the library API
+ * (the CLI is one of its users): lines go to stderr or --log, with Go's time prefix.
+ */
+export async function startTunnel(settings: TunnelSettings): Promise<KcptunbClient | KcptunbServer> {
+  const log = { stderr: true };
+  if (settings.side === 'client') {
+    const client = new KcptunbClient(settings, true, log);
+    await client.start();
+    return client;
   }
+  const server = new KcptunbServer(settings, undefined, log);
+  await server.listen();
+  return server;
 }
 
 async function runSide(side: Side, args: string[]): Promise<number> {
@@ -52,14 +43,12 @@ async function runSide(side: Side, args: string[]): Promise<number> {
     return 0;
   }
   checkLogFile(r.config.log);
-  const logger = new Logger(r.config.log, r.config.quiet);
+  // the lines the CLI writes itself (warnings, signals) go where the tunnel's go
+  const logger = new Logger({ file: r.config.log, quiet: r.config.quiet, stderr: true });
   for (const warning of r.warnings) logger.log(warning);
-  const tunnel = await startTunnel(r.settings, logger);
-  const stopSnmpLog = startSnmpLog(r.config.snmpLog, r.config.snmpPeriod, () => tunnel.dataPlane.snmp(), () => tunnel.dataPlane.resetSnmp(), (e) => logger.log(`snmplog: ${e.message}`));
-  installSignals(logger, () => tunnel.dataPlane.snmp(), async () => {
-    stopSnmpLog();
-    await tunnel.stop();
-  });
+  const tunnel = await startTunnel(r.settings);
+  // SIGINT/SIGTERM: kcptun stops at once (no drain), and so does the CLI
+  installSignals(logger, () => tunnel.snmp()!, () => tunnel.close({ drainMs: 0 }));
   return -1; // keep running
 }
 

@@ -1,26 +1,17 @@
 /**
  * `npm start`: the whole product on loopback with embedded defaults — a TCP
- * echo target, `kcptunb server`, `kcptunb client` (both in this process, each
+ * echo target, a kcptunb server and client from the library API (both in this process, each
  * with its own data-plane workers), a 64 MiB transfer through the tunnel and a
  * 64-byte ping-pong; prints throughput and RTT, then shuts everything down.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { resolveConfig } from './config/resolve.js';
-import type { TunnelSettings } from './config/tunnelSettings.js';
-import { TunnelClient } from './runtime/client.js';
-import { Logger } from './runtime/logger.js';
+import { createClient } from './api/client.js';
+import { createServer } from './api/server.js';
 import { freeUdpPort } from './runtime/loopbackPorts.js';
-import { TunnelServer } from './runtime/server.js';
 
 const MiB = 1 << 20;
-
-function settings(side: 'client' | 'server', args: string[]): TunnelSettings {
-  const r = resolveConfig(side, args, {});
-  if (r.kind !== 'run') throw new Error('unexpected help/version');
-  return r.settings;
-}
 
 function open(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -87,17 +78,16 @@ async function pingPong(port: number, rounds: number): Promise<number[]> {
 }
 
 export async function runDemo(): Promise<void> {
-  const logger = Logger.silent();
-  const echo = createServer((s) => {
+  const echo = createNetServer((s) => {
     s.on('error', () => {});
     s.pipe(s);
   });
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   const targetPort = (echo.address() as { port: number }).port;
-  const server = new TunnelServer(settings('server', ['-l', `127.0.0.1:${await freeUdpPort()}`, '-t', `127.0.0.1:${targetPort}`, '--quiet']), logger);
-  const udp = await server.start();
-  const client = new TunnelClient(settings('client', ['-l', '127.0.0.1:0', '-r', `127.0.0.1:${udp.port}`, '--quiet']), logger);
-  const local = await client.start();
+  const server = createServer({ listen: `127.0.0.1:${await freeUdpPort()}`, target: `127.0.0.1:${targetPort}`, quiet: true });
+  const udp = await server.listen();
+  const client = createClient({ localaddr: '127.0.0.1:0', remoteaddr: `127.0.0.1:${udp.port}`, quiet: true });
+  const local = (await client.start())!;
   console.log(`kcptunb demo: app → client 127.0.0.1:${local.port} → KCP/UDP 127.0.0.1:${udp.port} → server → echo 127.0.0.1:${targetPort}`);
   console.log('defaults: --crypt aes, --mode fast, FEC 10/3, snappy, kcptunB smux extensions');
   const ms = await transfer(local.port, 64 * MiB);
@@ -105,10 +95,10 @@ export async function runDemo(): Promise<void> {
   const rtts = await pingPong(local.port, 200);
   const q = (p: number) => rtts[Math.min(rtts.length - 1, Math.floor(p * rtts.length))]!.toFixed(2);
   console.log(`ping-pong: 200 × 64 B, RTT p50 ${q(0.5)} ms, p99 ${q(0.99)} ms`);
-  const snmp = client.dataPlane.snmp().snapshot();
+  const { snmp } = await client.stats();
   console.log(`client SNMP: OutPkts ${snmp.OutPkts} InPkts ${snmp.InPkts} RetransSegs ${snmp.RetransSegs} FECRecovered ${snmp.FECRecovered}`);
-  await client.stop();
-  await server.stop();
+  await client.close({ drainMs: 0 });
+  await server.close({ drainMs: 0 });
   echo.close();
 }
 

@@ -1,3 +1,5 @@
+// The library API (docs/api.md): createServer / createClient and their types
+export * from './api/index.js';
 export * from './config/index.js';
 export { main, startTunnel } from './cli.js';
 export { TunnelClient } from './runtime/client.js';

@@ -69,6 +69,8 @@ export class SmuxStream implements FrameSource {
   private localClosed = false;
   private sessionEnded = false;
   private writeBlocked = false;
+  /** `end()` was called: no more writes, FIN queued after the written bytes; reading goes on. */
+  private writeEnded = false;
   private readonly window: StreamWindow | null;
 
   /** @internal created by SmuxSession only. */
@@ -118,7 +120,12 @@ export class SmuxStream implements FrameSource {
 
   /** Whether `write()` accepts data. */
   get writable(): boolean {
-    return !this.localClosed;
+    return !this.localClosed && !this.writeEnded;
+  }
+
+  /** The peer sent FIN (bytes before it may still be buffered). */
+  get remoteFinished(): boolean {
+    return this.remoteEnded;
   }
 
   /**
@@ -130,7 +137,9 @@ export class SmuxStream implements FrameSource {
     if (this.localClosed) return null;
     if (this.rx.length === 0) {
       if (this.remoteEnded) {
-        this.close();
+        // after end(), EOF retires the stream once its FIN is out (retireIfDone), never drops data
+        if (this.writeEnded) this.retireIfDone();
+        else this.close();
         return null;
       }
       if (this.flow) this.sendFlow(this.flow.onEmptyRead());
@@ -154,7 +163,7 @@ export class SmuxStream implements FrameSource {
    * `stream-writable`) or is closed (the data is then dropped).
    */
   write(data: Uint8Array): boolean {
-    if (this.localClosed) return false;
+    if (this.localClosed || this.writeEnded) return false;
     if (data.length > 0) {
       this.tx.push(data);
       this.host.queue.activate(this);
@@ -164,6 +173,20 @@ export class SmuxStream implements FrameSource {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Half-close, for library streams (the relays keep kcptun's close-both): no more writes; what
+   * was written is sent, then FIN, and the stream still reads until the peer's FIN. Unlike
+   * `close()`, data held back by the peer's pause (FUL) is kept and sent once it resumes. The
+   * caller `close()`s once it has read EOF and `finSent` (docs/protocol.md §4.3). Idempotent.
+   */
+  end(): void {
+    if (this.localClosed || this.writeEnded) return;
+    this.writeEnded = true;
+    this.writeBlocked = false;
+    if (this.finState === FIN_NONE) this.finState = FIN_QUEUED;
+    this.host.queue.activate(this);
   }
 
   /** Close both directions (see the top of this file). Idempotent. */
@@ -204,6 +227,7 @@ export class SmuxStream implements FrameSource {
     this.remoteEnded = true;
     if (this.window && this.hasFrameReady()) this.host.queue.activate(this);
     if (this.rx.length === 0) this.host.emitStreamEvent('stream-readable', this);
+    this.retireIfDone();
   }
 
   /** @internal FUL from the peer. */
@@ -262,9 +286,18 @@ export class SmuxStream implements FrameSource {
       this.finState = FIN_SENT;
       out.cmd = CMD_FIN;
       out.payload = EMPTY;
+      this.retireIfDone();
       return true;
     }
     return false;
+  }
+
+  /** After `end()`: both FINs exchanged and every byte read — the stream is done, its sid forgotten. */
+  private retireIfDone(): void {
+    if (!this.writeEnded || this.localClosed || this.finState !== FIN_SENT || !this.remoteEnded || this.rx.length > 0) return;
+    this.localClosed = true;
+    this.flow = null;
+    this.host.forgetStream(this);
   }
 
   /** @internal FrameSource. */

@@ -124,12 +124,21 @@ export function resolveConfig(side: Side, argv: readonly string[], env: NodeJS.P
     }
   }
 
+  return { kind: 'run', config, settings: checkedSettings(config, given), warnings };
+}
+
+/**
+ * The checks every configuration goes through, from the command line or the library API
+ * (api/options.ts): enumerations, the flag dialect, then every layer's settings. `given` holds
+ * the long names of the flags that were set. The first problem is a ConfigError.
+ */
+export function checkedSettings(config: TunnelConfig, given: ReadonlySet<string>): TunnelSettings {
   const oneOf = (flag: string, v: string, allowed: readonly string[]) => {
     if (!allowed.includes(v)) throw new ConfigError(`invalid --${flag} "${v}": allowed values are ${allowed.join(', ')}`);
   };
   oneOf('mode', config.mode, MODES);
-  oneOf('ser', config.ser, SERVICES[side]);
+  oneOf('ser', config.ser, SERVICES[config.side]);
   // kcptunB's meanings unless --dialect or a kcptun-only flag says otherwise (docs/protocol.md §7.10)
   applyFlagDialect(config, given);
-  return { kind: 'run', config, settings: tunnelSettings(config), warnings };
+  return tunnelSettings(config);
 }

@@ -22,6 +22,24 @@ import { startSnmpHints } from './snmpHints.js';
 import { randomConv, TunnelSession } from './tunnel.js';
 import { collectStats, streamsIn, type TunnelStats } from './stats.js';
 import { startObservers, type Observers } from '../observe/index.js';
+import { drainSessions } from './drain.js';
+import type { StreamDuplex } from './streamDuplex.js';
+import { NO_EVENTS, type TunnelEventSink } from './tunnelEvents.js';
+
+export interface TunnelClientOptions {
+  /** Accept TCP connections on the settings' listen address (false: streams come from openStream only). */
+  listen?: boolean;
+  events?: TunnelEventSink;
+}
+
+/** openStream on a client that is closing or closed. */
+export class ClientClosedError extends Error {
+  readonly code = 'ERR_KCPTUNB_CLIENT_CLOSED';
+  constructor() {
+    super('the client is closed');
+    this.name = 'ClientClosedError';
+  }
+}
 
 interface Slot {
   session: TunnelSession | undefined;
@@ -52,8 +70,12 @@ export class TunnelClient {
   private observers: Observers | undefined;
   /** Upstream's client --pprof (kcptun dialect). */
   private pprof: import('node:http').Server | undefined;
+  private readonly events: TunnelEventSink;
+  private readonly listens: boolean;
 
-  constructor(private readonly tunnel: TunnelSettings, private readonly logger: Logger) {
+  constructor(private readonly tunnel: TunnelSettings, private readonly logger: Logger, o: TunnelClientOptions = {}) {
+    this.events = o.events ?? NO_EVENTS;
+    this.listens = o.listen ?? true;
     const config = (this.config = tunnel.config);
     this.settings = tunnel.session;
     this.remote = tunnel.remote;
@@ -64,9 +86,19 @@ export class TunnelClient {
     this.slots = Array.from({ length: config.conn }, () => ({ session: undefined, opening: undefined, expiresAt: Infinity }));
   }
 
-  /** Listen for TCP and open every session (kcptunB opens all --conn sessions at start). */
-  async start(): Promise<{ address: string; port: number }> {
+  /** Listen for TCP (unless told not to) and open every session (kcptunB opens all --conn sessions at start). */
+  async start(): Promise<{ address: string; port: number } | null> {
     if (this.tunnel.pprof) this.pprof = await startPprof(this.logger, this.tunnel.pprof);
+    const a = this.listens ? await this.listenTcp() : null;
+    this.stopHints = startSnmpHints({ side: 'client', server: this.peer }, () => this.dataPlane.snmp(), this.logger);
+    await Promise.all(this.slots.map((_, i) => this.ensure(i)));
+    this.observers = await startObservers(this.tunnel, () => this.stats(), this.logger);
+    this.scavenger = setInterval(() => this.scavenge(), 1000);
+    this.scavenger.unref();
+    return a;
+  }
+
+  private async listenTcp(): Promise<{ address: string; port: number }> {
     const { host, port } = this.tunnel.listen;
     this.server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
@@ -84,12 +116,30 @@ export class TunnelClient {
     }
     const a = this.server.address() as { address: string; port: number };
     this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port })}`);
-    this.stopHints = startSnmpHints({ side: 'client', server: this.peer }, () => this.dataPlane.snmp(), this.logger);
-    await Promise.all(this.slots.map((_, i) => this.ensure(i)));
-    this.observers = await startObservers(this.tunnel, () => this.stats(), this.logger);
-    this.scavenger = setInterval(() => this.scavenge(), 1000);
-    this.scavenger.unref();
     return a;
+  }
+
+  /** A stream to the server on the next session (round-robin, as TCP connections are), as a Duplex. */
+  async openStream(): Promise<StreamDuplex> {
+    if (this.stopping) throw new ClientClosedError();
+    const session = await this.ensure(this.nextSlot());
+    if (this.stopping) throw new ClientClosedError();
+    const stream = session.link.smux.openStream();
+    return session.duplex(stream);
+  }
+
+  /** The sessions open now (for stats). */
+  liveSessions(): TunnelSession[] {
+    const live = new Set<TunnelSession>();
+    for (const slot of this.slots) if (slot.session && !slot.session.closed) live.add(slot.session);
+    for (const s of this.expired.keys()) if (!s.closed) live.add(s);
+    return [...live];
+  }
+
+  private nextSlot(): number {
+    const i = this.rr % this.slots.length;
+    this.rr = (this.rr + 1) & 0xffff;
+    return i;
   }
 
   /** The live session of slot `i`, replacing a closed or expired one (retrying every second). */
@@ -119,13 +169,15 @@ export class TunnelClient {
         const host = await lookupRemote(this.remote.host);
         // a port range: each session (and each re-dial) a random port of it, as kcptun (docs/protocol.md §7.13)
         const port = this.remote.lastPort === undefined ? this.remote.port : randomInt(this.remote.port, this.remote.lastPort + 1);
-        const dialed = await this.dataPlane.dial({ shard, id, host, port, conv: randomConv(), settings: this.settings, ringBytes: RING_BYTES });
+        const conv = randomConv();
+        const dialed = await this.dataPlane.dial({ shard, id, host, port, conv, settings: this.settings, ringBytes: RING_BYTES });
         const label = `${bracketHostPort(dialed.local)} -> ${formatAddress({ host: this.remote.host, port })}`;
-        const session = new TunnelSession({ shard, id, label, peer: this.peer, rings: dialed.rings, settings: this.tunnel, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue, closeWaitMs: this.config.closeWait * 1000 });
+        const session = new TunnelSession({ shard, id, label, peer: this.peer, rings: dialed.rings, settings: this.tunnel, dataPlane: this.dataPlane, logger: this.logger, queue: this.links.queue, closeWaitMs: this.config.closeWait * 1000, conv, events: this.events });
         const key = sessionKey(shard, id);
         this.sessions.set(key, session);
         session.onClose(() => setTimeout(() => this.sessions.delete(key), 10_000).unref());
         this.logger.log(`connection: ${label}`);
+        this.events('session-open', session.info);
         slot.session = session;
         slot.expiresAt = this.config.autoExpire > 0 ? Date.now() + this.config.autoExpire * 1000 : Infinity;
         return session;
@@ -142,8 +194,7 @@ export class TunnelClient {
       socket.destroy();
       return;
     }
-    const i = this.rr % this.slots.length;
-    this.rr = (this.rr + 1) & 0xffff;
+    const i = this.nextSlot();
     socket.on('error', () => {});
     void this.ensure(i).then(
       (session) => this.attach(session, socket),
@@ -194,16 +245,21 @@ export class TunnelClient {
     return collectStats({ side: 'client', dataPlane: this.dataPlane, openStreams: streamsIn(this.sessions) });
   }
 
-  /** Stop accepting, close every session, stop the data plane. */
-  async stop(): Promise<void> {
+  /**
+   * Stop accepting (TCP and openStream), give open streams up to `drainMs` to end, close the rest
+   * with FIN, close every session, stop the data plane.
+   */
+  async stop(drainMs = 0): Promise<void> {
     this.stopping = true;
     this.stopHints?.();
     this.observers?.close();
     this.pprof?.close();
     if (this.scavenger) clearInterval(this.scavenger);
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await drainSessions(this.liveSessions(), drainMs);
     for (const slot of this.slots) slot.session?.close();
     for (const s of this.expired.keys()) s.close();
+    await closed;
     await this.dataPlane.stop();
     this.links.stop();
   }

@@ -19,6 +19,18 @@ import { TunnelSession } from './tunnel.js';
 import { startSnmpHints } from './snmpHints.js';
 import { collectStats, streamsIn, type TunnelStats } from './stats.js';
 import { startObservers, type Observers } from '../observe/index.js';
+import { drainSessions } from './drain.js';
+import type { StreamDuplex } from './streamDuplex.js';
+import { NO_EVENTS, type StreamInfo, type TunnelEventSink } from './tunnelEvents.js';
+
+/** The library's alternative to --target: every stream a client opens, as a Duplex. */
+export type StreamHandlerFn = (stream: StreamDuplex, info: StreamInfo) => void;
+
+export interface TunnelServerOptions {
+  /** Hand each stream to this function instead of dialling --target. */
+  handler?: StreamHandlerFn;
+  events?: TunnelEventSink;
+}
 
 /** Client addresses remembered for the `--nocomp` mismatch hint (oldest forgotten first). */
 const MAX_REMEMBERED_MISMATCHES = 1024;
@@ -40,8 +52,13 @@ export class TunnelServer {
   private readonly clients = new WeakMap<TunnelSession, string>();
   private readonly target: HostPort;
   readonly config: TunnelConfig;
+  private readonly handler: StreamHandlerFn | undefined;
+  private readonly events: TunnelEventSink;
+  private stopping = false;
 
-  constructor(private readonly settings: TunnelSettings, private readonly logger: Logger) {
+  constructor(private readonly settings: TunnelSettings, private readonly logger: Logger, o: TunnelServerOptions = {}) {
+    this.handler = o.handler;
+    this.events = o.events ?? NO_EVENTS;
     this.config = settings.config;
     this.target = settings.remote;
     // Node < 22.12 cannot share a UDP port between threads (no reusePort): one shard owns the listener
@@ -90,6 +107,8 @@ export class TunnelServer {
       id: a.id,
       label: remote,
       peer: remote,
+      conv: a.conv,
+      events: this.events,
       quietClose: repeat,
       rings: a.rings,
       settings: this.settings,
@@ -106,6 +125,13 @@ export class TunnelServer {
       this.rememberEnded(key, session);
     });
     if (!repeat) this.logger.log(`remote address: ${client}`);
+    this.events('session-open', session.info);
+    if (this.stopping) session.close();
+  }
+
+  /** The sessions open now (for stats). */
+  liveSessions(): TunnelSession[] {
+    return [...this.sessions.values()].filter((s) => !s.closed);
   }
 
   /**
@@ -120,6 +146,21 @@ export class TunnelServer {
   }
 
   private onStream(session: TunnelSession, stream: SmuxStream): void {
+    if (this.stopping) {
+      stream.close();
+      session.link.schedule();
+      return;
+    }
+    if (this.handler) {
+      const duplex = session.duplex(stream);
+      try {
+        this.handler(duplex, { id: stream.id, session: session.info, kind: 'duplex' });
+      } catch (e) {
+        this.logger.log(`stream handler: ${(e as Error).message}`);
+        duplex.destroy();
+      }
+      return;
+    }
     if (this.config.ser === 'fast') {
       new FastServerProxy(stream, session, this.logger, this.config.tfo);
       return;
@@ -147,10 +188,13 @@ export class TunnelServer {
     return collectStats({ side: 'server', dataPlane: this.dataPlane, openStreams: streamsIn(this.sessions) });
   }
 
-  async stop(): Promise<void> {
+  /** Refuse new sessions and streams, give open streams up to `drainMs` to end, close the rest (FIN), then everything. */
+  async stop(drainMs = 0): Promise<void> {
+    this.stopping = true;
     this.stopHints?.();
     this.pprof?.close();
     this.observers?.close();
+    await drainSessions(this.liveSessions(), drainMs);
     for (const s of [...this.sessions.values()]) s.close();
     await this.dataPlane.stop();
     this.links.stop();

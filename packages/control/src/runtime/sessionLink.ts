@@ -50,6 +50,11 @@ export class SessionLink implements Runnable {
     return this.ended;
   }
 
+  /** smux output is waiting for the ring to the shard. */
+  get hasOutput(): boolean {
+    return !this.ended && (this.pendingOut !== undefined || this.smux.hasOutput);
+  }
+
   /** Run soon (coalesced): call after any stream write, read or close. */
   schedule(): void {
     this.queue.markDirty(this);

@@ -6,6 +6,8 @@ export interface StreamHandler {
   writable(): void;
   /** Tear down (the session died). */
   finish(): void;
+  /** A graceful stop closes it this way when it has one (a library Duplex: closed without an error), else by `finish`. */
+  stop?(): void;
   /** Done already: nothing to route to it. */
   readonly finished: boolean;
 }

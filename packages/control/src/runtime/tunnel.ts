@@ -14,6 +14,8 @@ import type { Logger } from './logger.js';
 import { SessionLink } from './sessionLink.js';
 import type { StreamHandler } from './streamHandler.js';
 import { StreamPipe } from './streamPipe.js';
+import { StreamDuplex } from './streamDuplex.js';
+import { NO_EVENTS, type SessionInfo, type StreamInfo, type TunnelEventSink } from './tunnelEvents.js';
 
 export interface TunnelSessionOptions {
   /** The data-plane shard running the KCP session, and its id there. */
@@ -23,6 +25,10 @@ export interface TunnelSessionOptions {
   label: string;
   /** The peer's address, as the failure hints name it. */
   peer: string;
+  /** The KCP conversation id. */
+  conv: number;
+  /** Session and stream events (the library API). */
+  events?: TunnelEventSink;
   /** Do not log this session's close (a repeat of a failure already explained). */
   quietClose?: boolean;
   rings: SessionRings;
@@ -63,6 +69,12 @@ export class TunnelSession {
   private closeLogged = false;
   private smuxError: SmuxError | null = null;
   private readonly closeWait: { ms: number; queue: RunQueue<Runnable> } | undefined;
+  /** How events and stats() name the session. */
+  readonly info: SessionInfo;
+  private readonly events: TunnelEventSink;
+  /** Streams handed to a relay or a Duplex and not done yet. */
+  private carried = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(o: TunnelSessionOptions) {
     this.closeWait = o.closeWaitMs ? { ms: o.closeWaitMs, queue: o.queue } : undefined;
@@ -72,6 +84,8 @@ export class TunnelSession {
     this.peer = o.peer;
     this.logger = o.logger;
     this.quietClose = o.quietClose ?? false;
+    this.events = o.events ?? NO_EVENTS;
+    this.info = { id: `${o.shard}:${o.id}`, conv: o.conv, remote: o.peer, label: o.label, openedAt: this.createdAt };
     const { onAccepted, dataPlane } = o;
     const smux = new SmuxSession({ role: o.settings.side, now: nowMs(), config: o.settings.smux });
     const handlers = {
@@ -84,6 +98,7 @@ export class TunnelSession {
         setTimeout(() => this.logClosed(null), CLOSE_LINE_FALLBACK_MS).unref();
         for (const handler of [...this.handlers.values()]) handler.finish();
         dataPlane.closeSession(this.shard, this.id);
+        this.events('session-close', { ...this.info, reason: error?.message ?? null });
         for (const cb of this.closedCallbacks) cb();
       },
     };
@@ -135,12 +150,14 @@ export class TunnelSession {
 
   /** Relay `socket` ⇄ `stream` until both directions are done: a StreamPipe, attached while it runs. */
   relay(socket: Socket, stream: SmuxStream, o: RelayOptions = {}): StreamPipe {
+    const done = this.carry(stream, 'tcp');
     const pipe = new StreamPipe(
       socket,
       stream,
       this.link,
       () => {
         this.detach(stream);
+        done();
         o.onDone?.();
       },
       o.initial,
@@ -149,6 +166,60 @@ export class TunnelSession {
     );
     this.attach(stream, pipe);
     return pipe;
+  }
+
+  /** `stream` as a Node Duplex (the library API), attached while it runs. */
+  duplex(stream: SmuxStream): StreamDuplex {
+    const done = this.carry(stream, 'duplex');
+    const duplex = new StreamDuplex(stream, this.link, () => {
+      this.detach(stream);
+      done();
+    });
+    this.attach(stream, duplex.events);
+    this.link.schedule();
+    return duplex;
+  }
+
+  /** Count a stream as carried and report it open; the returned function reports it closed. */
+  private carry(stream: SmuxStream, kind: StreamInfo['kind']): () => void {
+    const info: StreamInfo = { id: stream.id, session: this.info, kind };
+    this.carried++;
+    this.events('stream-open', info);
+    let once = false;
+    return () => {
+      if (once) return;
+      once = true;
+      this.carried--;
+      this.events('stream-close', info);
+      if (this.carried === 0) for (const w of this.idleWaiters.splice(0)) w();
+    };
+  }
+
+  /** Streams relayed or handed out as a Duplex and not done yet. */
+  get carriedStreams(): number {
+    return this.carried;
+  }
+
+  /** Resolves once no carried stream is left (at once when there is none). */
+  idle(): Promise<void> {
+    if (this.carried === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Close every carried stream (FIN; a library Duplex is destroyed without an error); how many there were. */
+  closeStreams(): number {
+    const handlers = [...this.handlers.values()];
+    for (const h of handlers) {
+      if (h.stop) h.stop();
+      else h.finish();
+    }
+    this.link.schedule();
+    return handlers.length;
+  }
+
+  /** smux frames not yet on the ring to the shard. */
+  get hasOutput(): boolean {
+    return this.link.hasOutput;
   }
 
   onClose(cb: () => void): void {
