@@ -19,16 +19,16 @@ const COMMON_OPTIONS = {
   sockbuf: 'sockBuf', streambufEn: 'streamBufEnabled', streambuf: 'streamBuf', streamboost: 'streamBoost', maxframe: 'maxFrame', pipebuf: 'pipeBuf',
   keepalive: 'keepAlive', keepalivems: 'keepAliveMs', keepaliveTimeout: 'keepAliveTimeout', ser: 'ser', snmplog: 'snmpLog', snmpperiod: 'snmpPeriod',
   log: 'log', quiet: 'quiet', tfo: 'tfo', dialect: 'dialect', smuxver: 'smuxVer', smuxbuf: 'smuxBuf', framesize: 'frameSize', ratelimit: 'rateLimit',
-  closewait: 'closeWait', QPP: 'qpp', QPPCount: 'qppCount', tcp: 'tcp',
+  closewait: 'closeWait', QPP: 'qpp', QPPCount: 'qppCount', tcp: 'tcp', metrics: 'metrics', dashboard: 'dashboard', pprof: 'pprof',
 } as const satisfies Record<string, keyof TunnelConfig>;
 export const CLIENT_OPTIONS = { ...COMMON_OPTIONS, localaddr: 'listen', remoteaddr: 'remote', conn: 'conn', autoexpire: 'autoExpire', scavengettl: 'scavengeTtl' } as const;
-export const SERVER_OPTIONS = { ...COMMON_OPTIONS, listen: 'listen', target: 'remote', dns: 'dns', pprof: 'pprof', maxsessions: 'maxSessions', replayFilter: 'replayFilter' } as const;
+export const SERVER_OPTIONS = { ...COMMON_OPTIONS, listen: 'listen', target: 'remote', dns: 'dns', maxsessions: 'maxSessions', replayFilter: 'replayFilter' } as const;
 
 type FlagOptions<M extends Record<string, keyof TunnelConfig>> = { -readonly [K in keyof M]?: TunnelConfig[M[K]] };
 
 /** The client's flags as options. Without `localaddr` the client accepts no TCP: streams come from openStream(). */
-export type ClientFlagOptions = FlagOptions<typeof CLIENT_OPTIONS>;
-/** The server's flags as options; `pprof` also takes true (its bare form) or false. */
+export type ClientFlagOptions = Omit<FlagOptions<typeof CLIENT_OPTIONS>, 'pprof'> & { pprof?: string | boolean };
+/** The server's flags as options; `pprof` (on both sides) also takes true (its bare form) or false. */
 export type ServerFlagOptions = Omit<FlagOptions<typeof SERVER_OPTIONS>, 'pprof'> & { pprof?: string | boolean };
 
 /** The option name of a flag: its long name, dashes camel-cased. */
