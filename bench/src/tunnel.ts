@@ -23,7 +23,7 @@ import { killAll, loadAverage, requireUpstream, Target, type Impl, type Transfer
 import { chartSvg } from './chart.js';
 import { hostInfo } from './hostInfo.js';
 import { IMPL_COLUMNS, render, type Saved } from './tunnelReport.js';
-import { ALL_CONFIGS, MiB, roundOrder, tunnelRun, type BenchSettings, type RunRecord } from './tunnelRun.js';
+import { ALL_CONFIGS, MiB, roundOrder, TEST_NAMES, tunnelRun, type BenchSettings, type RunRecord, type TestName } from './tunnelRun.js';
 import { measureUdpCeiling } from './udpCeiling.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -51,6 +51,7 @@ if (argv.includes('-h') || argv.includes('--help')) {
   console.log(
     'usage: npm run bench -- [--quick] [--runs N] [--configs defaults,fast3,raw] [--impls ours,upstream,kcptun] [--ping N] [--min-rate MBps] [--stall-ms MS]\n' +
       '                        [--single-mib N] [--per-stream-mib N] [--streams N] [--ours-flags "--flag=value ..."] [--no-udp]\n' +
+      '                        [--tests ping,up1,down1,upN,downN]   (a subset; --tests ping is the latency-only mode)\n' +
       '       node bench/dist/tunnel.js --from bench/results/tunnel-<time>.json   (re-render a saved run)',
   );
   process.exit(0);
@@ -72,6 +73,12 @@ const settings: BenchSettings = {
   oursFlags: (opt('--ours-flags') ?? '').split(/\s+/).filter(Boolean),
   idleSettleMs: 500,
 };
+const testsOpt = opt('--tests');
+if (testsOpt !== undefined) {
+  const chosen = testsOpt.split(',').filter(Boolean);
+  for (const t of chosen) if (!(TEST_NAMES as readonly string[]).includes(t)) usageError(`unknown test ${t} (have: ${TEST_NAMES.join(', ')})`);
+  settings.tests = chosen as TestName[];
+}
 
 const configNames = (opt('--configs') ?? 'defaults,fast3,raw').split(',').filter(Boolean);
 for (const c of configNames) if (!ALL_CONFIGS[c]) usageError(`unknown config ${c} (have: ${Object.keys(ALL_CONFIGS).join(', ')})`);

@@ -137,6 +137,15 @@ function fmt(c: Cell, m: Metric, runs: number): string {
   return s;
 }
 
+/** Whether a metric's row belongs in the table: with --tests, only rows of the tests that ran. */
+function measured(key: string, tests: readonly string[] | undefined): boolean {
+  if (!tests) return true;
+  if (key.startsWith('ping')) return tests.includes('ping');
+  if (key.startsWith('cpu')) return tests.some((t) => t !== 'ping');
+  const transfer = /^(up1|down1|upN|downN)/.exec(key);
+  return transfer ? tests.includes(transfer[1]!) : true; // RSS rows: always
+}
+
 /** The markdown report and the summary for the JSON. */
 export function render(saved: Saved): { md: string; summary: Summary } {
   const S = saved.settings;
@@ -153,7 +162,7 @@ export function render(saved: Saved): { md: string; summary: Summary } {
   md += `- implementations run: ${saved.impls.join(', ')}\n\n`;
   md += `Loopback, ${S.runs} run(s) per tunnel and config, interleaved (the order rotates per run and config, so each tunnel goes first equally often), medians [min–max]. `;
   md += `Same flags both sides and for every tunnel: --crypt aes (default), FEC 10/3 (default), compression on (default), --quiet, except where the config says otherwise; payload random (incompressible). `;
-  md += `1 stream = ${S.singleBytes / MiB} MiB; ${N} streams = ${N} × ${S.perStreamBytes / MiB} MiB; ping = ${S.pingCount} round trips of 64 B after ${S.pingWarmup} warm-up.${S.quick ? ' **--quick**: small sizes, indicative only.' : ''} `;
+  md += `${S.tests ? `Measurements run: ${S.tests.join(', ')} (--tests). ` : ''}1 stream = ${S.singleBytes / MiB} MiB; ${N} streams = ${N} × ${S.perStreamBytes / MiB} MiB; ping = ${S.pingCount} round trips of 64 B after ${S.pingWarmup} warm-up.${S.quick ? ' **--quick**: small sizes, indicative only.' : ''} `;
   md += `The machine is shared: figures are noisy, compare the ratios within one run.\n\n`;
   md += `Ratios are ours ÷ peer: above 1 is better for throughput, below 1 is better for CPU, latency and memory. Targets are printed, never asserted.\n\n`;
   md += `† CPU = utime+stime of the client and server processes during the transfers ÷ bytes moved, counted over the transfers every tunnel completed in the same run (all four when all succeeded). `;
@@ -167,7 +176,7 @@ export function render(saved: Saved): { md: string; summary: Summary } {
     const flags = saved.configs[config]!;
     md += `\n## ${config}${flags.length ? ` (\`${flags.join(' ')}\`)` : " (no tuning flags: each side's own defaults)"}\n\n`;
     md += `| metric | ours | upstream | kcptun | ours/upstream | ours/kcptun | target | met |\n|---|---:|---:|---:|---:|---:|---:|:---:|\n`;
-    for (const m of metrics(N, ceiling?.bytesPerSec)) {
+    for (const m of metrics(N, ceiling?.bytesPerSec).filter((m) => measured(m.key, S.tests))) {
       if (m.configs && !m.configs.includes(config)) continue;
       const cells: Cells = {};
       for (const impl of IMPL_COLUMNS) if (saved.impls.includes(impl)) cells[impl] = cell(rows.filter((r) => r.impl === impl), m);

@@ -24,6 +24,8 @@ export interface BenchSettings {
   oursFlags: string[];
   /** Settle time between the warm-up and the idle RSS reading. */
   idleSettleMs: number;
+  /** The measurements to run (all when absent); e.g. ['ping'] for a latency-only run. */
+  tests?: TestName[];
 }
 
 /** The same flags on both ends and for every implementation. */
@@ -33,7 +35,8 @@ export const ALL_CONFIGS: Record<string, string[]> = {
   raw: ['--crypt', 'none', '--nocomp', '--ds', '0', '--ps', '0', '--mode', 'fast3', '--sndwnd', '1024', '--rcvwnd', '1024'],
 };
 
-export type TestName = 'ping' | 'up1' | 'down1' | 'upN' | 'downN';
+export const TEST_NAMES = ['ping', 'up1', 'down1', 'upN', 'downN'] as const;
+export type TestName = (typeof TEST_NAMES)[number];
 export type TransferName = Exclude<TestName, 'ping'>;
 
 export interface Failure {
@@ -112,8 +115,9 @@ export async function tunnelRun(s: BenchSettings, run: number, config: string, i
     ['downN', async (t) => void (rec.transfers.downN = await transfer(t, 'down', s.streams, s.perStreamBytes, limitsFor(s, s.streams * s.perStreamBytes)))],
   ];
 
+  const chosen = s.tests ? tests.filter(([name]) => s.tests!.includes(name)) : tests;
   try {
-    for (const [name, body] of tests) {
+    for (const [name, body] of chosen) {
       if (!tunnel) {
         try {
           tunnel = await Tunnel.start(spec);

@@ -11,7 +11,7 @@
     },
     {
       "target_name": "aesni",
-      "sources": ["src/addon.c", "src/keySchedule.c"],
+      "sources": ["src/addon.c", "src/keySchedule.c", "src/prefixCrc.c"],
       "dependencies": ["aesni_kernels"],
       "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-O2"]
     }

@@ -7,10 +7,13 @@
 //   cfbEncryptBatch(schedule, rounds, iv, mem, base, stride, lens, lensIndex, count)
 //   cfbDecryptBatch(schedule, rounds, iv, mem, base, stride, lens, lensIndex, count)
 //     slot i at mem[base + i·stride], its length lens[lensIndex + i]; in place.
+//   crcSealBatch(mem, base, stride, lens, lensIndex, count)            the prefix CRC of each slot
+//   crcCheckBatch(mem, base, stride, lens, lensIndex, count, flags, flagsIndex) → accepted count
 #include <node_api.h>
 #include <stdint.h>
 #include <string.h>
 #include "aesCfb.h"
+#include "prefixCrc.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -120,6 +123,57 @@ static napi_value decrypt_batch(napi_env env, napi_callback_info info) {
   return run_batch(env, info, aes_cfb_decrypt_batch, "cfbDecryptBatch(schedule, rounds, iv, mem, base, stride, lens: Uint32Array, lensIndex, count)");
 }
 
+/* The slots of argv[0..5] (mem, base, stride, lens, lensIndex, count), checked as run_batch does. */
+static int get_slots(napi_env env, napi_value* argv, const char* usage, PrefixBatch* out) {
+  void *mem, *lens;
+  size_t memLength, lensLength;
+  uint64_t base = 0, stride = 0, lensIndex = 0, count = 0;
+  if (!get_array(env, argv[0], napi_uint8_array, &mem, &memLength) || !get_array(env, argv[3], napi_uint32_array, &lens, &lensLength)) {
+    fail(env, 0, usage);
+    return 0;
+  }
+  const int numbers = get_index(env, argv[1], &base) | get_index(env, argv[2], &stride) | get_index(env, argv[4], &lensIndex) | get_index(env, argv[5], &count);
+  if (numbers & ARG_TYPE) return fail(env, 0, usage), 0;
+  if (numbers & ARG_RANGE) return fail(env, 1, "base, stride, lensIndex and count must be non-negative integers"), 0;
+  if (count > UINT32_MAX || lensIndex + count > lensLength) return fail(env, 1, "the lengths lie outside their array"), 0;
+  if (count > 0 && (stride == 0 || base > memLength || (memLength - base) / stride < count)) return fail(env, 1, "a slot lies outside the memory"), 0;
+  const uint32_t* l = (const uint32_t*)lens + lensIndex;
+  for (uint64_t i = 0; i < count; i++)
+    if (l[i] > stride) return fail(env, 1, "a datagram is longer than its slot"), 0;
+  *out = (PrefixBatch){ (uint8_t*)mem, base, stride, l, (uint32_t)count };
+  return 1;
+}
+
+static napi_value crc_seal_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  PrefixBatch batch;
+  const char* usage = "crcSealBatch(mem, base, stride, lens: Uint32Array, lensIndex, count)";
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) return fail(env, 0, usage);
+  if (!get_slots(env, argv, usage, &batch)) return NULL;
+  prefix_crc_seal_batch(&batch);
+  return NULL;
+}
+
+static napi_value crc_check_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8], out;
+  PrefixBatch batch;
+  void* flags;
+  size_t flagsLength;
+  uint64_t flagsIndex = 0;
+  const char* usage = "crcCheckBatch(mem, base, stride, lens: Uint32Array, lensIndex, count, flags: Uint8Array, flagsIndex)";
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 8) return fail(env, 0, usage);
+  if (!get_slots(env, argv, usage, &batch)) return NULL;
+  if (!get_array(env, argv[6], napi_uint8_array, &flags, &flagsLength)) return fail(env, 0, usage);
+  const int index = get_index(env, argv[7], &flagsIndex);
+  if (index & ARG_TYPE) return fail(env, 0, usage);
+  if ((index & ARG_RANGE) || flagsIndex > flagsLength || flagsLength - flagsIndex < batch.count) return fail(env, 1, "the flags lie outside their array");
+  const uint32_t passed = prefix_crc_check_batch(&batch, (uint8_t*)flags + flagsIndex);
+  napi_create_uint32(env, passed, &out);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
   if (!aes_kernels_built()) unsupported = "AES-NI kernels are built for x86 only";
   else if (!cpu_has_aes()) unsupported = "this CPU has no AES-NI";
@@ -128,6 +182,8 @@ NAPI_MODULE_INIT() {
     { "expandKey", NULL, expand_key, NULL, NULL, NULL, napi_enumerable, NULL },
     { "cfbEncryptBatch", NULL, encrypt_batch, NULL, NULL, NULL, napi_enumerable, NULL },
     { "cfbDecryptBatch", NULL, decrypt_batch, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "crcSealBatch", NULL, crc_seal_batch, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "crcCheckBatch", NULL, crc_check_batch, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -11,6 +11,10 @@ export interface AesniAddon {
   expandKey(key: Uint8Array): Uint8Array;
   cfbEncryptBatch(schedule: Uint8Array, rounds: number, iv: Uint8Array, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number): void;
   cfbDecryptBatch(schedule: Uint8Array, rounds: number, iv: Uint8Array, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number): void;
+  /** The prefix layout's CRC-32 of every slot (docs/protocol.md §1.3), zlib's, in one call. */
+  crcSealBatch(mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number): void;
+  /** flags[flagsIndex + i] = 1 when slot i's CRC matches (§1.8); returns how many did. */
+  crcCheckBatch(mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number, flags: Uint8Array, flagsIndex: number): number;
 }
 
 let addon: AesniAddon | undefined;

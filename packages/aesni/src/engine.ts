@@ -14,8 +14,10 @@ export function nativeAes(): NativeAesEngine | undefined {
   if (engine) return engine;
   const a = aesniAddon();
   if (!a.addon) return undefined;
-  const { expandKey, cfbEncryptBatch, cfbDecryptBatch } = a.addon;
-  engine = { name: 'aes-ni', expandKey, cfbEncryptBatch, cfbDecryptBatch };
+  const { expandKey, cfbEncryptBatch, cfbDecryptBatch, crcSealBatch, crcCheckBatch } = a.addon;
+  // KCPTUNB_CRC=zlib keeps the per-datagram zlib.crc32 path (benches, differential runs)
+  const crc = process.env.KCPTUNB_CRC === 'zlib' ? {} : { crcSealBatch, crcCheckBatch };
+  engine = { name: 'aes-ni', expandKey, cfbEncryptBatch, cfbDecryptBatch, ...crc };
   return engine;
 }
 

@@ -15,4 +15,14 @@ export interface DatagramCipher {
   decrypt(batch: DatagramBatch): void;
   /** Free kernel memory. */
   dispose(): void;
+  /** The prefix layout's CRC over a whole batch in one native call, where the engine has it. */
+  readonly prefixCrc?: PrefixCrcBatch;
+}
+
+/** The CRC-32 of the prefix layout (docs/protocol.md §1.3, §1.8) over every slot of a batch. */
+export interface PrefixCrcBatch {
+  /** Write each payload's CRC into its prefix (slots shorter than the header are left alone). */
+  seal(batch: DatagramBatch): void;
+  /** flags[flagsIndex + i] = 1 when slot i's CRC matches; returns how many did. */
+  check(batch: DatagramBatch, flags: Uint8Array, flagsIndex: number): number;
 }

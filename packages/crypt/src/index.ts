@@ -1,6 +1,6 @@
 export { CIPHER_NAMES, CFB_IV, KCPTUNB_CIPHER_NAMES, KEY_BYTES, isCipherName, type CipherName } from './cipherNames.js';
 export { createDatagramCipher, AUTO_ENGINE, type CipherEngine, type CreateCipherOptions } from './createCipher.js';
-export type { DatagramCipher } from './datagramCipher.js';
+export type { DatagramCipher, PrefixCrcBatch } from './datagramCipher.js';
 export { InvalidKeyError, UnknownCipherError } from './errors.js';
 export { DEFAULT_KEY, deriveKey, deriveXorTable, PASS_BYTES, XOR_TABLE_LENGTH } from './keyDerivation.js';
 export { NativeAesCipher, type NativeAesEngine, type NativeAesName } from './nativeAesCipher.js';

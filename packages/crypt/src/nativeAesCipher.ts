@@ -6,7 +6,7 @@
 import type { DatagramBatch } from '@kcptunb/wasm';
 import { CFB_IV } from './cipherNames.js';
 import { PREFIX_LAYOUT } from './packetLayout.js';
-import type { DatagramCipher } from './datagramCipher.js';
+import type { DatagramCipher, PrefixCrcBatch } from './datagramCipher.js';
 
 /** A batch AES-CFB-128 engine: slot i at mem[base + i·stride], its length at lens[lensIndex + i]. */
 export interface NativeAesEngine {
@@ -16,6 +16,10 @@ export interface NativeAesEngine {
   expandKey(key: Uint8Array): Uint8Array;
   cfbEncryptBatch(schedule: Uint8Array, rounds: number, iv: Uint8Array, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number): void;
   cfbDecryptBatch(schedule: Uint8Array, rounds: number, iv: Uint8Array, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number): void;
+  /** The prefix CRC of every slot in one call (docs/protocol.md §1.3); optional: PacketCrypt then runs zlib.crc32 per datagram. */
+  crcSealBatch?(mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number): void;
+  /** flags[flagsIndex + i] = 1 when slot i's prefix CRC matches (§1.8); returns how many did. */
+  crcCheckBatch?(mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, count: number, flags: Uint8Array, flagsIndex: number): number;
 }
 
 export type NativeAesName = 'aes' | 'aes-128' | 'aes-192';
@@ -27,11 +31,20 @@ export class NativeAesCipher implements DatagramCipher {
   /** 10, 12 or 14 for 16-, 24- and 32-byte keys (FIPS-197: Nr = Nk + 6). */
   private readonly rounds: number;
   private readonly iv = CFB_IV.slice();
+  readonly prefixCrc: PrefixCrcBatch | undefined;
 
   constructor(private readonly native: NativeAesEngine, readonly name: NativeAesName, key: Uint8Array) {
     this.engine = native.name;
     this.schedule = native.expandKey(key);
     this.rounds = key.length / 4 + 6;
+    const { crcSealBatch: seal, crcCheckBatch: check } = native;
+    this.prefixCrc =
+      seal && check
+        ? {
+            seal: (b) => seal(b.memoryBytes(), b.base, b.stride, b.memoryWords(), b.lens >>> 2, b.count),
+            check: (b, flags, flagsIndex) => check(b.memoryBytes(), b.base, b.stride, b.memoryWords(), b.lens >>> 2, b.count, flags, flagsIndex),
+          }
+        : undefined;
   }
 
   // memoryBytes()/memoryWords() are fetched per call: memory growth detaches older views.

@@ -193,7 +193,9 @@ export class ShardSession implements Runnable {
         }
         if (this.reader.error) return this.close(`snappy: ${this.reader.error.message}`);
         if (this.session.readable === 0) return;
-        const space = this.reader.reserve(READ_CHUNK);
+        // only what KCP holds: a fresh 64-KiB array per small message costs a zeroed allocation
+        // (and the garbage collector) on every ping
+        const space = this.reader.reserve(Math.min(READ_CHUNK, this.session.readable));
         this.reader.commit(this.session.read(space));
       } else {
         if (this.session.readable === 0) return;

@@ -11,3 +11,4 @@ export * from './aes.js';
 export * from './blowfish.js';
 export * from './cast5.js';
 export * from './twofish.js';
+export * from './crc32.js';

@@ -35,6 +35,11 @@ export class RunQueue<T extends Runnable = Runnable> {
   private dirty = new Set<T>();
   private spare = new Set<T>();
   private readonly ran: T[] = [];
+  /** `runDue`'s `now`, for `markIfDue`. */
+  private dueAt = 0;
+  private readonly markIfDue = (wakeup: Wakeup, item: T): void => {
+    if (wakeup.at <= this.dueAt) this.dirty.add(item);
+  };
 
   /** `onDirty` is the edge's hook: something wants to run soon (called when the dirty set fills). */
   constructor(private readonly onDirty: () => void = () => {}) {}
@@ -80,7 +85,9 @@ export class RunQueue<T extends Runnable = Runnable> {
    */
   runDue(now: number): readonly T[] {
     this.ran.length = 0;
-    for (const [item, wakeup] of this.wakeups) if (wakeup.at <= now) this.dirty.add(item);
+    // forEach with a bound callback: a destructuring for-of allocates an entry per shell per turn
+    this.dueAt = now;
+    this.wakeups.forEach(this.markIfDue);
     for (let round = 0; this.dirty.size > 0 && round < MAX_ROUNDS; round++) {
       const batch = this.dirty;
       this.dirty = this.spare;
@@ -100,10 +107,15 @@ export class RunQueue<T extends Runnable = Runnable> {
   /** The earliest `at` of all shells (Infinity when none has a timer). Dirty shells are due now. */
   nextWakeAt(now: number): number {
     if (this.dirty.size > 0) return now;
-    let at = Infinity;
-    for (const wakeup of this.wakeups.values()) if (wakeup.at < at) at = wakeup.at;
-    return at;
+    this.earliest = Infinity;
+    this.wakeups.forEach(this.noteEarliest);
+    return this.earliest;
   }
+
+  private earliest = Infinity;
+  private readonly noteEarliest = (wakeup: Wakeup): void => {
+    if (wakeup.at < this.earliest) this.earliest = wakeup.at;
+  };
 
   /** The last wake-up a shell returned. */
   wakeupOf(item: T): Wakeup | undefined {
