@@ -186,6 +186,11 @@ export class KcpSession {
         this.oobDatagrams++;
         continue;
       }
+      // a reset is read before FEC: its data shard's seqid is not in the peer's sequence (docs/protocol.md §3.10)
+      if (this.isReset(packet)) {
+        this.peerReset = true;
+        continue;
+      }
       if (isFecPacket(packet)) this.learnShape(packet);
       if (this.decoder && this.fecShapeKnown && isFecPacket(packet)) {
         this.decoder.input(packet, sink);
@@ -243,16 +248,17 @@ export class KcpSession {
   private feed(kcp: Uint8Array, regular: boolean): void {
     const header = this.header;
     if (readSegmentHeader(kcp, 0, header)) {
-      if (header.conv === this.kcp.conv) {
-        if (isResetSegment(header)) {
-          // not KCP's: a reset is the whole datagram (docs/protocol.md §3.10)
-          this.peerReset = true;
-          return;
-        }
-        this.lastHeardAt = this.now;
-      } else if (regular && isConversationStart(header)) this.peerRestarted = true;
+      if (header.conv === this.kcp.conv) this.lastHeardAt = this.now;
+      else if (regular && isConversationStart(header)) this.peerRestarted = true;
     }
     this.kcp.input(kcp, regular, this.now);
+  }
+
+  /** A datagram (after the crypto prefix) that is one reset segment for this conv. */
+  private isReset(packet: Uint8Array): boolean {
+    const kcp = kcpBytesOf(packet);
+    if (!kcp || kcp.length !== KCP_OVERHEAD) return false;
+    return readSegmentHeader(kcp, 0, this.header) && this.header.conv === this.kcp.conv && isResetSegment(this.header);
   }
 
   /**
