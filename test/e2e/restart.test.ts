@@ -73,7 +73,11 @@ test('after kill -9 and a restart of the server, a request works again within 5 
   const r = await msUntilRequestWorks(t.port);
   console.log(`# kill -9 + restart: a request works again after ${r.ms} ms (${r.tries} tries)`);
   assert.ok(r.ms <= 5000, `a request worked only after ${r.ms} ms; client:\n${t.client.tail(8)}`);
-  assert.match(t.client.output(), /reset by the peer/, 'the client re-dialled because of the reset');
+  // the reset ends the old session at the first datagram after the restart; when data was still in
+  // flight at the kill and the restart took longer than the silence bound, the silence watch did
+  const why = /reset by the peer|the peer went silent/.exec(t.client.output());
+  assert.ok(why, 'the client ended the old session itself (reset or silence), not at the keepalive timeout');
+  console.log(`# the old session ended: ${why[0]}`);
 });
 
 test('SIGTERM: client applications see the close at once; after a restart a request works within 1 s', async () => {
