@@ -2,8 +2,8 @@
  * A UDP impairment relay for the integration tiers (this kernel has no netem):
  * it listens on 127.0.0.1, forwards client → server ("up") and server → client
  * ("down"), and impairs each direction on its own — seeded loss, a fixed delay,
- * uniform jitter (so datagrams overtake each other), duplication, and an
- * optional rate limit with a drop-tail queue.
+ * uniform jitter (so datagrams overtake each other), duplication, corruption
+ * (one byte of a datagram changed) and an optional rate limit with a drop-tail queue.
  *
  * Each client address the relay hears from gets its own upstream socket, so the
  * server sees one source port per client socket exactly as without the relay
@@ -25,6 +25,8 @@ export interface Impairment {
   jitterMs?: number;
   /** Probability in [0, 1] that a datagram is delivered twice (the copy gets its own jitter). */
   duplicate?: number;
+  /** Probability in [0, 1] that a delivered copy has one random byte changed (XOR with 1..255). */
+  corrupt?: number;
   /** Bottleneck rate in bytes per second (serialisation before the delay); 0/undefined = unlimited. */
   rateBytesPerSec?: number;
   /** Drop-tail queue in front of the bottleneck, in bytes (default 256 KiB). Only with a rate. */
@@ -41,6 +43,8 @@ export interface DirectionStats {
   queueDrops: number;
   /** Extra copies made by the duplication draw. */
   duplicated: number;
+  /** Copies with one byte changed by the corruption draw. */
+  corrupted: number;
   /** Datagrams handed to the kernel for sending (copies included). */
   forwarded: number;
   forwardedBytes: number;
@@ -83,11 +87,11 @@ interface Pending {
 }
 
 function emptyStats(): DirectionStats {
-  return { received: 0, receivedBytes: 0, dropped: 0, queueDrops: 0, duplicated: 0, forwarded: 0, forwardedBytes: 0, reordered: 0, sendErrors: 0 };
+  return { received: 0, receivedBytes: 0, dropped: 0, queueDrops: 0, duplicated: 0, corrupted: 0, forwarded: 0, forwardedBytes: 0, reordered: 0, sendErrors: 0 };
 }
 
 function validate(name: string, p: Impairment): void {
-  for (const key of ['loss', 'duplicate'] as const) {
+  for (const key of ['loss', 'duplicate', 'corrupt'] as const) {
     const v = p[key];
     if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`${name}.${key} must be in [0, 1], got ${v}`);
   }
@@ -149,7 +153,12 @@ class Direction {
     for (let c = 0; c < copies; c++) {
       const due = base + (p.delayMs ?? 0) + (p.jitterMs ? this.rng.next() * p.jitterMs : 0);
       // dgram hands us a fresh Buffer per message; the duplicate gets its own copy
-      const item: Pending = { due, order: this.order++, seq, data: c === 0 ? data : Buffer.from(data), port, address, out };
+      const copy = c === 0 ? data : Buffer.from(data);
+      if (p.corrupt && copy.length > 0 && this.rng.next() < p.corrupt) {
+        copy[this.rng.int(copy.length)]! ^= 1 + this.rng.int(255);
+        this.stats.corrupted++;
+      }
+      const item: Pending = { due, order: this.order++, seq, data: copy, port, address, out };
       if (due <= now && this.heap.length === 0) this.send(item);
       else this.push(item);
     }

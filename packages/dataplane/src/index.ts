@@ -14,3 +14,4 @@ export { InvalidSocketSettingsError, verifySocketSettings, type SocketSettings }
 export { Admission, DEFAULT_ADMISSION_LIMITS, defaultMaxSessions, SESSION_BUDGET_BYTES, type AdmissionLimits, type AdmissionSettings, type Candidate, type Decision } from './admission.js';
 export { ReplayFilter, REPLAY_GENERATION_MS, REPLAY_PER_GENERATION, type ReplayFilterOptions } from './replayFilter.js';
 export { RingPool, RING_QUARANTINE_MS } from './ringPool.js';
+export { LINGER_MS } from './linger.js';

@@ -13,10 +13,11 @@ import { nativeAes } from '@kcptunb/aesni';
 import { KCP_OVERHEAD } from '@kcptunb/kcp';
 import { S, type Snmp } from '@kcptunb/snmp';
 import { Admission, type Candidate } from './admission.js';
-import { convOfFirstDatagram } from './firstDatagram.js';
+import { readFirstDatagram } from './firstDatagram.js';
 import { ForwardLink } from './forwarding.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
 import { ReplayFilter } from './replayFilter.js';
+import { ResetReply } from './resetReply.js';
 import { RingPool } from './ringPool.js';
 import type { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
@@ -56,6 +57,8 @@ export class Listener {
   /** One socket per listening port; a session answers from the one its first datagram came to. */
   private readonly endpoints: UdpEndpoint[] = [];
   private readonly endpointOf = new Map<number, UdpEndpoint>();
+  /** Answers datagrams of conversations this server does not know (docs/protocol.md §3.10). */
+  private readonly resets: ResetReply;
 
   private constructor(
     private readonly context: ListenerContext,
@@ -68,6 +71,7 @@ export class Listener {
     this.probe = new PacketCrypt(kernels, probeCipher, { snmp, minLength: cryptOverhead(probeCipher.layout) + KCP_OVERHEAD }, 1);
     this.probeBatch = new DatagramBatch(kernels, 1);
     this.oneBatch = new DatagramBatch(kernels, 1);
+    this.resets = new ResetReply(kernels, this.probe, probeCipher.layout.header, settings.fec.dataShards > 0 && settings.fec.parityShards > 0);
     const { maxSessions, replayFilter } = request.admission;
     this.rings = new RingPool(request.ringBytes, 2 * maxSessions);
     this.admission = new Admission(maxSessions, undefined, context.clock());
@@ -122,7 +126,7 @@ export class Listener {
 
   /** Slot `i` of `batch` came to `endpoint` from an address without a session. */
   private onNewAddress(batch: DatagramBatch, i: number, peer: PeerAddress, endpoint: UdpEndpoint): void {
-    const opening = this.admit(batch.view(i), peer.address);
+    const opening = this.admit(batch.view(i), peer, endpoint);
     if (opening === undefined) return;
     const { conv, nonce } = opening;
     const id = this.nextId++;
@@ -163,7 +167,7 @@ export class Listener {
    * admission (rate limits, cap, displacing a session on probation). Returns the conv and the
    * opening nonce the new session's own replay check will let through once.
    */
-  private admit(datagram: Uint8Array, host: string): { conv: number; nonce: Uint8Array | undefined } | undefined {
+  private admit(datagram: Uint8Array, peer: PeerAddress, endpoint: UdpEndpoint): { conv: number; nonce: Uint8Array | undefined } | undefined {
     const values = this.context.snmp.values;
     if (datagram.length > this.probeBatch.stride) {
       values[S.InErrs]!++;
@@ -174,18 +178,25 @@ export class Listener {
     const ok = this.probe.open(this.probeBatch);
     if (!ok[0]) return undefined; // counted by PacketCrypt
     const plain = this.probeBatch.view(0);
-    const conv = convOfFirstDatagram(this.probe.payload(plain));
-    if (conv === undefined) {
+    const first = readFirstDatagram(this.probe.payload(plain));
+    if (first === undefined) {
       values[S.InErrs]!++;
       return undefined;
     }
+    const { conv } = first;
     const now = this.context.clock();
+    if (first.stale) {
+      // the peer talks to an earlier incarnation of this server: a reset makes a kcptunb client re-dial at once
+      const reset = this.resets.build(conv, now);
+      if (reset) endpoint.send(reset, peer);
+      return undefined;
+    }
     // a replayed opening datagram is refused before it can spend admission's tokens
     if (this.replay?.seen(plain)) {
       values[S.ReplayDrops]!++;
       return undefined;
     }
-    const decision = this.admission.decide(host, now, this.byAddress.size, () => this.candidates());
+    const decision = this.admission.decide(peer.address, now, this.byAddress.size, () => this.candidates());
     if (!decision.admit) {
       values[S.AdmissionDrops]!++;
       return undefined;
@@ -239,5 +250,6 @@ export class Listener {
     this.probe.dispose();
     this.probeBatch.dispose();
     this.oneBatch.dispose();
+    this.resets.dispose();
   }
 }

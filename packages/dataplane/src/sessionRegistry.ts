@@ -65,6 +65,7 @@ export class SessionRegistry {
       transmit: o.transmit,
       snmp: this.snmp,
       replaceOnNewConv: o.passive,
+      watchSilence: !o.passive,
       replay: o.replay,
       openingNonce: o.openingNonce,
     });

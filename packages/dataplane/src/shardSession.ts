@@ -22,6 +22,8 @@ import type { Runnable, Wakeup } from '@kcptunb/scheduler';
 import type { Snmp } from '@kcptunb/snmp';
 import type { SessionRings, SessionSettings } from './protocol.js';
 import type { ReplayFilter } from './replayFilter.js';
+import { DEAD_AFTER_MS, SilenceWatch } from './silenceWatch.js';
+import { LINGER_MS } from './linger.js';
 
 /** Bytes read from KCP per step towards the control ring. */
 const READ_CHUNK = 64 * 1024;
@@ -50,6 +52,8 @@ export interface ShardSessionOptions {
   replay?: ReplayFilter;
   /** The decrypted opening datagram's first 8 bytes: the listener already entered it in `replay`. */
   openingNonce?: Uint8Array;
+  /** Client sessions: end when the peer goes silent while we have data in flight (SilenceWatch). */
+  watchSilence?: boolean;
 }
 
 export class ShardSession implements Runnable {
@@ -71,6 +75,9 @@ export class ShardSession implements Runnable {
   closeReason = '';
   /** The peer's una when the session began: it moves once the peer acknowledges us. */
   private readonly firstUna: number;
+  private readonly silence: SilenceWatch | undefined;
+  /** When the control thread's ring was found closed and drained (the linger began). */
+  private lingerSince: number | undefined;
 
   constructor(options: ShardSessionOptions) {
     const { kernels, settings } = options;
@@ -90,6 +97,7 @@ export class ShardSession implements Runnable {
       rateLimit: settings.rateLimit,
     });
     this.firstUna = this.session.kcp.una;
+    if (options.watchSilence) this.silence = new SilenceWatch();
     if (settings.compression) {
       this.writer = new SnappyFrameWriter();
       this.reader = new SnappyFrameReader();
@@ -148,9 +156,38 @@ export class ShardSession implements Runnable {
       return CLOSED;
     }
     if (this.replaceOnNewConv && this.session.peerRestarted) this.close('the peer started a new conversation (new conv, sn 0)');
-    else if (this.fromControl.closedByProducer && !this.fromControl.hasData) this.close('closed by control');
+    else if (this.session.peerReset) this.close('reset by the peer: it ended this session or does not know it (restarted?)');
+    else if (this.fromControl.closedByProducer && !this.fromControl.hasData) this.linger(now);
+    else this.watchSilence(now);
     if (this.closed) return CLOSED;
     return { at: now + this.session.msUntilFlush(now), rings: this.ringWaits() };
+  }
+
+  /**
+   * The control thread finished this session: what is in flight still goes out (and is
+   * retransmitted) until the peer has it all or LINGER_MS passed; then a reset tells the peer the
+   * session is over (docs/protocol.md §3.10).
+   */
+  private linger(now: number): void {
+    // both rings closed: the control thread dropped the session outright (its 'close' is on the way)
+    if (this.toControl.closedByConsumer) return this.close('closed by control');
+    this.lingerSince ??= now;
+    if (this.session.kcp.waitSnd > 0 && now - this.lingerSince < LINGER_MS) return;
+    this.session.sendReset();
+    this.close('closed by control');
+  }
+
+  /** Client sessions: probe a silent peer while data is in flight, and give up on a dead one. */
+  private watchSilence(now: number): void {
+    if (!this.silence) return;
+    const kcp = this.session.kcp;
+    const verdict = this.silence.observe(now, kcp.inFlight > 0, this.session.lastHeardAt);
+    if (verdict === 'probe') {
+      kcp.askPeerWindow();
+      this.session.flush(now);
+    } else if (verdict === 'dead') {
+      this.close(`the peer went silent: nothing heard for ${DEAD_AFTER_MS / 1000} s with data in flight and window probes unanswered`);
+    }
   }
 
   /** Data from control to wait for, and room towards control to wait for. */

@@ -4,3 +4,6 @@ export { SessionRegistry, type OpenSession } from './sessionRegistry.js';
 export { Listener, type ListenerContext } from './listener.js';
 export { ForwardedSessions, ForwardLink, type ForwardRings } from './forwarding.js';
 export { convOfFirstDatagram } from './firstDatagram.js';
+export { readFirstDatagram, type FirstDatagram } from './firstDatagram.js';
+export { DEAD_AFTER_MS, MIN_PROBES, PROBE_AFTER_MS, PROBE_EVERY_MS, SilenceWatch, type SilenceVerdict } from './silenceWatch.js';
+export { ResetReply, RESETS_PER_SECOND } from './resetReply.js';

@@ -7,6 +7,13 @@ export const CMD_PUSH = 81; // data
 export const CMD_ACK = 82; // acknowledgement
 export const CMD_WASK = 83; // window probe: "tell me your window"
 export const CMD_WINS = 84; // window tell
+/**
+ * kcptunb's session reset (docs/protocol.md §3.10, docs/deviations.md): "this conversation is over
+ * here". Stock kcp-go rejects an unknown command before reading anything else of the segment.
+ */
+export const CMD_RESET = 88;
+/** A reset carries this in its sn field (and len 0): a second check besides the command byte. */
+export const RESET_MAGIC = 0x6b637462;
 
 export const ASK_SEND = 1; // a WASK is due
 export const ASK_TELL = 2; // a WINS is due

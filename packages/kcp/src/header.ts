@@ -3,7 +3,7 @@
  *   conv u32 | cmd u8 | frg u8 | wnd u16 | ts u32 | sn u32 | una u32 | len u32
  * The only place that knows these offsets; everyone else reads through here.
  */
-import { CMD_PUSH, CMD_WINS, KCP_OVERHEAD } from './constants.js';
+import { CMD_PUSH, CMD_RESET, CMD_WINS, KCP_OVERHEAD, RESET_MAGIC } from './constants.js';
 
 export interface SegmentHeader {
   conv: number;
@@ -64,6 +64,28 @@ export function isKnownCommand(cmd: number): boolean {
  */
 export function isConversationStart(header: SegmentHeader): boolean {
   return header.cmd === CMD_PUSH && header.sn === 0;
+}
+
+/**
+ * kcptunb's reset segment (docs/protocol.md §3.10): the conv, CMD_RESET, RESET_MAGIC as sn, every
+ * other field 0. Returns the offset after it.
+ */
+export function encodeResetSegment(out: Uint8Array, at: number, conv: number): number {
+  return encodeHeader(out, at, conv, CMD_RESET, 0, 0, 0, RESET_MAGIC, 0, 0);
+}
+
+/** Whether `header` is a reset (docs/protocol.md §3.10). */
+export function isResetSegment(header: SegmentHeader): boolean {
+  return header.cmd === CMD_RESET && header.sn === RESET_MAGIC && header.len === 0;
+}
+
+/**
+ * The first segment of a conversation this side never took part in: its una says the peer
+ * received segments from us (docs/protocol.md §3.10) — it talked to an earlier incarnation of
+ * this server, or to a session the server already ended.
+ */
+export function isStaleConversation(header: SegmentHeader): boolean {
+  return header.una !== 0;
 }
 
 export function readU32(b: Uint8Array, at: number): number {

@@ -3,5 +3,5 @@ export { applyMode, DEFAULT_KCP_CONFIG, PROFILES, verifyKcpConfig, verifyKcpSett
 export { InputResult, InvalidKcpConfigError } from './errors.js';
 export { Kcp, type KcpOutput } from './kcp.js';
 export { RtoEstimator } from './rtoEstimator.js';
-export { emptySegmentHeader, encodeHeader, isConversationStart, isKnownCommand, readSegmentHeader, readU32, type SegmentHeader } from './header.js';
+export { emptySegmentHeader, encodeHeader, encodeResetSegment, isConversationStart, isResetSegment, isStaleConversation, isKnownCommand, readSegmentHeader, readU32, type SegmentHeader } from './header.js';
 export { Segment } from './segment.js';

@@ -124,6 +124,11 @@ export class Kcp {
     return this.sndUna;
   }
 
+  /** Ask the peer for its window (a WASK) at the next flush: a probe whose answer proves the peer alive. */
+  askPeerWindow(): void {
+    this.probe.ask();
+  }
+
   /** Segments sent and not yet covered by the peer's una. */
   get inFlight(): number {
     return timediff(this.sndNxt, this.sndUna);

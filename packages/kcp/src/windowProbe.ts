@@ -16,6 +16,11 @@ export class WindowProbe {
     this.pending |= ASK_TELL;
   }
 
+  /** Send a WASK at the next flush (a liveness probe, whatever the peer's window). */
+  ask(): void {
+    this.pending |= ASK_SEND;
+  }
+
   /** Called at every flush with the peer's window; schedules a WASK when one is due. */
   schedule(now: number, remoteWindow: number): void {
     if (remoteWindow !== 0) {

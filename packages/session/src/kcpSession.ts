@@ -12,7 +12,7 @@
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { cryptOverhead, PacketCrypt, type DatagramCipher } from '@kcptunb/crypt';
 import { FEC_DATA_HEADER_SIZE, FecDecoder, FecEncoder, FecShapeDetector, isFecPacket, isOobPacket, kcpBytesOf, readSeqid, readType } from '@kcptunb/fec';
-import { emptySegmentHeader, isConversationStart, Kcp, KCP_OVERHEAD, readSegmentHeader, timediff, type KcpSettings } from '@kcptunb/kcp';
+import { emptySegmentHeader, encodeResetSegment, isConversationStart, isResetSegment, Kcp, KCP_OVERHEAD, readSegmentHeader, timediff, type KcpSettings } from '@kcptunb/kcp';
 import { S, Snmp } from '@kcptunb/snmp';
 import { Pacer } from './pacer.js';
 
@@ -221,6 +221,11 @@ export class KcpSession {
         this.oobDatagrams++;
         continue;
       }
+      // a reset is read before FEC: its data shard's seqid is not in the peer's sequence (docs/protocol.md §3.10)
+      if (this.isReset(packet)) {
+        this.peerReset = true;
+        continue;
+      }
       if (isFecPacket(packet)) this.learnShape(packet);
       if (this.decoder && this.fecShapeKnown && isFecPacket(packet)) {
         this.decoder.input(packet, sink);
@@ -267,17 +272,29 @@ export class KcpSession {
    * server sessions; the shard acts on it.
    */
   peerRestarted = false;
+  /** The peer sent a reset for this conv: it ended the conversation or never knew it (docs/protocol.md §3.10). */
+  peerReset = false;
+  /** When the last authentic datagram of this conv arrived (-Infinity: none yet): evidence the peer is alive. */
+  lastHeardAt = -Infinity;
   /** Out-of-band (type 0xF3) datagrams received and dropped (docs/protocol.md §2.7). */
   oobDatagrams = 0;
   private readonly header = emptySegmentHeader();
 
   private feed(kcp: Uint8Array, regular: boolean): void {
     const header = this.header;
-    if (regular && readSegmentHeader(kcp, 0, header) && header.conv !== this.kcp.conv && isConversationStart(header)) {
-      this.peerRestarted = true;
+    if (readSegmentHeader(kcp, 0, header)) {
+      if (header.conv === this.kcp.conv) this.lastHeardAt = this.now;
+      else if (regular && isConversationStart(header)) this.peerRestarted = true;
     }
     if (!regular) this.counters.fecRecovered++;
     this.kcp.input(kcp, regular, this.now);
+  }
+
+  /** A datagram (after the crypto prefix) that is one reset segment for this conv. */
+  private isReset(packet: Uint8Array): boolean {
+    const kcp = kcpBytesOf(packet);
+    if (!kcp || kcp.length !== KCP_OVERHEAD) return false;
+    return readSegmentHeader(kcp, 0, this.header) && this.header.conv === this.kcp.conv && isResetSegment(this.header);
   }
 
   /**
@@ -346,6 +363,18 @@ export class KcpSession {
     values[S.OutBytes]! += bytes;
     this.counters.outPkts += out.count;
     this.counters.outBytes += bytes;
+  }
+
+  /**
+   * Tell the peer this conversation is over (docs/protocol.md §3.10): one reset segment, through
+   * FEC and crypt as any datagram, sent at once. Stock kcp-go drops it as an unknown command.
+   */
+  sendReset(): void {
+    if (this.closed) return;
+    const segment = new Uint8Array(KCP_OVERHEAD);
+    encodeResetSegment(segment, 0, this.kcp.conv);
+    this.output(segment);
+    this.emit();
   }
 
   /** Release kernel memory. Nothing is sent: closing is silent on the wire (docs/protocol.md §3.9). */

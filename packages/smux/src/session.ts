@@ -291,6 +291,11 @@ export class SmuxSession implements StreamHost {
     return this.queue.framesSent;
   }
 
+  /** Close every open stream: each sends what it has queued, then its FIN (a graceful shutdown). */
+  closeStreams(): void {
+    for (const stream of [...this.streams.values()]) stream.close();
+  }
+
   /** End the session locally. Nothing is sent (a smux session has no close frame). */
   close(): void {
     this.end(null);

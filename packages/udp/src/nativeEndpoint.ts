@@ -19,6 +19,8 @@ const RECEIVE_BATCH = 64;
  */
 const RECEIVE_ROUNDS = 16;
 const READABLE = 1;
+/** Poll errors within one second after which a socket is given up (an ICMP error is cleared by one read). */
+const MAX_POLL_ERRORS_PER_SECOND = 10_000;
 const WRITABLE = 2;
 
 export type NativeEndpointOptions = UdpOpenOptions;
@@ -100,9 +102,33 @@ export class NativeUdpEndpoint implements UdpEndpoint {
 
   private onEvents(events: number): void {
     if (this.closed) return;
-    if (events < 0) return; // a poll error (the socket is being closed): nothing to do
+    if (events < 0) return this.onPollError();
     if (events & WRITABLE) this.flushSpill();
     if (events & READABLE) this.receive();
+  }
+
+  /** Poll errors in the current second; a socket whose errors never clear stops being re-armed. */
+  private pollErrors = 0;
+  private pollErrorsSince = 0;
+
+  /**
+   * libuv stops watching a socket that reports POLLERR — on a connected UDP socket that is a
+   * queued ICMP error (port unreachable while the server restarts). Reading takes the error off
+   * the socket (the receive path counts it), then the watch is armed again: without this, a
+   * client session would never hear its peer again.
+   */
+  private onPollError(): void {
+    const now = Date.now();
+    if (now - this.pollErrorsSince >= 1000) {
+      this.pollErrorsSince = now;
+      this.pollErrors = 0;
+    }
+    if (++this.pollErrors > MAX_POLL_ERRORS_PER_SECOND) {
+      this.o.log(`udp: the socket keeps reporting errors; no longer watched`);
+      return;
+    }
+    this.receive();
+    if (!this.closed) this.addon.pollEvents(this.poller, this.spill.size > 0 ? READABLE | WRITABLE : READABLE);
   }
 
   private receive(): void {

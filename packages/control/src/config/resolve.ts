@@ -48,7 +48,8 @@ function fromBool(spec: FlagSpec, value: boolean | string): string {
 
 const isBoolText = (text: string) => ['1', 't', 'T', 'true', 'TRUE', 'True', '0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text);
 
-function coerce(spec: FlagSpec, text: string, what: string): FlagValue {
+/** A flag's text as its value (exported for the fuzz bench). */
+export function coerce(spec: FlagSpec, text: string, what: string): FlagValue {
   if (spec.bare && isBoolText(text)) return fromBool(spec, parseBool(text, what));
   switch (spec.kind) {
     case 'bool':
@@ -65,7 +66,8 @@ function coerce(spec: FlagSpec, text: string, what: string): FlagValue {
   }
 }
 
-function fromJson(spec: FlagSpec, value: unknown, file: string): FlagValue {
+/** A `-c` JSON value as the flag's value (exported for the fuzz bench). */
+export function fromJson(spec: FlagSpec, value: unknown, file: string): FlagValue {
   const what = `"${spec.json}" in ${file}`;
   if (spec.bare && typeof value === 'boolean') return fromBool(spec, value);
   switch (spec.kind) {

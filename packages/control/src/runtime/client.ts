@@ -176,6 +176,7 @@ export class TunnelClient {
         const key = sessionKey(shard, id);
         this.sessions.set(key, session);
         session.onClose(() => setTimeout(() => this.sessions.delete(key), 10_000).unref());
+        session.onClose(() => this.replaceClosed(i, session));
         this.logger.log(`connection: ${label}`);
         this.events('session-open', session.info);
         slot.session = session;
@@ -187,6 +188,19 @@ export class TunnelClient {
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
+  }
+
+  /**
+   * A slot's session ended by itself (a reset, a silent peer, an error): dial its replacement now,
+   * not at the next connection, as kcptunB keeps every --conn session open (docs/protocol.md
+   * §3.10). At most one replacement per second per slot.
+   */
+  private replaceClosed(i: number, session: TunnelSession): void {
+    if (this.stopping || this.slots[i]!.session !== session) return;
+    const wait = Math.max(0, 1000 - (Date.now() - session.createdAt));
+    setTimeout(() => {
+      if (!this.stopping) this.ensure(i).catch(() => {});
+    }, wait).unref();
   }
 
   private accept(socket: Socket): void {

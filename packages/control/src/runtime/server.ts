@@ -3,7 +3,7 @@
  * smux stream to --target over TCP (dial timeout 5 s; on failure the stream is
  * just closed, as kcptunB does).
  */
-import { DataPlane, nowMs, sessionKey, type AcceptedSession } from '@kcptunb/dataplane';
+import { DataPlane, LINGER_MS, nowMs, sessionKey, type AcceptedSession } from '@kcptunb/dataplane';
 import { RealtimeDriver } from '@kcptunb/scheduler';
 import type { SmuxStream } from '@kcptunb/smux';
 import { bracketHostPort, formatAddress, type HostPort } from '../config/address.js';
@@ -183,6 +183,24 @@ export class TunnelServer {
     );
   }
 
+  /**
+   * Tell every client before exit (docs/protocol.md §3.10): each stream's FIN, then a reset per
+   * session, so applications see the close at once and kcptunb clients re-dial at once. Waits
+   * until the data plane ended every session, or the shard's linger plus a margin passed.
+   */
+  private async finishSessions(): Promise<void> {
+    if (this.sessions.size === 0) return;
+    const done = new Promise<void>((resolve) => {
+      const check = () => this.sessions.size === 0 && resolve();
+      for (const s of this.sessions.values()) s.onClose(check);
+    });
+    for (const s of this.sessions.values()) s.finish();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, LINGER_MS + 500)))]);
+    clearTimeout(timer);
+  }
+
+
   /** The tunnel's figures now: SNMP per process and shard, every session's KCP figures and streams. */
   stats(): Promise<TunnelStats> {
     return collectStats({ side: 'server', dataPlane: this.dataPlane, openStreams: streamsIn(this.sessions) });
@@ -195,6 +213,7 @@ export class TunnelServer {
     this.pprof?.close();
     this.observers?.close();
     await drainSessions(this.liveSessions(), drainMs);
+    await this.finishSessions();
     for (const s of [...this.sessions.values()]) s.close();
     await this.dataPlane.stop();
     this.links.stop();

@@ -75,8 +75,14 @@ export class SessionLink implements Runnable {
     // 3. events
     if (!this.handleEvents()) return IDLE;
     // 4. frames to the shard, published (and the shard woken) once
+    if (this.outputDone) return { at: this.smux.nextWakeAt, rings: this.ringWaits() };
     try {
       this.toShard.batch(() => this.flushOutput());
+      if (this.finishing && !this.pendingOut) {
+        // every FIN is in the ring: closing our end tells the shard to deliver, then reset (docs/protocol.md §3.10)
+        this.outputDone = true;
+        this.toShard.close();
+      }
     } catch {
       // the shard closed the ring (its KCP session ended)
       this.smux.close();
@@ -139,6 +145,21 @@ export class SessionLink implements Runnable {
     this.toShard.close();
     this.fromShard.close();
     this.handlers.onClosed(error);
+  }
+
+  private finishing = false;
+  private outputDone = false;
+
+  /**
+   * Graceful end: close every stream (FIN after what each has queued), hand that to the shard and
+   * close the ring towards it. The shard delivers it, sends a reset and ends the KCP session; its
+   * 'closed' answer ends this link (docs/protocol.md §3.10).
+   */
+  finish(): void {
+    if (this.ended || this.finishing) return;
+    this.finishing = true;
+    this.smux.closeStreams();
+    this.schedule();
   }
 
   /** Close the smux session locally (nothing is sent on the wire, docs/protocol.md §3.9). */

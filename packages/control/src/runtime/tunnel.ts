@@ -229,6 +229,11 @@ export class TunnelSession {
   close(): void {
     this.link.close();
   }
+
+  /** Graceful end: every stream gets its FIN, then the peer a reset (docs/protocol.md §3.10); close() still follows. */
+  finish(): void {
+    this.link.finish();
+  }
 }
 
 /** The reason the data plane gives for a session the control thread closed. */

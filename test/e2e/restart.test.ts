@@ -1,0 +1,98 @@
+/**
+ * Recovery after a server restart (docs/protocol.md §3.10): a server killed with SIGKILL and
+ * started again answers the client's old conversation with a reset, so a request works again
+ * within 5 s; a server stopped with SIGTERM closes every stream with a FIN and resets each
+ * session before it exits, so the client's applications see the close at once and a request
+ * works again within 1 s of the restart.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { echoTransfer, ProcessGroup, serverReady, sleep, type Proc, type Tunnel } from '@kcptunb/testkit';
+
+const group = new ProcessGroup();
+after(() => group.cleanup());
+
+const FLAGS = ['--key', 'restart', '--mode', 'fast2'];
+
+async function startTunnel(target: number): Promise<Tunnel> {
+  return group.tunnel({ client: 'ours', server: 'ours', targetPort: target, serverArgs: FLAGS, clientArgs: FLAGS });
+}
+
+/** A new server process on the old one's UDP port, ready once the port is bound. */
+async function restartServer(t: Tunnel, target: number): Promise<Proc> {
+  const server = group.start('ours', 'server', ['-l', `127.0.0.1:${t.udpPort}`, '-t', `127.0.0.1:${target}`, ...FLAGS]);
+  const deadline = Date.now() + 10_000;
+  while (!serverReady(server, t.udpPort)) {
+    assert.ok(server.alive && Date.now() < deadline, `the restarted server did not bind: ${server.tail()}`);
+    await sleep(10);
+  }
+  return server;
+}
+
+/** Milliseconds until a 4 KiB echo through the tunnel succeeds (each try bounded by 1 s, all by 30 s). */
+async function msUntilRequestWorks(port: number): Promise<{ ms: number; tries: number }> {
+  const t0 = Date.now();
+  for (let tries = 1; Date.now() - t0 < 30_000; tries++) {
+    try {
+      await echoTransfer(port, 4096, 1000);
+      return { ms: Date.now() - t0, tries };
+    } catch {
+      // the try ran into the dead session: the next one dials a new session
+    }
+  }
+  assert.fail('no request worked within 30 s of the restart');
+}
+
+function exited(p: Proc): Promise<void> {
+  return new Promise((resolve) => (p.alive ? p.child.once('exit', () => resolve()) : resolve()));
+}
+
+/** An open connection through the tunnel, with the time its close arrived. */
+function openIdleConnection(port: number): Promise<{ socket: Socket; closedAt: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    const closedAt = new Promise<number>((r) => socket.once('close', () => r(Date.now())));
+    socket.once('connect', () => {
+      // one echoed byte proves the stream reached the target
+      socket.write('x');
+      socket.once('data', () => resolve({ socket, closedAt }));
+    });
+    setTimeout(() => reject(new Error('no echo on the idle connection')), 5000).unref();
+  });
+}
+
+test('after kill -9 and a restart of the server, a request works again within 5 s', async () => {
+  const target = await group.echoServer();
+  const t = await startTunnel(target);
+  await echoTransfer(t.port, 64 * 1024, 10_000);
+  t.server.child.kill('SIGKILL');
+  await exited(t.server);
+  await restartServer(t, target);
+  const r = await msUntilRequestWorks(t.port);
+  console.log(`# kill -9 + restart: a request works again after ${r.ms} ms (${r.tries} tries)`);
+  assert.ok(r.ms <= 5000, `a request worked only after ${r.ms} ms; client:\n${t.client.tail(8)}`);
+  // the reset ends the old session at the first datagram after the restart; when data was still in
+  // flight at the kill and the restart took longer than the silence bound, the silence watch did
+  const why = /reset by the peer|the peer went silent/.exec(t.client.output());
+  assert.ok(why, 'the client ended the old session itself (reset or silence), not at the keepalive timeout');
+  console.log(`# the old session ended: ${why[0]}`);
+});
+
+test('SIGTERM: client applications see the close at once; after a restart a request works within 1 s', async () => {
+  const target = await group.echoServer();
+  const t = await startTunnel(target);
+  const idle = await openIdleConnection(t.port);
+  const t0 = Date.now();
+  t.server.child.kill('SIGTERM');
+  const closeMs = (await idle.closedAt) - t0;
+  await exited(t.server);
+  const exitMs = Date.now() - t0;
+  await restartServer(t, target);
+  const r = await msUntilRequestWorks(t.port);
+  console.log(`# SIGTERM: the application saw the close after ${closeMs} ms, the server exited after ${exitMs} ms; a request works again ${r.ms} ms after the restart (${r.tries} tries)`);
+  assert.ok(closeMs <= 1000, `the application saw the close only after ${closeMs} ms`);
+  assert.ok(r.ms <= 1000, `a request worked only after ${r.ms} ms`);
+  assert.equal(r.tries, 1, 'the first request after the restart works: the reset had ended the old session');
+});
