@@ -11,8 +11,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { formatAddress, type HostPort } from '../config/address.js';
+import type { HostPort } from '../config/address.js';
 import type { Logger } from './logger.js';
+import { listenOrLog } from '../observe/httpService.js';
 
 const MAX_SECONDS = 300;
 
@@ -68,22 +69,8 @@ export async function startPprof(logger: Logger, at: HostPort): Promise<Server |
       res.end();
     });
   });
-  const listening = await new Promise<Error | undefined>((resolve) => {
-    server.once('error', resolve);
-    server.listen(at.port, at.host || undefined, () => {
-      server.off('error', resolve);
-      resolve(undefined);
-    });
-  });
-  if (listening) {
-    const code = (listening as NodeJS.ErrnoException).code ?? listening.message;
-    logger.log(`pprof: cannot listen on ${formatAddress(at)} (${code}); running without profiling`);
-    server.close();
-    return undefined;
-  }
-  server.on('error', (e) => logger.log(`pprof: ${e.message}`));
-  server.unref();
-  const a = server.address() as { address: string; port: number };
-  logger.log(`pprof: http://${formatAddress({ host: a.address, port: a.port })}/debug/pprof/ (the heap snapshot holds the key)`);
+  const url = await listenOrLog(server, at, 'pprof', logger, 'profiling');
+  if (url === undefined) return undefined;
+  logger.log(`pprof: ${url}/debug/pprof/ (the heap snapshot holds the key)`);
   return server;
 }
