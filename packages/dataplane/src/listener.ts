@@ -15,7 +15,7 @@ import { Admission, type Candidate } from './admission.js';
 import { convOfFirstDatagram } from './firstDatagram.js';
 import { ForwardLink } from './forwarding.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
-import { ReplayFilter } from './replayFilter.js';
+import { KEY_BYTES, keyHigh, keyLow, ReplayFilter } from './replayFilter.js';
 import { RingPool } from './ringPool.js';
 import type { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
@@ -48,7 +48,7 @@ export class Listener {
   /** Rings of this shard's ended sessions, for reuse (forwarded sessions' rings are not pooled). */
   private readonly rings: RingPool;
   private readonly admission: Admission;
-  /** Nonces of accepted datagrams (this shard's sessions and every opening datagram); off with --replay-filter=0. */
+  /** Keys of accepted datagrams (this shard's sessions and every opening datagram); off with --replay-filter=0. */
   readonly replay: ReplayFilter | undefined;
   /** When each of this shard's sessions opened (admission's probation). */
   private readonly openedAt = new Map<number, number>();
@@ -148,9 +148,10 @@ export class Listener {
 
   /**
    * Whether a datagram from an unknown address may open a session (every refusal counted), in
-   * order of cost: length, decryption and CRC of a copy, a readable conv, the replay filter, then
-   * admission (rate limits, cap, displacing a session on probation). Returns the conv and the
-   * opening nonce the new session's own replay check will let through once.
+   * order of cost: length, the replay filter (one lookup on the bytes as received, before any copy
+   * or decryption), decryption and CRC of a copy, a readable conv, then admission (rate limits,
+   * cap, displacing a session on probation). Returns the conv and the opening datagram's replay
+   * key, which the new session's own replay check lets through once.
    */
   private admit(datagram: Uint8Array, host: string): { conv: number; nonce: Uint8Array | undefined } | undefined {
     const values = this.context.snmp.values;
@@ -158,22 +159,25 @@ export class Listener {
       values[S.InErrs]!++;
       return undefined;
     }
+    // a replayed datagram is refused before it costs a decryption or admission's tokens
+    if (this.replay?.seen(datagram)) {
+      values[S.ReplayDrops]!++;
+      return undefined;
+    }
+    // read now, without allocating: decryption may grow kernel memory and detach `datagram`
+    const lo = keyLow(datagram);
+    const hi = keyHigh(datagram);
+    const keyed = datagram.length >= KEY_BYTES;
     this.probeBatch.clear();
     this.probeBatch.push(datagram);
     const ok = this.probe.open(this.probeBatch);
     if (!ok[0]) return undefined; // counted by PacketCrypt
-    const plain = this.probeBatch.view(0);
-    const conv = convOfFirstDatagram(this.probe.payload(plain));
+    const conv = convOfFirstDatagram(this.probe.payload(this.probeBatch.view(0)));
     if (conv === undefined) {
       values[S.InErrs]!++;
       return undefined;
     }
     const now = this.context.clock();
-    // a replayed opening datagram is refused before it can spend admission's tokens
-    if (this.replay?.seen(plain)) {
-      values[S.ReplayDrops]!++;
-      return undefined;
-    }
     const decision = this.admission.decide(host, now, this.byAddress.size, () => this.candidates());
     if (!decision.admit) {
       values[S.AdmissionDrops]!++;
@@ -183,8 +187,12 @@ export class Listener {
       values[S.IdleEvictions]!++;
       this.context.sessions.close(decision.evict, 'displaced by a new session: its peer never acknowledged anything', true);
     }
-    this.replay?.admit(plain, now);
-    return { conv, nonce: this.replay ? plain.slice(0, 8) : undefined };
+    if (!this.replay || !keyed) return { conv, nonce: undefined };
+    this.replay.admitKey(lo, hi, now);
+    const nonce = new Uint8Array(KEY_BYTES);
+    new DataView(nonce.buffer).setUint32(0, lo, true);
+    new DataView(nonce.buffer).setUint32(4, hi, true);
+    return { conv, nonce };
   }
 
   /** This shard's own sessions, for admission (forwarded ones are never displaced from here). */
