@@ -7,15 +7,12 @@
 import { RingBuffer } from '@kcptunb/ring';
 import { openUdpEndpoint, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
-import { createDatagramCipher, cryptOverhead, PacketCrypt } from '@kcptunb/crypt';
-import { nativeAes } from '@kcptunb/aesni';
-import { KCP_OVERHEAD } from '@kcptunb/kcp';
 import { S, type Snmp } from '@kcptunb/snmp';
 import { Admission, type Candidate } from './admission.js';
-import { convOfFirstDatagram } from './firstDatagram.js';
 import { ForwardLink } from './forwarding.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
-import { KEY_BYTES, keyHigh, keyLow, ReplayFilter } from './replayFilter.js';
+import { NewcomerProbe } from './newcomerProbe.js';
+import { ReplayFilter } from './replayFilter.js';
 import { RingPool } from './ringPool.js';
 import type { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
@@ -39,8 +36,8 @@ export class Listener {
   private readonly links: ForwardLink[];
   /** Round-robin over this shard (index 0) and the forward links. */
   private nextOwner = 0;
-  private readonly probe: PacketCrypt;
-  private readonly probeBatch: DatagramBatch;
+  /** Datagrams from addresses without a session: screened, then decrypted a batch at a time. */
+  private readonly probe: NewcomerProbe;
   /** One datagram at a time, for replies forwarded from other shards. */
   private readonly oneBatch: DatagramBatch;
   /** Session ids are per shard; the host names sessions by (shard, id). */
@@ -61,14 +58,12 @@ export class Listener {
     const { kernels, snmp } = context;
     const { settings } = request;
     this.links = (request.forwards ?? []).map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendOne(id, d), snmp));
-    const probeCipher = createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key, { nativeAes: nativeAes() });
-    this.probe = new PacketCrypt(kernels, probeCipher, { snmp, minLength: cryptOverhead(probeCipher.layout) + KCP_OVERHEAD }, 1);
-    this.probeBatch = new DatagramBatch(kernels, 1);
     this.oneBatch = new DatagramBatch(kernels, 1);
     const { maxSessions, replayFilter } = request.admission;
     this.rings = new RingPool(request.ringBytes, 2 * maxSessions);
     this.admission = new Admission(maxSessions, undefined, context.clock());
     this.replay = replayFilter ? new ReplayFilter({}, context.clock()) : undefined;
+    this.probe = new NewcomerProbe(kernels, settings, snmp, this.replay);
   }
 
   /** Bind the server socket (`host` '' = every interface) and start demultiplexing. */
@@ -100,23 +95,57 @@ export class Listener {
 
   private onBatch(batch: DatagramBatch, senders: Senders): void {
     const now = this.context.clock();
+    const probe = this.probe;
+    probe.clear();
     for (let i = 0; i < batch.count; i++) {
-      const key = senders.key(i);
-      const known = this.byAddress.get(key);
+      const known = this.byAddress.get(senders.key(i));
       if (known) {
         if (known.session) this.context.sessions.deliver(known.session, batch.view(i), now);
         else known.link.forward(known.id, batch.view(i));
         continue;
       }
-      this.onNewAddress(batch, i, senders.peer(i));
+      probe.add(batch.view(i), i);
+      if (probe.full) this.openNewcomers(batch, senders);
     }
+    if (probe.count > 0) this.openNewcomers(batch, senders);
   }
 
-  /** Slot `i` of `batch` came from an address without a session. */
-  private onNewAddress(batch: DatagramBatch, i: number, peer: PeerAddress): void {
-    const opening = this.admit(batch.view(i), peer.address);
-    if (opening === undefined) return;
-    const { conv, nonce } = opening;
+  /**
+   * The probe holds datagrams from addresses without a session: decrypt them in one call, then
+   * admission (rate limits, cap, displacing a session on probation) for each that names a conv.
+   */
+  private openNewcomers(batch: DatagramBatch, senders: Senders): void {
+    const probe = this.probe;
+    probe.open();
+    for (let j = 0; j < probe.count; j++) {
+      const i = probe.slot(j);
+      const known = this.byAddress.get(senders.key(i));
+      if (known) {
+        // an earlier datagram of this batch from the same address opened a session
+        if (known.session) this.context.sessions.deliver(known.session, batch.view(i), this.context.clock());
+        else known.link.forward(known.id, batch.view(i));
+        continue;
+      }
+      const conv = probe.conv(j);
+      if (conv === undefined) continue;
+      const peer = senders.peer(i); // allocates: only for datagrams that decrypted and name a conv
+      const now = this.context.clock();
+      const decision = this.admission.decide(peer.address, now, this.byAddress.size, () => this.candidates());
+      if (!decision.admit) {
+        this.context.snmp.values[S.AdmissionDrops]!++;
+        continue;
+      }
+      if (decision.evict !== undefined) {
+        this.context.snmp.values[S.IdleEvictions]!++;
+        this.context.sessions.close(decision.evict, 'displaced by a new session: its peer never acknowledged anything', true);
+      }
+      this.openSession(batch, i, peer, conv, probe.enter(j, now));
+    }
+    probe.clear();
+  }
+
+  /** Slot `i` of `batch`, from `peer`, was admitted: open its session here or on another shard. */
+  private openSession(batch: DatagramBatch, i: number, peer: PeerAddress, conv: number, nonce: Uint8Array | undefined): void {
     const id = this.nextId++;
     const now = this.context.clock();
     this.openedAt.set(id, now);
@@ -144,55 +173,6 @@ export class Listener {
       post({ type: 'accepted', id, remote: peer.text, conv, rings, owner: link.owner });
       link.forward(id, batch.view(i));
     }
-  }
-
-  /**
-   * Whether a datagram from an unknown address may open a session (every refusal counted), in
-   * order of cost: length, the replay filter (one lookup on the bytes as received, before any copy
-   * or decryption), decryption and CRC of a copy, a readable conv, then admission (rate limits,
-   * cap, displacing a session on probation). Returns the conv and the opening datagram's replay
-   * key, which the new session's own replay check lets through once.
-   */
-  private admit(datagram: Uint8Array, host: string): { conv: number; nonce: Uint8Array | undefined } | undefined {
-    const values = this.context.snmp.values;
-    if (datagram.length > this.probeBatch.stride) {
-      values[S.InErrs]!++;
-      return undefined;
-    }
-    // a replayed datagram is refused before it costs a decryption or admission's tokens
-    if (this.replay?.seen(datagram)) {
-      values[S.ReplayDrops]!++;
-      return undefined;
-    }
-    // read now, without allocating: decryption may grow kernel memory and detach `datagram`
-    const lo = keyLow(datagram);
-    const hi = keyHigh(datagram);
-    const keyed = datagram.length >= KEY_BYTES;
-    this.probeBatch.clear();
-    this.probeBatch.push(datagram);
-    const ok = this.probe.open(this.probeBatch);
-    if (!ok[0]) return undefined; // counted by PacketCrypt
-    const conv = convOfFirstDatagram(this.probe.payload(this.probeBatch.view(0)));
-    if (conv === undefined) {
-      values[S.InErrs]!++;
-      return undefined;
-    }
-    const now = this.context.clock();
-    const decision = this.admission.decide(host, now, this.byAddress.size, () => this.candidates());
-    if (!decision.admit) {
-      values[S.AdmissionDrops]!++;
-      return undefined;
-    }
-    if (decision.evict !== undefined) {
-      values[S.IdleEvictions]!++;
-      this.context.sessions.close(decision.evict, 'displaced by a new session: its peer never acknowledged anything', true);
-    }
-    if (!this.replay || !keyed) return { conv, nonce: undefined };
-    this.replay.admitKey(lo, hi, now);
-    const nonce = new Uint8Array(KEY_BYTES);
-    new DataView(nonce.buffer).setUint32(0, lo, true);
-    new DataView(nonce.buffer).setUint32(4, hi, true);
-    return { conv, nonce };
   }
 
   /** This shard's own sessions, for admission (forwarded ones are never displaced from here). */
@@ -229,7 +209,6 @@ export class Listener {
 
   private dispose(): void {
     this.probe.dispose();
-    this.probeBatch.dispose();
     this.oneBatch.dispose();
   }
 }

@@ -138,6 +138,11 @@ export class ReplayFilter {
     return this.current.has(lo, hi) || this.previous.has(lo, hi);
   }
 
+  /** `seen` for a key read earlier with keyLow/keyHigh. */
+  seenKey(lo: number, hi: number): boolean {
+    return this.current.has(lo, hi) || this.previous.has(lo, hi);
+  }
+
   private rotate(now: number): void {
     const old = this.previous;
     this.previous = this.current;
