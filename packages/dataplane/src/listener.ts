@@ -5,11 +5,12 @@
  * through forwarding links, to the others.
  */
 import { RingBuffer } from '@kcptunb/ring';
-import { openUdpEndpoint, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
+import { openUdpEndpoint, trimHeap, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { S, type Snmp } from '@kcptunb/snmp';
 import { Admission, type Candidate } from './admission.js';
 import { ForwardLink } from './forwarding.js';
+import { HeapTrimmer } from './heapTrim.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
 import { NewcomerProbe } from './newcomerProbe.js';
 import { ReplayFilter } from './replayFilter.js';
@@ -50,6 +51,8 @@ export class Listener {
   /** When each of this shard's sessions opened (admission's probation). */
   private readonly openedAt = new Map<number, number>();
   private endpoint: UdpEndpoint | undefined;
+  /** Gives the heap memory of ended sessions back to the OS. */
+  private readonly trimmer = new HeapTrimmer(trimHeap);
 
   private constructor(
     private readonly context: ListenerContext,
@@ -199,6 +202,7 @@ export class Listener {
     this.addressOf.delete(id);
     this.openedAt.delete(id);
     this.byAddress.delete(to.key);
+    this.trimmer.sessionEnded(this.context.clock(), this.byAddress.size);
   }
 
   close(): void {
