@@ -51,8 +51,11 @@ export class Listener {
   /** When each of this shard's sessions opened (admission's probation). */
   private readonly openedAt = new Map<number, number>();
   private endpoint: UdpEndpoint | undefined;
-  /** Gives the heap memory of ended sessions back to the OS. */
-  private readonly trimmer = new HeapTrimmer(trimHeap);
+  /**
+   * Gives the heap memory of ended sessions back to the OS: opt-in (KCPTUNB_HEAP_TRIM=1) until a
+   * soak on a quiet machine shows it helps — on the shared one the interleaved runs were noise.
+   */
+  private readonly trimmer = process.env.KCPTUNB_HEAP_TRIM === '1' ? new HeapTrimmer(trimHeap) : undefined;
 
   private constructor(
     private readonly context: ListenerContext,
@@ -202,7 +205,7 @@ export class Listener {
     this.addressOf.delete(id);
     this.openedAt.delete(id);
     this.byAddress.delete(to.key);
-    this.trimmer.sessionEnded(this.context.clock(), this.byAddress.size);
+    this.trimmer?.sessionEnded(this.context.clock(), this.byAddress.size);
   }
 
   close(): void {
