@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadKernels } from '@kcptunb/wasm';
-import { echoTransfer, kcptunbCountersOf, ProcessGroup, replayFlood, shortSession } from '@kcptunb/testkit';
+import { echoTransfer, garbageDgramFlood, kcptunbCountersOf, ProcessGroup, replayFlood, shortSession, snmpOf } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());
@@ -30,6 +30,29 @@ test('under a 2,000-port replay flood an established transfer completes and a ne
     assert.ok(flood.sent() > 2000, 'the flood ran during the transfer');
     const c = await kcptunbCountersOf(tunnel.server);
     assert.ok(c.ReplayDrops! > 0, 'replays were refused');
+  } finally {
+    await flood.stop();
+  }
+});
+
+test('under a garbage flood (20,000 random datagrams/s from 16 ports) an established transfer completes and a newcomer gets in', async () => {
+  const target = await group.echoServer();
+  const tunnel = await group.tunnel({ client: 'ours', server: 'ours', targetPort: target, serverArgs: ['--key', KEY, '--quiet'], clientArgs: ['--key', KEY, '--quiet'] });
+  await echoTransfer(tunnel.port, 1 << 16, 30_000); // the session is established before the flood
+  const before = await snmpOf(tunnel.server);
+  const flood = await garbageDgramFlood(20_000, 16, tunnel.udpPort);
+  try {
+    const transfer = echoTransfer(tunnel.port, 4 << 20, 60_000);
+    const t0 = Date.now();
+    await shortSession({ kernels, port: tunnel.udpPort, key: KEY, timeoutMs: 5000 });
+    const newcomerMs = Date.now() - t0;
+    assert.ok(newcomerMs < 5000, `a new client got in after ${newcomerMs} ms`);
+    const r = await transfer;
+    assert.equal(r.bytes, 4 << 20);
+    assert.ok(flood.sent() > 2000, 'the flood ran during the transfer');
+    const after = await snmpOf(tunnel.server);
+    assert.ok(after.InCsumErrors! - before.InCsumErrors! > 1000, `garbage was refused and counted (InCsumErrors ${before.InCsumErrors} → ${after.InCsumErrors})`);
+    assert.equal(after.CurrEstab, 2, 'no garbage datagram opened a session (the tunnel and the newcomer)');
   } finally {
     await flood.stop();
   }

@@ -1,7 +1,7 @@
 /** Replay filter, admission and ring pool: the pure cores of the server's new-session hardening. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Admission, defaultMaxSessions, ReplayFilter, RingPool, type Candidate } from '@kcptunb/dataplane';
+import { Admission, defaultMaxSessions, HeapTrimmer, keyHigh, keyLow, ReplayFilter, RingPool, type Candidate } from '@kcptunb/dataplane';
 import { RingBuffer, RingProducer, RingConsumer } from '@kcptunb/ring';
 import { Rng } from '@kcptunb/testkit';
 
@@ -102,4 +102,31 @@ test('ring pool: a returned ring is reused only after its quarantine, empty and 
   pool.release(RingBuffer.create(1024), 0);
   pool.release(RingBuffer.create(2048), 0);
   assert.equal(pool.stats.free, 2);
+});
+
+test('replay filter: keys read before decryption (admitKey/seenKey) are the same keys as admit/seen', () => {
+  const rng = new Rng(9);
+  const f = new ReplayFilter({ perGeneration: 256, generationMs: 1000 });
+  const d = nonce(rng);
+  assert.equal(f.seenKey(keyLow(d), keyHigh(d)), false);
+  assert.equal(f.admitKey(keyLow(d), keyHigh(d), 0), true);
+  assert.equal(f.seen(d), true);
+  assert.equal(f.admit(d, 1), false);
+  assert.equal(f.admitKey(keyLow(d), keyHigh(d), 2), false);
+  const other = nonce(rng);
+  assert.equal(f.admit(other, 3), true);
+  assert.equal(f.seenKey(keyLow(other), keyHigh(other)), true);
+});
+
+test('heap trimmer: after every N ended sessions at most every interval, and whenever the last one ends', () => {
+  let trims = 0;
+  const t = new HeapTrimmer(() => trims++, 4, 1000, 100);
+  for (let i = 0; i < 3; i++) assert.equal(t.sessionEnded(10, 10), false);
+  assert.equal(t.sessionEnded(10, 10), true); // the 4th
+  for (let i = 0; i < 8; i++) t.sessionEnded(500, 10); // enough sessions, too soon
+  assert.equal(trims, 1);
+  assert.equal(t.sessionEnded(1010, 10), true);
+  assert.equal(t.sessionEnded(1050, 0), false); // the last one, but within the idle interval
+  assert.equal(t.sessionEnded(1110, 0), true);
+  assert.equal(trims, 3);
 });

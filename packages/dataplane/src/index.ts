@@ -12,6 +12,7 @@ export { reusePortSupported } from './udp.js';
 export type { ForwardRings } from './forwarding.js';
 export { InvalidSocketSettingsError, verifySocketSettings, type SocketSettings } from './settings.js';
 export { Admission, DEFAULT_ADMISSION_LIMITS, defaultMaxSessions, SESSION_BUDGET_BYTES, type AdmissionLimits, type AdmissionSettings, type Candidate, type Decision } from './admission.js';
-export { ReplayFilter, REPLAY_GENERATION_MS, REPLAY_PER_GENERATION, type ReplayFilterOptions } from './replayFilter.js';
+export { keyHigh, keyLow, ReplayFilter, REPLAY_GENERATION_MS, REPLAY_PER_GENERATION, type ReplayFilterOptions } from './replayFilter.js';
 export { RingPool, RING_QUARANTINE_MS } from './ringPool.js';
 export { LINGER_MS } from './linger.js';
+export { HeapTrimmer, TRIM_EVERY_SESSIONS, TRIM_IDLE_INTERVAL_MS, TRIM_MIN_INTERVAL_MS } from './heapTrim.js';

@@ -6,16 +6,14 @@
  * through forwarding links, to the others.
  */
 import { RingBuffer } from '@kcptunb/ring';
-import { openUdpEndpoint, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
+import { openUdpEndpoint, trimHeap, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
-import { createDatagramCipher, cryptOverhead, PacketCrypt } from '@kcptunb/crypt';
-import { nativeAes } from '@kcptunb/aesni';
-import { KCP_OVERHEAD } from '@kcptunb/kcp';
 import { S, type Snmp } from '@kcptunb/snmp';
 import { Admission, type Candidate } from './admission.js';
-import { readFirstDatagram } from './firstDatagram.js';
 import { ForwardLink } from './forwarding.js';
+import { HeapTrimmer } from './heapTrim.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
+import { NewcomerProbe } from './newcomerProbe.js';
 import { ReplayFilter } from './replayFilter.js';
 import { ResetReply } from './resetReply.js';
 import { RingPool } from './ringPool.js';
@@ -41,8 +39,8 @@ export class Listener {
   private readonly links: ForwardLink[];
   /** Round-robin over this shard (index 0) and the forward links. */
   private nextOwner = 0;
-  private readonly probe: PacketCrypt;
-  private readonly probeBatch: DatagramBatch;
+  /** Datagrams from addresses without a session: screened, then decrypted a batch at a time. */
+  private readonly probe: NewcomerProbe;
   /** One datagram at a time, for replies forwarded from other shards. */
   private readonly oneBatch: DatagramBatch;
   /** Session ids are per shard; the host names sessions by (shard, id). */
@@ -50,7 +48,7 @@ export class Listener {
   /** Rings of this shard's ended sessions, for reuse (forwarded sessions' rings are not pooled). */
   private readonly rings: RingPool;
   private readonly admission: Admission;
-  /** Nonces of accepted datagrams (this shard's sessions and every opening datagram); off with --replay-filter=0. */
+  /** Keys of accepted datagrams (this shard's sessions and every opening datagram); off with --replay-filter=0. */
   readonly replay: ReplayFilter | undefined;
   /** When each of this shard's sessions opened (admission's probation). */
   private readonly openedAt = new Map<number, number>();
@@ -59,6 +57,11 @@ export class Listener {
   private readonly endpointOf = new Map<number, UdpEndpoint>();
   /** Answers datagrams of conversations this server does not know (docs/protocol.md §3.10). */
   private readonly resets: ResetReply;
+  /**
+   * Gives the heap memory of ended sessions back to the OS: opt-in (KCPTUNB_HEAP_TRIM=1) until a
+   * soak on a quiet machine shows it helps — on the shared one the interleaved runs were noise.
+   */
+  private readonly trimmer = process.env.KCPTUNB_HEAP_TRIM === '1' ? new HeapTrimmer(trimHeap) : undefined;
 
   private constructor(
     private readonly context: ListenerContext,
@@ -67,15 +70,13 @@ export class Listener {
     const { kernels, snmp } = context;
     const { settings } = request;
     this.links = (request.forwards ?? []).map((f) => new ForwardLink(f.owner, f.rings, (id, d) => this.sendOne(id, d), snmp));
-    const probeCipher = createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key, { nativeAes: nativeAes() });
-    this.probe = new PacketCrypt(kernels, probeCipher, { snmp, minLength: cryptOverhead(probeCipher.layout) + KCP_OVERHEAD }, 1);
-    this.probeBatch = new DatagramBatch(kernels, 1);
     this.oneBatch = new DatagramBatch(kernels, 1);
-    this.resets = new ResetReply(kernels, this.probe, probeCipher.layout.header, settings.fec.dataShards > 0 && settings.fec.parityShards > 0);
     const { maxSessions, replayFilter } = request.admission;
     this.rings = new RingPool(request.ringBytes, 2 * maxSessions);
     this.admission = new Admission(maxSessions, undefined, context.clock());
     this.replay = replayFilter ? new ReplayFilter({}, context.clock()) : undefined;
+    this.probe = new NewcomerProbe(kernels, settings, snmp, this.replay);
+    this.resets = new ResetReply(kernels, this.probe.crypt, this.probe.cryptHeader, settings.fec.dataShards > 0 && settings.fec.parityShards > 0);
   }
 
   /** Bind the server socket(s) (`host` '' = every interface) and start demultiplexing. */
@@ -112,23 +113,63 @@ export class Listener {
 
   private onBatch(batch: DatagramBatch, senders: Senders, endpoint: UdpEndpoint): void {
     const now = this.context.clock();
+    const probe = this.probe;
+    probe.clear();
     for (let i = 0; i < batch.count; i++) {
-      const key = senders.key(i);
-      const known = this.byAddress.get(key);
+      const known = this.byAddress.get(senders.key(i));
       if (known) {
         if (known.session) this.context.sessions.deliver(known.session, batch.view(i), now);
         else known.link.forward(known.id, batch.view(i));
         continue;
       }
-      this.onNewAddress(batch, i, senders.peer(i), endpoint);
+      probe.add(batch.view(i), i);
+      if (probe.full) this.openNewcomers(batch, senders, endpoint);
     }
+    if (probe.count > 0) this.openNewcomers(batch, senders, endpoint);
   }
 
-  /** Slot `i` of `batch` came to `endpoint` from an address without a session. */
-  private onNewAddress(batch: DatagramBatch, i: number, peer: PeerAddress, endpoint: UdpEndpoint): void {
-    const opening = this.admit(batch.view(i), peer, endpoint);
-    if (opening === undefined) return;
-    const { conv, nonce } = opening;
+  /**
+   * The probe holds datagrams from addresses without a session: decrypt them in one call, then
+   * admission (rate limits, cap, displacing a session on probation) for each that names a conv.
+   */
+  private openNewcomers(batch: DatagramBatch, senders: Senders, endpoint: UdpEndpoint): void {
+    const probe = this.probe;
+    probe.open();
+    for (let j = 0; j < probe.count; j++) {
+      const i = probe.slot(j);
+      const known = this.byAddress.get(senders.key(i));
+      if (known) {
+        // an earlier datagram of this batch from the same address opened a session
+        if (known.session) this.context.sessions.deliver(known.session, batch.view(i), this.context.clock());
+        else known.link.forward(known.id, batch.view(i));
+        continue;
+      }
+      const first = probe.first(j);
+      if (first === undefined) continue;
+      const peer = senders.peer(i); // allocates: only for datagrams that decrypted and name a conv
+      const now = this.context.clock();
+      if (first.stale) {
+        // the peer talks to an earlier incarnation of this server: a reset makes a kcptunb client re-dial at once
+        const reset = this.resets.build(first.conv, now);
+        if (reset) endpoint.send(reset, peer);
+        continue;
+      }
+      const decision = this.admission.decide(peer.address, now, this.byAddress.size, () => this.candidates());
+      if (!decision.admit) {
+        this.context.snmp.values[S.AdmissionDrops]!++;
+        continue;
+      }
+      if (decision.evict !== undefined) {
+        this.context.snmp.values[S.IdleEvictions]!++;
+        this.context.sessions.close(decision.evict, 'displaced by a new session: its peer never acknowledged anything', true);
+      }
+      this.openSession(batch, i, peer, first.conv, probe.enter(j, now), endpoint);
+    }
+    probe.clear();
+  }
+
+  /** Slot `i` of `batch`, from `peer` to `endpoint`, was admitted: open its session here or on another shard. */
+  private openSession(batch: DatagramBatch, i: number, peer: PeerAddress, conv: number, nonce: Uint8Array | undefined, endpoint: UdpEndpoint): void {
     const id = this.nextId++;
     const now = this.context.clock();
     this.openedAt.set(id, now);
@@ -161,54 +202,6 @@ export class Listener {
     }
   }
 
-  /**
-   * Whether a datagram from an unknown address may open a session (every refusal counted), in
-   * order of cost: length, decryption and CRC of a copy, a readable conv, the replay filter, then
-   * admission (rate limits, cap, displacing a session on probation). Returns the conv and the
-   * opening nonce the new session's own replay check will let through once.
-   */
-  private admit(datagram: Uint8Array, peer: PeerAddress, endpoint: UdpEndpoint): { conv: number; nonce: Uint8Array | undefined } | undefined {
-    const values = this.context.snmp.values;
-    if (datagram.length > this.probeBatch.stride) {
-      values[S.InErrs]!++;
-      return undefined;
-    }
-    this.probeBatch.clear();
-    this.probeBatch.push(datagram);
-    const ok = this.probe.open(this.probeBatch);
-    if (!ok[0]) return undefined; // counted by PacketCrypt
-    const plain = this.probeBatch.view(0);
-    const first = readFirstDatagram(this.probe.payload(plain));
-    if (first === undefined) {
-      values[S.InErrs]!++;
-      return undefined;
-    }
-    const { conv } = first;
-    const now = this.context.clock();
-    if (first.stale) {
-      // the peer talks to an earlier incarnation of this server: a reset makes a kcptunb client re-dial at once
-      const reset = this.resets.build(conv, now);
-      if (reset) endpoint.send(reset, peer);
-      return undefined;
-    }
-    // a replayed opening datagram is refused before it can spend admission's tokens
-    if (this.replay?.seen(plain)) {
-      values[S.ReplayDrops]!++;
-      return undefined;
-    }
-    const decision = this.admission.decide(peer.address, now, this.byAddress.size, () => this.candidates());
-    if (!decision.admit) {
-      values[S.AdmissionDrops]!++;
-      return undefined;
-    }
-    if (decision.evict !== undefined) {
-      values[S.IdleEvictions]!++;
-      this.context.sessions.close(decision.evict, 'displaced by a new session: its peer never acknowledged anything', true);
-    }
-    this.replay?.admit(plain, now);
-    return { conv, nonce: this.replay ? plain.slice(0, 8) : undefined };
-  }
-
   /** This shard's own sessions, for admission (forwarded ones are never displaced from here). */
   private *candidates(): Iterable<Candidate> {
     for (const route of this.byAddress.values()) {
@@ -235,6 +228,7 @@ export class Listener {
     this.endpointOf.delete(id);
     this.openedAt.delete(id);
     this.byAddress.delete(to.key);
+    this.trimmer?.sessionEnded(this.context.clock(), this.byAddress.size);
   }
 
   private closed = false;
@@ -248,7 +242,6 @@ export class Listener {
 
   private dispose(): void {
     this.probe.dispose();
-    this.probeBatch.dispose();
     this.oneBatch.dispose();
     this.resets.dispose();
   }

@@ -4,12 +4,13 @@
  * random bytes at the start of every datagram (docs/protocol.md §1.3) and no receiver ever looks
  * at them, so a repeat is a replay (or a 2⁻⁶⁴ accident).
  *
- * The key is the first 16 bytes *after* decryption: for every cipher that is a fixed bijection of
- * the bytes on the wire (CFB: C₀ ⊕ E(IV); salsa20: the clear 8-byte nonce and the keystream it
- * selects; xor: a fixed table; none: the bytes), so it identifies the datagram as well as the
- * ciphertext does, and PacketCrypt has already put it where the filter can read it. Only the
- * first 8 of the 16 bytes are kept: with at most 2 × 2¹⁸ entries the chance that a fresh nonce
- * collides with a remembered one is below 2⁻⁴⁵ per datagram.
+ * The key is the first 8 bytes of the datagram *as received*, before decryption: for every cipher
+ * they are a fixed bijection of the first 8 nonce bytes (CFB: C₀ = P₀ ⊕ E(IV) under a fixed IV;
+ * salsa20 and aes-128-gcm: the clear nonce; xor: a fixed table; none: the bytes), so they
+ * identify the datagram as well as the nonce does, and a replay is refused with one table lookup —
+ * no copy, no decryption, no CRC. A datagram is entered only once it decrypted and passed its CRC
+ * (its key kept from before), so garbage never fills the tables. With at most 2 × 2¹⁸ entries
+ * the chance that a fresh key collides with a remembered one is below 2⁻⁴⁵ per datagram.
  *
  * Two generations of open-addressing tables (linear probing over a Uint32Array of word pairs):
  * inserts go to the current one; when it holds `perGeneration` nonces or is `generationMs` old it
@@ -29,8 +30,8 @@ export interface ReplayFilterOptions {
 export const REPLAY_PER_GENERATION = 1 << 18;
 export const REPLAY_GENERATION_MS = 60_000;
 
-/** Bytes of the nonce the filter keys on (docs/protocol.md §1.3: 16 bytes are random). */
-const KEY_BYTES = 8;
+/** Bytes the filter keys on (docs/protocol.md §1.3: the first 16 bytes are random). */
+export const KEY_BYTES = 8;
 
 class NonceTable {
   /** Word pairs: (low, high) of the first 8 nonce bytes; (0, 0) marks an empty slot. */
@@ -112,25 +113,33 @@ export class ReplayFilter {
   }
 
   /**
-   * `datagram` (decrypted: its nonce at offset 0) arrived: true if it is new — it is remembered
-   * from now on — false if its nonce was seen within the window (a replay). Datagrams shorter
-   * than the nonce are never replays here (they fail the crypto layer's length check anyway).
+   * `datagram` (as received: its key at offset 0) is genuine: true if it is new — it is remembered
+   * from now on — false if its key was seen within the window (a replay). Datagrams shorter than
+   * the key are never replays here (they fail the crypto layer's length check anyway).
    */
   admit(datagram: Uint8Array, now: number): boolean {
     if (datagram.length < KEY_BYTES) return true;
-    const lo = (datagram[0]! | (datagram[1]! << 8) | (datagram[2]! << 16) | (datagram[3]! << 24)) >>> 0;
-    const hi = (datagram[4]! | (datagram[5]! << 8) | (datagram[6]! << 16) | (datagram[7]! << 24)) >>> 0;
+    return this.admitKey(keyLow(datagram), keyHigh(datagram), now);
+  }
+
+  /** `admit` for a key read earlier with keyLow/keyHigh (the datagram has been decrypted since). */
+  admitKey(lo: number, hi: number, now: number): boolean {
     if (this.previous.has(lo, hi)) return false;
     const cur = this.current;
     if (cur.count >= this.perGeneration || now - cur.bornAt >= this.generationMs) this.rotate(now);
     return this.current.insert(lo, hi);
   }
 
-  /** Whether `datagram`'s nonce is remembered, without remembering it. */
+  /** Whether `datagram`'s key is remembered, without remembering it. */
   seen(datagram: Uint8Array): boolean {
     if (datagram.length < KEY_BYTES) return false;
-    const lo = (datagram[0]! | (datagram[1]! << 8) | (datagram[2]! << 16) | (datagram[3]! << 24)) >>> 0;
-    const hi = (datagram[4]! | (datagram[5]! << 8) | (datagram[6]! << 16) | (datagram[7]! << 24)) >>> 0;
+    const lo = keyLow(datagram);
+    const hi = keyHigh(datagram);
+    return this.current.has(lo, hi) || this.previous.has(lo, hi);
+  }
+
+  /** `seen` for a key read earlier with keyLow/keyHigh. */
+  seenKey(lo: number, hi: number): boolean {
     return this.current.has(lo, hi) || this.previous.has(lo, hi);
   }
 
@@ -140,4 +149,14 @@ export class ReplayFilter {
     old.clear(now);
     this.current = old;
   }
+}
+
+/** Bytes 0..3 of the filter's key (little-endian), read before the datagram is decrypted in place. */
+export function keyLow(datagram: Uint8Array): number {
+  return (datagram[0]! | (datagram[1]! << 8) | (datagram[2]! << 16) | (datagram[3]! << 24)) >>> 0;
+}
+
+/** Bytes 4..7 of the filter's key. */
+export function keyHigh(datagram: Uint8Array): number {
+  return (datagram[4]! | (datagram[5]! << 8) | (datagram[6]! << 16) | (datagram[7]! << 24)) >>> 0;
 }

@@ -19,9 +19,9 @@ import { KcpSession } from '@kcptunb/session';
 import { SnappyFrameReader, SnappyFrameWriter } from '@kcptunb/snappy';
 import { dataWait, RingConsumer, RingProducer, spaceWait, type RingWait } from '@kcptunb/ring';
 import type { Runnable, Wakeup } from '@kcptunb/scheduler';
-import type { Snmp } from '@kcptunb/snmp';
 import type { SessionRings, SessionSettings } from './protocol.js';
-import type { ReplayFilter } from './replayFilter.js';
+import { keyHigh, keyLow, KEY_BYTES, type ReplayFilter } from './replayFilter.js';
+import { S, type Snmp } from '@kcptunb/snmp';
 import { DEAD_AFTER_MS, SilenceWatch } from './silenceWatch.js';
 import { LINGER_MS } from './linger.js';
 
@@ -48,9 +48,9 @@ export interface ShardSessionOptions {
   snmp: Snmp;
   /** Server sessions end when their address starts a new conv, so the next datagram opens a fresh one. */
   replaceOnNewConv?: boolean;
-  /** Server sessions: every datagram's nonce must be new to this filter (shared by the shard). */
+  /** Server sessions: every datagram's key must be new to this filter (shared by the shard). */
   replay?: ReplayFilter;
-  /** The decrypted opening datagram's first 8 bytes: the listener already entered it in `replay`. */
+  /** The opening datagram's first 8 bytes as received: the listener already entered them in `replay`. */
   openingNonce?: Uint8Array;
   /** Client sessions: end when the peer goes silent while we have data in flight (SilenceWatch). */
   watchSilence?: boolean;
@@ -78,6 +78,12 @@ export class ShardSession implements Runnable {
   private readonly silence: SilenceWatch | undefined;
   /** When the control thread's ring was found closed and drained (the linger began). */
   private lingerSince: number | undefined;
+  private readonly replay: ReplayFilter | undefined;
+  /** The opening datagram's key, let through once (the listener entered it). */
+  private openingKey: Uint8Array | undefined;
+  /** Replay keys of the inbox's datagrams, read before they are decrypted in place: (lo, hi) per slot. */
+  private readonly inboxKeys: Uint32Array | undefined;
+  private readonly snmp: Snmp;
 
   constructor(options: ShardSessionOptions) {
     const { kernels, settings } = options;
@@ -93,7 +99,7 @@ export class ShardSession implements Runnable {
       snmp: options.snmp,
       batchCapacity: OUTBOX,
       onDatagrams: options.transmit,
-      acceptDatagram: options.replay ? acceptOnce(options.replay, options.openingNonce) : undefined,
+      acceptDatagram: options.replay ? (decrypted, now) => this.enterKey(decrypted, now) : undefined,
       rateLimit: settings.rateLimit,
     });
     this.firstUna = this.session.kcp.una;
@@ -106,6 +112,10 @@ export class ShardSession implements Runnable {
     this.toControl = new RingProducer(options.rings.toControl);
     this.dataWait = dataWait(this.fromControl);
     this.inbox = new DatagramBatch(kernels, INBOX);
+    this.snmp = options.snmp;
+    this.replay = options.replay;
+    this.openingKey = options.openingNonce;
+    this.inboxKeys = options.replay ? new Uint32Array(2 * INBOX) : undefined;
   }
 
   /** The peer has acknowledged something we sent: a live client, not a blind replayer (admission). */
@@ -117,14 +127,47 @@ export class ShardSession implements Runnable {
   receive(datagram: Uint8Array, now: number): void {
     if (this.closed) return;
     if (datagram.length > this.inbox.stride) return; // cannot be valid: longer than any receive buffer
+    if (this.replay && this.isReplay(datagram)) {
+      this.snmp.values[S.ReplayDrops]!++;
+      return;
+    }
     if (this.inbox.count === this.inbox.capacity) {
       // decrypting may grow kernel memory and detach a view into it: keep a copy across the drain
       const copy = datagram.slice();
       this.drainInbox(now);
-      this.inbox.push(copy);
+      this.keepKey(copy, this.inbox.push(copy));
       return;
     }
-    this.inbox.push(datagram);
+    this.keepKey(datagram, this.inbox.push(datagram));
+  }
+
+  /** A replay costs one table lookup, before any copy or decryption (the opening datagram passes once). */
+  private isReplay(datagram: Uint8Array): boolean {
+    const opening = this.openingKey;
+    if (opening && datagram.length >= KEY_BYTES && opening.every((b, i) => datagram[i] === b)) {
+      this.openingKey = undefined;
+      return false;
+    }
+    return this.replay!.seen(datagram);
+  }
+
+  private keepKey(datagram: Uint8Array, slot: number): void {
+    const keys = this.inboxKeys;
+    if (!keys) return;
+    // shorter datagrams fail decryption's length check: their key is never entered
+    keys[2 * slot] = datagram.length >= KEY_BYTES ? keyLow(datagram) : 0;
+    keys[2 * slot + 1] = datagram.length >= KEY_BYTES ? keyHigh(datagram) : 0;
+  }
+
+  /**
+   * KcpSession asks for every inbox datagram that decrypted and passed its CRC: enter the key it
+   * had on the wire (false: the same datagram twice in one inbox). The slot is found from the
+   * view's place in kernel memory.
+   */
+  private enterKey(decrypted: Uint8Array, now: number): boolean {
+    const slot = (decrypted.byteOffset - this.inbox.offset(0)) / this.inbox.stride;
+    if (!Number.isInteger(slot) || slot < 0 || slot >= this.inbox.count) return true; // not an inbox datagram
+    return this.replay!.admitKey(this.inboxKeys![2 * slot]!, this.inboxKeys![2 * slot + 1]!, now);
   }
 
   /**
@@ -134,6 +177,11 @@ export class ShardSession implements Runnable {
    */
   receiveBatch(batch: DatagramBatch, now: number): void {
     if (this.closed || batch.count === 0) return;
+    if (this.replay) {
+      // replay keys are read from the bytes as received, which only the inbox keeps
+      for (let i = 0; i < batch.count; i++) this.receive(batch.view(i), now);
+      return;
+    }
     this.drainInbox(now);
     this.session.input(batch, now, true);
   }
@@ -274,14 +322,3 @@ export class ShardSession implements Runnable {
 
 const CLOSED: Wakeup = Object.freeze({ at: Infinity, rings: [] });
 
-/** The replay check of a server session; its opening datagram, already entered by the listener, passes once. */
-function acceptOnce(replay: ReplayFilter, opening: Uint8Array | undefined): (decrypted: Uint8Array, now: number) => boolean {
-  let pending = opening;
-  return (d, now) => {
-    if (pending && d.length >= pending.length && pending.every((b, i) => d[i] === b)) {
-      pending = undefined;
-      return true;
-    }
-    return replay.admit(d, now);
-  };
-}

@@ -13,5 +13,5 @@ export { counters, Target } from './target.js';
 export { commonFlags, startTunnel, type TunnelFlags } from './testTunnel.js';
 export { serverReady, startSide, Tunnel, type OnStart, type TunnelSpec } from './tunnel.js';
 export { sleep, waitFor } from './wait.js';
-export { bindLoopbackUdp, replayFlood, shortSession, shortSessions, type RawClientOptions } from './rawClient.js';
+export { bindLoopbackUdp, garbageDgramFlood, replayFlood, shortSession, shortSessions, type RawClientOptions } from './rawClient.js';
 export { kcptunbCountersOf, readMemory, snmpOf, type MemoryReading } from './processMemory.js';

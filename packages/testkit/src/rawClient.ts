@@ -18,6 +18,7 @@ import { createDatagramCipher, deriveKey } from '@kcptunb/crypt';
 import { KcpSession } from '@kcptunb/session';
 import { DEFAULT_KCP_CONFIG } from '@kcptunb/kcp';
 import { SnappyFrameReader, SnappyFrameWriter } from '@kcptunb/snappy';
+import { Rng } from './random.js';
 
 export interface RawClientOptions {
   kernels: Kernels;
@@ -251,6 +252,35 @@ export async function replayFlood(datagrams: readonly Buffer[], ports: number, s
     sent: () => sent,
     stop: async () => {
       stopped = true;
+      clearInterval(timer);
+      await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
+}
+
+/**
+ * Random datagrams (seeded, 64–1,400 bytes, never valid) from `ports` loopback ports at about
+ * `perSec` in all, paced by a 10 ms tick; node:dgram, for CI-sized floods (bench/src/garbageFlood.ts
+ * is the batched sender for bench rates).
+ */
+export async function garbageDgramFlood(perSec: number, ports: number, serverPort: number, seed = 5): Promise<{ stop: () => Promise<void>; sent: () => number }> {
+  const rng = new Rng(seed);
+  const datagrams = Array.from({ length: 64 }, () => Buffer.from(Array.from({ length: 64 + rng.int(1400 - 64) }, () => rng.int(256))));
+  const sockets: Socket[] = [];
+  for (let i = 0; i < ports; i++) {
+    const s = await bindLoopbackUdp();
+    s.on('error', () => {});
+    sockets.push(s);
+  }
+  let sent = 0;
+  const t0 = Date.now();
+  const timer = setInterval(() => {
+    const due = Math.min(perSec, Math.floor(((Date.now() - t0) * perSec) / 1000) - sent);
+    for (let k = 0; k < due; k++, sent++) sockets[sent % ports]!.send(datagrams[sent % datagrams.length]!, serverPort, '127.0.0.1');
+  }, 10);
+  return {
+    sent: () => sent,
+    stop: async () => {
       clearInterval(timer);
       await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
     },

@@ -18,6 +18,7 @@ NAPI_MODULE_INIT() {
     {"poll", NULL, js_poll, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pollEvents", NULL, js_poll_events, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pollClose", NULL, js_poll_close, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"trimHeap", NULL, js_trim_heap, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -35,6 +35,8 @@ export interface UdpAddon {
   poll(fd: number, onEvents: (events: number) => void): object;
   pollEvents(poller: object, events: number): void;
   pollClose(poller: object): void;
+  /** malloc_trim(0) (glibc): true when memory was given back to the OS. */
+  trimHeap(): boolean;
 }
 
 let addon: UdpAddon | undefined;
@@ -54,4 +56,12 @@ if (process.platform !== 'linux') {
 /** The addon, or undefined with the reason the fallback is used. */
 export function udpAddon(): { addon: UdpAddon } | { addon: undefined; reason: string } {
   return addon ? { addon } : { addon: undefined, reason: reason ?? 'unavailable' };
+}
+
+/**
+ * Give the heap's free pages back to the OS (glibc malloc_trim), for a server whose sessions came
+ * and went; undefined when the addon (or this function in it) is unavailable.
+ */
+export function trimHeap(): boolean | undefined {
+  return typeof addon?.trimHeap === 'function' ? addon.trimHeap() : undefined;
 }

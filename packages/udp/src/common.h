@@ -72,5 +72,6 @@ napi_value js_send(napi_env env, napi_callback_info info);
 napi_value js_poll(napi_env env, napi_callback_info info);
 napi_value js_poll_events(napi_env env, napi_callback_info info);
 napi_value js_poll_close(napi_env env, napi_callback_info info);
+napi_value js_trim_heap(napi_env env, napi_callback_info info);
 
 #endif

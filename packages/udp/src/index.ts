@@ -6,6 +6,6 @@
 export { openUdpEndpoint, udpImplementation } from './open.js';
 export type { ReceiveHandler, Senders, UdpEndpoint, UdpEndpointStats, UdpOpenOptions } from './endpoint.js';
 export { packPeer, peerAt, peerKey, type PeerAddress, type PeerKey } from './peerAddress.js';
-export { udpAddon, ADDR_BYTES, STAT, STAT_COUNT, type UdpAddon } from './addon.js';
+export { trimHeap, udpAddon, ADDR_BYTES, STAT, STAT_COUNT, type UdpAddon } from './addon.js';
 export { SpillQueue } from './spillQueue.js';
 export type { UdpSocketOptions } from './socketOptions.js';
