@@ -2,18 +2,42 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bracketHostPort, isCompressionMismatch, SnmpHints, socketAddress, type HintCounters } from '@kcptunb/control';
+import { ChecksumTally, MAX_NAMED_SOURCES } from '@kcptunb/dataplane/shell';
 
 const c = (InCsumErrors: number, InPkts: number, OutPkts: number): HintCounters => ({ InCsumErrors, InPkts, OutPkts });
 
-test('checksum hint: the growth per period, named per side; nothing when it does not grow; counter restarts are deltas from 0', () => {
-  const server = new SnmpHints({ side: 'server' });
-  assert.deepEqual(server.observe(c(5, 0, 0)), [], 'the first reading is the baseline');
-  assert.deepEqual(server.observe(c(12, 0, 0)), ['7 datagrams from clients failed the checksum in 10 s: check --key and --crypt on both sides']);
-  assert.deepEqual(server.observe(c(12, 3, 3)), []);
-  assert.deepEqual(server.observe(c(1, 0, 0)), ['1 datagram from clients failed the checksum in 10 s: check --key and --crypt on both sides'], 'after a --snmplog restart');
+test('checksum hint (client): the growth per period; nothing when it does not grow; counter restarts are deltas from 0; a server leaves it to its listener', () => {
   const client = new SnmpHints({ side: 'client', server: '[::1]:4000' });
-  client.observe(c(0, 0, 0));
-  assert.match(client.observe(c(2, 5, 5))[0]!, /^2 datagrams from the server \[::1\]:4000 failed the checksum/);
+  assert.deepEqual(client.observe(c(5, 0, 0)), [], 'the first reading is the baseline');
+  assert.deepEqual(client.observe(c(12, 5, 5)), ['7 datagrams from the server [::1]:4000 failed the checksum in 10 s: check --key and --crypt on both sides']);
+  assert.deepEqual(client.observe(c(12, 8, 8)), []);
+  assert.deepEqual(client.observe(c(1, 9, 9)), ['1 datagram from the server [::1]:4000 failed the checksum in 10 s: check --key and --crypt on both sides'], 'after a --snmplog restart');
+  const server = new SnmpHints({ side: 'server' });
+  server.observe(c(0, 0, 0));
+  assert.deepEqual(server.observe(c(7, 0, 0)), [], 'the server names each source itself (ChecksumTally)');
+});
+
+test('checksum tally (server): one line per failing source after the period, the most failures first; bounded; a name built once per source', () => {
+  const tally = new ChecksumTally(10_000);
+  let names = 0;
+  const name = (text: string) => () => (names++, text);
+  assert.deepEqual(tally.due(0), [], 'nothing failed');
+  for (let i = 0; i < 3; i++) tally.note(1, 100 + i, name('127.0.0.1:5000'));
+  for (let i = 0; i < 5; i++) tally.note('k2', 200 + i, name('[::1]:6000'));
+  assert.deepEqual(tally.due(10_099), [], 'the period started at the first failure');
+  assert.deepEqual(tally.due(10_100), [
+    '5 datagrams from [::1]:6000 failed the checksum in 10 s: check --key and --crypt on both sides',
+    '3 datagrams from 127.0.0.1:5000 failed the checksum in 10 s: check --key and --crypt on both sides',
+  ]);
+  assert.equal(names, 2);
+  assert.deepEqual(tally.due(30_000), [], 'a new period waits for the next failure');
+  for (let k = 0; k < MAX_NAMED_SOURCES + 3; k++) tally.note(1000 + k, 40_000, name(`10.0.0.${k}:1`));
+  tally.note(1000, 40_001, name('again'));
+  const lines = tally.due(50_000);
+  assert.equal(lines.length, MAX_NAMED_SOURCES + 1);
+  assert.equal(lines[0], '2 datagrams from 10.0.0.0:1 failed the checksum in 10 s: check --key and --crypt on both sides');
+  assert.equal(lines.at(-1), '3 datagrams from 3 other addresses failed the checksum in 10 s: check --key and --crypt on both sides');
+  assert.equal(names, 2 + MAX_NAMED_SOURCES, 'sources past the cap are only counted');
 });
 
 test('no-reply hint: only while sending without receiving, after 1, 2, 4, 8 silent periods; a reply resets it', () => {

@@ -11,6 +11,7 @@ import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { S, type Snmp } from '@kcptunb/snmp';
 import { Admission, type Candidate } from './admission.js';
 import { ForwardLink } from './forwarding.js';
+import { ChecksumTally } from './checksumTally.js';
 import { HeapTrimmer } from './heapTrim.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
 import { NewcomerProbe } from './newcomerProbe.js';
@@ -50,6 +51,8 @@ export class Listener {
   private readonly admission: Admission;
   /** Keys of accepted datagrams (this shard's sessions and every opening datagram); off with --replay-filter=0. */
   readonly replay: ReplayFilter | undefined;
+  /** Sources of datagrams that failed the checksum, named in a log line every 10 s (docs/deviations.md row 26). */
+  private readonly checksums = new ChecksumTally();
   /** When each of this shard's sessions opened (admission's probation). */
   private readonly openedAt = new Map<number, number>();
   /** One socket per listening port; a session answers from the one its first datagram came to. */
@@ -126,6 +129,7 @@ export class Listener {
       if (probe.full) this.openNewcomers(batch, senders, endpoint);
     }
     if (probe.count > 0) this.openNewcomers(batch, senders, endpoint);
+    for (const message of this.checksums.due(now)) this.context.post({ type: 'log', message });
   }
 
   /**
@@ -145,7 +149,10 @@ export class Listener {
         continue;
       }
       const first = probe.first(j);
-      if (first === undefined) continue;
+      if (first === undefined) {
+        if (probe.failedChecksum(j)) this.checksums.note(senders.key(i), this.context.clock(), () => senders.peer(i).text);
+        continue;
+      }
       const peer = senders.peer(i); // allocates: only for datagrams that decrypted and name a conv
       const now = this.context.clock();
       if (first.stale) {

@@ -26,6 +26,9 @@ export class NewcomerProbe {
   /** Per probed datagram: its slot in the receive batch and its replay key (lo, hi; 0, 0 when too short). */
   private readonly slots = new Int32Array(PROBE_BATCH);
   private readonly keys = new Uint32Array(2 * PROBE_BATCH);
+  /** Per probed datagram: whether it was long enough to be checked (a shorter one is InErrs, not a checksum failure). */
+  private readonly checked = new Uint8Array(PROBE_BATCH);
+  private readonly minLength: number;
   /** open()'s verdicts, copied out of kernel memory: opening a session may grow it and detach views. */
   private readonly flags = new Uint8Array(PROBE_BATCH);
 
@@ -37,7 +40,8 @@ export class NewcomerProbe {
   ) {
     const cipher = createDatagramCipher(kernels, settings.crypt.method, settings.crypt.key, { nativeAes: nativeAes() });
     this.cryptHeader = cipher.layout.header;
-    this.crypt = new PacketCrypt(kernels, cipher, { snmp, minLength: cryptOverhead(cipher.layout) + KCP_OVERHEAD }, PROBE_BATCH);
+    this.minLength = cryptOverhead(cipher.layout) + KCP_OVERHEAD;
+    this.crypt = new PacketCrypt(kernels, cipher, { snmp, minLength: this.minLength }, PROBE_BATCH);
     this.batch = new DatagramBatch(kernels, PROBE_BATCH);
   }
 
@@ -62,6 +66,7 @@ export class NewcomerProbe {
     }
     const j = this.batch.push(datagram);
     this.slots[j] = slot;
+    this.checked[j] = datagram.length >= this.minLength ? 1 : 0;
     const keyed = datagram.length >= KEY_BYTES;
     this.keys[2 * j] = keyed ? keyLow(datagram) : 0;
     this.keys[2 * j + 1] = keyed ? keyHigh(datagram) : 0;
@@ -94,6 +99,11 @@ export class NewcomerProbe {
       return undefined;
     }
     return first;
+  }
+
+  /** Whether probed datagram `j` was refused by its checksum (or AEAD tag): what a wrong --key or --crypt looks like. */
+  failedChecksum(j: number): boolean {
+    return this.flags[j] === 0 && this.checked[j] === 1;
   }
 
   /** Probed datagram `j` opens a session: enter its key; returns the key's bytes (the session lets them through once). */

@@ -1,8 +1,9 @@
 /**
  * Failures that explain themselves, read from the SNMP counters every 10 s on the control
  * thread (the shards count; nobody has to parse their per-datagram work):
- * - InCsumErrors grew: datagrams that decrypted to a bad CRC (docs/protocol.md §1.2) — the
- *   two sides disagree on --key or --crypt;
+ * - InCsumErrors grew on a client: datagrams from the server that decrypted to a bad CRC
+ *   (docs/protocol.md §1.2) — the two sides disagree on --key or --crypt (a server names each
+ *   failing client address itself: its listener tallies them, dataplane/src/checksumTally.ts);
  * - a client sent datagrams and got none back: the server does not answer (down, wrong
  *   address, firewall), logged after 10, 20, 40, 80 … s of silence (bounded: doubling gaps).
  * `SnmpHints` is pure (counter snapshots in, log lines out); `startSnmpHints` is its timer.
@@ -47,8 +48,8 @@ export class SnmpHints {
     const lines: string[] = [];
     const seconds = Math.round(this.periodMs / 1000);
     const bad = delta(now.InCsumErrors, before.InCsumErrors);
-    if (bad > 0) {
-      const from = this.o.side === 'client' ? `from the server ${this.o.server ?? ''}`.trimEnd() : 'from clients';
+    if (bad > 0 && this.o.side === 'client') {
+      const from = `from the server ${this.o.server ?? ''}`.trimEnd();
       lines.push(`${bad} datagram${bad === 1 ? '' : 's'} ${from} failed the checksum in ${seconds} s: check --key and --crypt on both sides`);
     }
     if (this.o.side === 'client') {
