@@ -127,7 +127,10 @@ export class ShardSession implements Runnable {
   receive(datagram: Uint8Array, now: number): void {
     if (this.closed) return;
     if (datagram.length > this.inbox.stride) return; // cannot be valid: longer than any receive buffer
-    if (this.replay && this.isReplay(datagram)) {
+    // the opening datagram passes once: the listener entered its key already
+    const opening = this.replay !== undefined && this.isOpening(datagram);
+    if (this.replay && !opening && this.replay.seen(datagram)) {
+      // a replay costs one table lookup, before any copy or decryption
       this.snmp.values[S.ReplayDrops]!++;
       return;
     }
@@ -135,28 +138,26 @@ export class ShardSession implements Runnable {
       // decrypting may grow kernel memory and detach a view into it: keep a copy across the drain
       const copy = datagram.slice();
       this.drainInbox(now);
-      this.keepKey(copy, this.inbox.push(copy));
+      this.keepKey(copy, this.inbox.push(copy), opening);
       return;
     }
-    this.keepKey(datagram, this.inbox.push(datagram));
+    this.keepKey(datagram, this.inbox.push(datagram), opening);
   }
 
-  /** A replay costs one table lookup, before any copy or decryption (the opening datagram passes once). */
-  private isReplay(datagram: Uint8Array): boolean {
+  private isOpening(datagram: Uint8Array): boolean {
     const opening = this.openingKey;
-    if (opening && datagram.length >= KEY_BYTES && opening.every((b, i) => datagram[i] === b)) {
-      this.openingKey = undefined;
-      return false;
-    }
-    return this.replay!.seen(datagram);
+    if (!opening || datagram.length < KEY_BYTES || !opening.every((b, i) => datagram[i] === b)) return false;
+    this.openingKey = undefined;
+    return true;
   }
 
-  private keepKey(datagram: Uint8Array, slot: number): void {
+  /** The key of the datagram in inbox `slot`, entered once it decrypts; (0, 0): none to enter (too short, or entered already). */
+  private keepKey(datagram: Uint8Array, slot: number, entered: boolean): void {
     const keys = this.inboxKeys;
     if (!keys) return;
-    // shorter datagrams fail decryption's length check: their key is never entered
-    keys[2 * slot] = datagram.length >= KEY_BYTES ? keyLow(datagram) : 0;
-    keys[2 * slot + 1] = datagram.length >= KEY_BYTES ? keyHigh(datagram) : 0;
+    const keyed = !entered && datagram.length >= KEY_BYTES;
+    keys[2 * slot] = keyed ? keyLow(datagram) : 0;
+    keys[2 * slot + 1] = keyed ? keyHigh(datagram) : 0;
   }
 
   /**
@@ -167,7 +168,10 @@ export class ShardSession implements Runnable {
   private enterKey(decrypted: Uint8Array, now: number): boolean {
     const slot = (decrypted.byteOffset - this.inbox.offset(0)) / this.inbox.stride;
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.inbox.count) return true; // not an inbox datagram
-    return this.replay!.admitKey(this.inboxKeys![2 * slot]!, this.inboxKeys![2 * slot + 1]!, now);
+    const lo = this.inboxKeys![2 * slot]!;
+    const hi = this.inboxKeys![2 * slot + 1]!;
+    if (lo === 0 && hi === 0) return true; // the opening datagram: its key is in the filter already
+    return this.replay!.admitKey(lo, hi, now);
   }
 
   /**
