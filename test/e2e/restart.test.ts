@@ -3,7 +3,8 @@
  * started again answers the client's old conversation with a reset, so a request works again
  * within 5 s; a server stopped with SIGTERM closes every stream with a FIN and resets each
  * session before it exits, so the client's applications see the close at once and a request
- * works again within 1 s of the restart.
+ * works again within 1 s of the restart. A client stopped with SIGTERM does the same for the
+ * server: its session ends there at once, not at the keepalive timeout.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -95,4 +96,19 @@ test('SIGTERM: client applications see the close at once; after a restart a requ
   assert.ok(closeMs <= 1000, `the application saw the close only after ${closeMs} ms`);
   assert.ok(r.ms <= 1000, `a request worked only after ${r.ms} ms`);
   assert.equal(r.tries, 1, 'the first request after the restart works: the reset had ended the old session');
+});
+
+test('SIGTERM of the client: the server ends its session at once (FIN, then the reset), not at the keepalive timeout', async () => {
+  const target = await group.echoServer();
+  const t = await startTunnel(target);
+  await openIdleConnection(t.port);
+  const opened = /remote address: (127\.0\.0\.1:\d+) conv/.exec(t.server.output());
+  assert.ok(opened, `the server logged the session: ${t.server.tail(4)}`);
+  const t0 = Date.now();
+  t.client.child.kill('SIGTERM');
+  await exited(t.client);
+  await t.server.waitOutput(new RegExp(`session ${opened[1]!.replace(/\./g, '\\.')} closed`), 5000);
+  const ms = Date.now() - t0;
+  console.log(`# client SIGTERM: the server closed the session after ${ms} ms: ${t.server.tail(1)}`);
+  assert.ok(ms <= 3000, `the server closed the session only after ${ms} ms`);
 });

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DataPlane } from '@kcptunb/dataplane';
 import { RealtimeDriver } from '@kcptunb/scheduler';
-import { nowMs, sessionKey } from '@kcptunb/dataplane';
+import { LINGER_MS, nowMs, sessionKey } from '@kcptunb/dataplane';
 import { enableTcpFastOpenListen } from '@kcptunb/sockopt';
 import { bracketHostPort, formatAddress, socketAddress, type HostPort } from '../config/address.js';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
@@ -22,7 +22,7 @@ import { startSnmpHints } from './snmpHints.js';
 import { randomConv, TunnelSession } from './tunnel.js';
 import { collectStats, streamsIn, type TunnelStats } from './stats.js';
 import { startObservers, type Observers } from '../observe/index.js';
-import { drainSessions } from './drain.js';
+import { drainSessions, finishSessions } from './drain.js';
 import type { StreamDuplex } from './streamDuplex.js';
 import { NO_EVENTS, type TunnelEventSink } from './tunnelEvents.js';
 
@@ -261,7 +261,7 @@ export class TunnelClient {
 
   /**
    * Stop accepting (TCP and openStream), give open streams up to `drainMs` to end, close the rest
-   * with FIN, close every session, stop the data plane.
+   * with FIN, tell the server (a reset per session: docs/protocol.md §3.10), stop the data plane.
    */
   async stop(drainMs = 0): Promise<void> {
     this.stopping = true;
@@ -271,6 +271,7 @@ export class TunnelClient {
     if (this.scavenger) clearInterval(this.scavenger);
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await drainSessions(this.liveSessions(), drainMs);
+    await finishSessions(this.liveSessions(), LINGER_MS + 500);
     for (const slot of this.slots) slot.session?.close();
     for (const s of this.expired.keys()) s.close();
     await closed;

@@ -1,7 +1,7 @@
 /**
  * A graceful stop (the library's close(), the CLI's SIGINT/SIGTERM): open streams get a time to
  * end by themselves, the rest are closed with FIN, and the FINs are handed to the data plane
- * before the sessions close.
+ * before the sessions close; then each side tells its peer (finishSessions).
  */
 import type { TunnelSession } from './tunnel.js';
 
@@ -30,4 +30,23 @@ export async function drainSessions(sessions: readonly TunnelSession[], drainMs:
   while (Date.now() < deadline && open.some((s) => !s.closed && s.hasOutput)) {
     await new Promise((resolve) => setTimeout(resolve, FLUSH_POLL_MS));
   }
+}
+
+/**
+ * Tell the peer before exit (docs/protocol.md §3.10): what is in flight still goes out, then a
+ * reset per session, so a client's applications see the close at once and re-dial, and a server
+ * lets a stopped client's sessions go at once instead of at its keepalive timeout. Resolves when
+ * every session ended, or after `waitMs` (the shard's linger plus a margin).
+ */
+export async function finishSessions(sessions: readonly TunnelSession[], waitMs: number): Promise<void> {
+  const open = sessions.filter((s) => !s.closed);
+  if (open.length === 0) return;
+  let left = open.length;
+  const done = new Promise<void>((resolve) => {
+    for (const s of open) s.onClose(() => --left === 0 && resolve());
+  });
+  for (const s of open) s.finish();
+  const timeout = delay(waitMs);
+  await Promise.race([done, timeout.done]);
+  timeout.cancel();
 }

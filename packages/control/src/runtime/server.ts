@@ -19,7 +19,7 @@ import { TunnelSession } from './tunnel.js';
 import { startSnmpHints } from './snmpHints.js';
 import { collectStats, streamsIn, type TunnelStats } from './stats.js';
 import { startObservers, type Observers } from '../observe/index.js';
-import { drainSessions } from './drain.js';
+import { drainSessions, finishSessions } from './drain.js';
 import type { StreamDuplex } from './streamDuplex.js';
 import { NO_EVENTS, type StreamInfo, type TunnelEventSink } from './tunnelEvents.js';
 
@@ -183,37 +183,19 @@ export class TunnelServer {
     );
   }
 
-  /**
-   * Tell every client before exit (docs/protocol.md §3.10): each stream's FIN, then a reset per
-   * session, so applications see the close at once and kcptunb clients re-dial at once. Waits
-   * until the data plane ended every session, or the shard's linger plus a margin passed.
-   */
-  private async finishSessions(): Promise<void> {
-    if (this.sessions.size === 0) return;
-    const done = new Promise<void>((resolve) => {
-      const check = () => this.sessions.size === 0 && resolve();
-      for (const s of this.sessions.values()) s.onClose(check);
-    });
-    for (const s of this.sessions.values()) s.finish();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, LINGER_MS + 500)))]);
-    clearTimeout(timer);
-  }
-
-
   /** The tunnel's figures now: SNMP per process and shard, every session's KCP figures and streams. */
   stats(): Promise<TunnelStats> {
     return collectStats({ side: 'server', dataPlane: this.dataPlane, openStreams: streamsIn(this.sessions) });
   }
 
-  /** Refuse new sessions and streams, give open streams up to `drainMs` to end, close the rest (FIN), then everything. */
+  /** Refuse new sessions and streams, give open streams up to `drainMs` to end, close the rest (FIN), reset every session, then everything. */
   async stop(drainMs = 0): Promise<void> {
     this.stopping = true;
     this.stopHints?.();
     this.pprof?.close();
     this.observers?.close();
     await drainSessions(this.liveSessions(), drainMs);
-    await this.finishSessions();
+    await finishSessions([...this.sessions.values()], LINGER_MS + 500);
     for (const s of [...this.sessions.values()]) s.close();
     await this.dataPlane.stop();
     this.links.stop();

@@ -61,10 +61,19 @@ export class StreamDuplex extends Duplex {
     cb?.();
   }
 
-  /** The session ended: a stream still open in either direction fails. */
+  /**
+   * The session ended: a stream still open in either direction fails, unless the peer had
+   * already ended its side (its FIN arrived) and no write of ours waits — the peer is gone, as a
+   * half-open TCP socket's would be; a later write still fails.
+   */
   private sessionEnded(): void {
     if (this.done) return;
     if (this.pushedEnd && this.writableFinished) return this.settle();
+    if (this.stream.remoteFinished && this.pendingWrite === undefined && this.writableLength === 0) {
+      this.pull(); // what the peer sent before its FIN is still read out
+      this.destroy();
+      return;
+    }
     this.destroy(new StreamSessionClosedError());
   }
 
