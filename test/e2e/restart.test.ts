@@ -49,8 +49,12 @@ function exited(p: Proc): Promise<void> {
   return new Promise((resolve) => (p.alive ? p.child.once('exit', () => resolve()) : resolve()));
 }
 
-/** An open connection through the tunnel, with the time its close arrived. */
-function openIdleConnection(port: number): Promise<{ socket: Socket; closedAt: Promise<number> }> {
+/**
+ * An open connection through the tunnel, with the time its close arrived. The first echo is only
+ * the precondition (the stream reached the target): its bound is generous, since a loaded machine
+ * may take seconds to open the tunnel's first session.
+ */
+function openIdleConnection(port: number, t: Tunnel): Promise<{ socket: Socket; closedAt: Promise<number> }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     socket.on('error', () => {});
@@ -60,7 +64,7 @@ function openIdleConnection(port: number): Promise<{ socket: Socket; closedAt: P
       socket.write('x');
       socket.once('data', () => resolve({ socket, closedAt }));
     });
-    setTimeout(() => reject(new Error('no echo on the idle connection')), 5000).unref();
+    setTimeout(() => reject(new Error(`no echo on the idle connection within 20 s; client:\n${t.client.tail(6)}\nserver:\n${t.server.tail(6)}`)), 20_000).unref();
   });
 }
 
@@ -84,7 +88,7 @@ test('after kill -9 and a restart of the server, a request works again within 5 
 test('SIGTERM: client applications see the close at once; after a restart a request works within 1 s', async () => {
   const target = await group.echoServer();
   const t = await startTunnel(target);
-  const idle = await openIdleConnection(t.port);
+  const idle = await openIdleConnection(t.port, t);
   const t0 = Date.now();
   t.server.child.kill('SIGTERM');
   const closeMs = (await idle.closedAt) - t0;
@@ -101,7 +105,7 @@ test('SIGTERM: client applications see the close at once; after a restart a requ
 test('SIGTERM of the client: the server ends its session at once (FIN, then the reset), not at the keepalive timeout', async () => {
   const target = await group.echoServer();
   const t = await startTunnel(target);
-  await openIdleConnection(t.port);
+  await openIdleConnection(t.port, t);
   const opened = /remote address: (127\.0\.0\.1:\d+) conv/.exec(t.server.output());
   assert.ok(opened, `the server logged the session: ${t.server.tail(4)}`);
   const t0 = Date.now();
