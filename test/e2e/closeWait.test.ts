@@ -8,12 +8,21 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { ProcessGroup, startTunnel, waitFor } from '@kcptunb/testkit';
+import { ProcessGroup, startTunnel, waitFor, type Tunnel } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());
 
 const WAIT_S = 2;
+
+/** waitFor, failing with both ends' last log lines (the first request on a fresh tunnel is what it waits for). */
+async function waitWithLogs(t: Tunnel, condition: () => boolean, ms: number, what: string): Promise<void> {
+  try {
+    await waitFor(condition, ms, what);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nclient:\n${t.client.tail(8)}\nserver:\n${t.server.tail(8)}`);
+  }
+}
 
 /** A TCP target that, per connection, runs `onConnection` and records what it received and when it closed. */
 async function target(onConnection: (socket: Socket) => void): Promise<{ port: number; received: () => string; closedAt: () => number | undefined }> {
@@ -53,7 +62,7 @@ for (const wait of [WAIT_S, 0]) {
     const app = application(t.port);
     await app.ready;
     app.socket.write('hello');
-    await waitFor(() => app.received() === 'bye', 10_000, 'the reply');
+    await waitWithLogs(t, () => app.received() === 'bye', 20_000, 'the reply');
     const finAt = Date.now();
     // the scenario: the application writes again a moment after the target ended (not a wait for a condition)
     await new Promise((r) => setTimeout(r, 300));
