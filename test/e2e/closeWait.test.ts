@@ -24,14 +24,21 @@ async function waitWithLogs(t: Tunnel, condition: () => boolean, ms: number, wha
   }
 }
 
-/** A TCP target that, per connection, runs `onConnection` and records what it received and when it closed. */
+/**
+ * A TCP target that, per connection, runs `onConnection`; `received` and `closedAt` describe its
+ * latest connection (a warm-up connection before it does not count).
+ */
 async function target(onConnection: (socket: Socket) => void): Promise<{ port: number; received: () => string; closedAt: () => number | undefined }> {
   let received = '';
   let closedAt: number | undefined;
+  let latest = 0;
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
-    socket.on('data', (d) => (received += d.toString()));
+    const n = ++latest;
+    received = '';
+    closedAt = undefined;
+    socket.on('data', (d) => n === latest && (received += d.toString()));
     socket.on('end', () => socket.end()); // half-open only while the tunnel keeps its side open
-    socket.on('close', () => (closedAt = Date.now()));
+    socket.on('close', () => n === latest && (closedAt = Date.now()));
     socket.on('error', () => {});
     onConnection(socket);
   });
@@ -39,6 +46,22 @@ async function target(onConnection: (socket: Socket) => void): Promise<{ port: n
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   return { port, received: () => received, closedAt: () => closedAt };
+}
+
+/**
+ * One connection through the fresh tunnel before the scenario, so that what the scenario times
+ * is the close wait and not the opening of the tunnel's first session; returns once the target
+ * saw that connection close.
+ */
+async function warmUp(port: number, t0: { received: () => string; closedAt: () => number | undefined }): Promise<void> {
+  const socket = connect({ port, host: '127.0.0.1' });
+  socket.on('error', () => {});
+  group.onCleanup(() => void socket.destroy());
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  socket.write('warm');
+  await waitFor(() => t0.received() === 'warm', 30_000, 'the warm-up bytes at the target');
+  socket.destroy();
+  await waitFor(() => t0.closedAt() !== undefined, 60_000, 'the warm-up connection closed at the target');
 }
 
 /** An application connection through the tunnel that records what it received and when it saw EOF. */
@@ -59,6 +82,7 @@ for (const wait of [WAIT_S, 0]) {
     // the target answers, sends its FIN at once, and keeps reading
     const t0 = await target((socket) => socket.once('data', () => socket.end('bye')));
     const t = await startTunnel(group, 'ours', 'ours', t0.port, { nocomp: true }, ['--dialect', 'kcptun'], ['--closewait', String(wait)]);
+    await warmUp(t.port, t0);
     const app = application(t.port);
     await app.ready;
     app.socket.write('hello');
@@ -84,6 +108,7 @@ for (const wait of [WAIT_S, 0]) {
     // the target replies 500 ms after the request, without waiting for an EOF
     const t0 = await target((socket) => socket.once('data', () => setTimeout(() => socket.writable && socket.write('late reply'), 500)));
     const t = await startTunnel(group, 'ours', 'ours', t0.port, { nocomp: true }, ['--closewait', String(wait)], ['--dialect', 'kcptun', '--closewait', '0']);
+    await warmUp(t.port, t0);
     const app = application(t.port);
     await app.ready;
     app.socket.end('request');
