@@ -2,7 +2,8 @@
  * Failures that explain themselves, with real processes: mismatched --key (checksum hint on the
  * server, no-reply hint on the client), mismatched --nocomp (one hint per client session, one
  * close line per session), a -r name that does not resolve, an unusable --log, unknown -c keys,
- * stream lines in proxy modes, and `help client` / `client help`.
+ * stream lines in proxy modes, `help client` / `client help`, and a client that listens only
+ * once its sessions are open.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { freeTcpPort, freeUdpPort, KCPTUNB_BIN, ProcessGroup, waitFor, waitListening } from '@kcptunb/testkit';
+import { canConnect, freeTcpPort, freeUdpPort, KCPTUNB_BIN, ProcessGroup, waitFor, waitListening } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());
@@ -81,6 +82,17 @@ test('a -r name that does not resolve is named and retried', async () => {
   const client = group.start('ours', 'client', ['-l', `127.0.0.1:${port}`, '-r', 'nosuch.invalid:4000']);
   await client.waitOutput(/re-connecting: lookup nosuch\.invalid: (not found|temporary failure in name resolution) \(attempt 2\)/, 15_000);
   assert.doesNotMatch(client.output(), /Port should be/);
+  // the listener opens although no session could: connections wait for the name instead of being refused
+  assert.ok(await canConnect(port), `the client does not accept on ${port}: ${client.tail()}`);
+});
+
+test('a client listens once its sessions are open: a port that accepts carries a request at once', async () => {
+  const { client } = await pair(['--key', 'k', '--conn', '2'], ['--key', 'k']);
+  const lines = client.output().split('\n');
+  const listening = lines.findIndex((l) => /listening on/.test(l));
+  const opened = lines.map((l, i) => (/connection: /.test(l) ? i : -1)).filter((i) => i >= 0);
+  assert.equal(opened.length, 2, client.output());
+  assert.ok(opened.every((i) => i < listening), client.output());
 });
 
 test('--log with an unusable path: exit code 2, one line; help client and client help print the client flags', () => {

@@ -59,6 +59,8 @@ export class TunnelClient {
   private nextId = 1;
   private scavenger: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Settles at the first failed session attempt (start() then listens anyway). */
+  private readonly firstFailure = settleOnce();
   readonly remote: HostPort;
   readonly config: TunnelConfig;
   /** The server's address as log lines show it. */
@@ -86,12 +88,19 @@ export class TunnelClient {
     this.slots = Array.from({ length: config.conn }, () => ({ session: undefined, opening: undefined, expiresAt: Infinity }));
   }
 
-  /** Listen for TCP (unless told not to) and open every session (kcptunB opens all --conn sessions at start). */
+  /**
+   * Open every session (kcptunB opens all --conn sessions at start), then listen for TCP (unless
+   * told not to): a port that accepts can carry a request at once, instead of holding the first
+   * connections while the data plane's workers boot. A remote name that does not resolve yet
+   * does not keep the port closed: the listener opens after the first failed attempt.
+   */
   async start(): Promise<{ address: string; port: number } | null> {
     if (this.tunnel.pprof) this.pprof = await startPprof(this.logger, this.tunnel.pprof);
+    const opened = Promise.all(this.slots.map((_, i) => this.ensure(i)));
+    await Promise.race([opened, this.firstFailure.promise]);
     const a = this.listens ? await this.listenTcp() : null;
     this.stopHints = startSnmpHints({ side: 'client', server: this.peer }, () => this.dataPlane.snmp(), this.logger);
-    await Promise.all(this.slots.map((_, i) => this.ensure(i)));
+    await opened;
     this.observers = await startObservers(this.tunnel, () => this.stats(), this.logger);
     this.scavenger = setInterval(() => this.scavenge(), 1000);
     this.scavenger.unref();
@@ -183,6 +192,7 @@ export class TunnelClient {
         slot.expiresAt = this.config.autoExpire > 0 ? Date.now() + this.config.autoExpire * 1000 : Infinity;
         return session;
       } catch (e) {
+        this.firstFailure.resolve();
         // every second, but logged after 1, 2, 4, 8 … failures: a long outage stays a few lines
         if ((attempt & (attempt + 1)) === 0) this.logger.log(`re-connecting: ${(e as Error).message}${attempt > 0 ? ` (attempt ${attempt + 1})` : ''}`);
         await new Promise((r) => setTimeout(r, 1000));
@@ -278,4 +288,10 @@ export class TunnelClient {
     await this.dataPlane.stop();
     this.links.stop();
   }
+}
+
+function settleOnce(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
