@@ -200,11 +200,11 @@ export async function shortSession(o: RawClientOptions): Promise<void> {
 }
 
 /**
- * Run `count` short sessions, at most `parallel` at once, starting at most `perSecond` a second
- * (a fixed pace gives the server the same number of live sessions whatever its speed); resolves
- * with how many failed.
+ * Run `count` short sessions, at most `parallel` at once, starting at most `perSecond` a second;
+ * `gate` is awaited before each session starts (a soak holds the server's live sessions at a
+ * level with it). Resolves with how many failed.
  */
-export async function shortSessions(count: number, parallel: number, perSecond: number, o: RawClientOptions): Promise<{ failed: number; firstError?: string }> {
+export async function shortSessions(count: number, parallel: number, perSecond: number, o: RawClientOptions, gate: () => Promise<void> = async () => {}): Promise<{ failed: number; firstError?: string }> {
   let next = 0;
   let failed = 0;
   let firstError: string | undefined;
@@ -214,6 +214,7 @@ export async function shortSessions(count: number, parallel: number, perSecond: 
       const i = next++;
       const wait = t0 + (i * 1000) / perSecond - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await gate();
       try {
         await shortSession(o);
       } catch (e) {
