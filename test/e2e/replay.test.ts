@@ -1,12 +1,14 @@
 /**
  * Replay protection (docs/deviations.md): the datagrams a real client sent for one request,
  * recorded by a relay and sent again from new source addresses, open no session, reach no
- * target and are counted in ReplayDrops. The same replay against a server with
- * --replay-filter=0 opens sessions: the check that this test can fail.
+ * target and are counted in ReplayDrops. Replayed from the address of the session that sent
+ * them, while it lives, they deliver nothing twice, and once it has ended they open nothing. The
+ * same replay against a server with --replay-filter=0 opens sessions: the check that this test
+ * can fail.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindLoopbackUdp, echoTransfer, freeTcpPort, freeUdpPort, kcptunbCountersOf, ProcessGroup, sleep, waitFor, canConnect, type Proc } from '@kcptunb/testkit';
+import { bindLoopbackUdp, echoTransfer, freeTcpPort, freeUdpPort, kcptunbCountersOf, ProcessGroup, sleep, snmpOf, waitFor, canConnect, type Proc } from '@kcptunb/testkit';
 import { UdpRelay } from '../support/udpRelay.js';
 
 const group = new ProcessGroup();
@@ -69,4 +71,36 @@ test('with --replay-filter=0 the same replay opens sessions (what the filter pre
   await replayFrom(2, recorded, udp);
   await waitFor(() => sessionsOpened(server) >= opened + 2, 5000, 'replays to open sessions without the filter', { diag: () => server.tail() });
   assert.equal((await kcptunbCountersOf(server)).ReplayDrops, 0);
+});
+
+test('replayed from the recorded session\'s own address: nothing delivered twice while it lives, no new session after it ends', async () => {
+  const target = await group.echoTarget();
+  const { server, udp } = await serverWith([], target.port);
+  const recorded: Buffer[] = [];
+  const relay = await UdpRelay.start({ target: { port: udp }, recordUp: (d) => recorded.push(d) });
+  group.onCleanup(() => relay.close());
+  const port = await freeTcpPort();
+  const client = group.start('ours', 'client', ['-l', `127.0.0.1:${port}`, '-r', `127.0.0.1:${relay.port}`, '--key', KEY, '--quiet']);
+  await waitFor(() => canConnect(port), 10_000, 'the client to accept', { diag: () => client.tail() });
+  await echoTransfer(port, 2000, 10_000);
+  await waitFor(() => target.stats().dataConnections === 1, 5000, 'the real request at the target');
+  const first = recorded.slice();
+  // what the server took in: processed (InPkts) or refused as seen before (ReplayDrops)
+  const received = async () => (await snmpOf(server)).InPkts! + (await kcptunbCountersOf(server)).ReplayDrops!;
+  const before = await received();
+  await relay.replayUp(first);
+  await waitFor(async () => (await received()) >= before + first.length, 5000, 'the server to receive the replay', { pollMs: 100, diag: () => server.tail() });
+  assert.equal(target.stats().dataConnections, 1, 'the replay into the live session delivered the request again');
+  assert.equal(sessionsOpened(server), 1);
+  // the session still carries requests
+  await echoTransfer(port, 2000, 10_000);
+  await waitFor(() => target.stats().dataConnections === 2, 5000, 'the second request at the target');
+  // the client stops: its session ends on the server (FIN and reset); the same replay now is a newcomer
+  await client.stop();
+  await waitFor(async () => (await snmpOf(server)).CurrEstab === 0, 5000, 'the session to end on the server', { pollMs: 100, diag: () => server.tail() });
+  const drops = (await kcptunbCountersOf(server)).ReplayDrops!;
+  await relay.replayUp(first);
+  await waitFor(async () => (await kcptunbCountersOf(server)).ReplayDrops! > drops, 5000, 'ReplayDrops to count the replay', { pollMs: 100, diag: () => server.tail() });
+  assert.equal(sessionsOpened(server), 1, 'the replay opened a session');
+  assert.equal(target.stats().dataConnections, 2, 'the replay reached the target');
 });

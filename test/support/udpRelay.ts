@@ -345,6 +345,19 @@ export class UdpRelay {
     this.upDir.ingress(msg, entry.upstream, this.options.targetPort, this.options.targetHost);
   }
 
+  /**
+   * Send `datagrams` to the server again through every client's upstream socket, unimpaired: to
+   * the server they come from the address of a session it already has (a replay or a duplicate
+   * from a session's own address). Resolves once the sockets have taken them.
+   */
+  async replayUp(datagrams: readonly Buffer[]): Promise<void> {
+    const sends: Promise<void>[] = [];
+    for (const c of this.clients.values()) {
+      for (const d of datagrams) sends.push(new Promise<void>((resolve) => c.upstream.send(d, this.options.targetPort, this.options.targetHost, () => resolve())));
+    }
+    await Promise.all(sends);
+  }
+
   /** Stop everything: both timers, the listener and every upstream socket. Idempotent. */
   close(): Promise<void> {
     if (this.closing) return this.closing;

@@ -30,7 +30,6 @@ export function readMemory(pid: number): MemoryReading {
   return { rssKiB: field(status, 'VmRSS'), anonKiB, fds: readdirSync(`/proc/${pid}/fd`).length, threads: field(status, 'Threads') };
 }
 
-/** Ask `proc` (one of ours or kcptun) for its SNMP line and parse it (field name → value). */
 /**
  * kcptunb's own counters (ReplayDrops, AdmissionDrops, IdleEvictions), from the second line its
  * SIGUSR1 prints (`kcptunb SNMP:&{…}`).
@@ -51,6 +50,7 @@ export async function kcptunbCountersOf(proc: Proc, timeoutMs = 5000): Promise<R
   return values;
 }
 
+/** Ask `proc` (one of ours or kcptun) for its SNMP line and parse it (field name → value). */
 export async function snmpOf(proc: Proc, timeoutMs = 5000): Promise<Record<string, number>> {
   const count = () => (proc.output().match(/KCP SNMP:&\{/g) ?? []).length;
   const before = count();
