@@ -24,14 +24,20 @@ async function serverWith(flags: string[], targetPort: number): Promise<{ server
   return { server, udp };
 }
 
-/** Run one real client through a recording relay: one echoed request; returns what it sent. */
-async function recordOneRequest(serverUdp: number): Promise<Buffer[]> {
+/** A real client through a recording relay (the client's datagrams to the server are kept). */
+async function recordedClient(serverUdp: number): Promise<{ relay: UdpRelay; client: Proc; port: number; recorded: Buffer[] }> {
   const recorded: Buffer[] = [];
   const relay = await UdpRelay.start({ target: { port: serverUdp }, recordUp: (d) => recorded.push(d) });
   group.onCleanup(() => relay.close());
   const port = await freeTcpPort();
   const client = group.start('ours', 'client', ['-l', `127.0.0.1:${port}`, '-r', `127.0.0.1:${relay.port}`, '--key', KEY, '--quiet']);
   await waitFor(() => canConnect(port), 10_000, 'the client to accept', { diag: () => client.tail() });
+  return { relay, client, port, recorded };
+}
+
+/** Run one real client through a recording relay: one echoed request; returns what it sent. */
+async function recordOneRequest(serverUdp: number): Promise<Buffer[]> {
+  const { relay, client, port, recorded } = await recordedClient(serverUdp);
   await echoTransfer(port, 2000, 10_000);
   await client.stop();
   await relay.close();
@@ -76,12 +82,7 @@ test('with --replay-filter=0 the same replay opens sessions (what the filter pre
 test('replayed from the recorded session\'s own address: nothing delivered twice while it lives, no new session after it ends', async () => {
   const target = await group.echoTarget();
   const { server, udp } = await serverWith([], target.port);
-  const recorded: Buffer[] = [];
-  const relay = await UdpRelay.start({ target: { port: udp }, recordUp: (d) => recorded.push(d) });
-  group.onCleanup(() => relay.close());
-  const port = await freeTcpPort();
-  const client = group.start('ours', 'client', ['-l', `127.0.0.1:${port}`, '-r', `127.0.0.1:${relay.port}`, '--key', KEY, '--quiet']);
-  await waitFor(() => canConnect(port), 10_000, 'the client to accept', { diag: () => client.tail() });
+  const { relay, client, port, recorded } = await recordedClient(udp);
   await echoTransfer(port, 2000, 10_000);
   await waitFor(() => target.stats().dataConnections === 1, 5000, 'the real request at the target');
   const first = recorded.slice();
