@@ -17,7 +17,6 @@ import type { Logger } from './logger.js';
 import { inlineDataPlane, RING_BYTES, shardCount } from './settings.js';
 import { ClientProxy } from './proxyHandshakes.js';
 import { lookupRemote } from './lookupRemote.js';
-import { startPprof } from './pprof.js';
 import { startSnmpHints } from './snmpHints.js';
 import { randomConv, TunnelSession } from './tunnel.js';
 import { collectStats, streamsIn, type TunnelStats } from './stats.js';
@@ -88,7 +87,7 @@ export class TunnelClient {
 
   /** Listen for TCP (unless told not to) and open every session (kcptunB opens all --conn sessions at start). */
   async start(): Promise<{ address: string; port: number } | null> {
-    if (this.tunnel.pprof) this.pprof = await startPprof(this.logger, this.tunnel.pprof);
+    if (this.tunnel.pprof) this.pprof = await (await import('./pprof.js')).startPprof(this.logger, this.tunnel.pprof);
     const a = this.listens ? await this.listenTcp() : null;
     this.stopHints = startSnmpHints({ side: 'client', server: this.peer }, () => this.dataPlane.snmp(), this.logger);
     await Promise.all(this.slots.map((_, i) => this.ensure(i)));
