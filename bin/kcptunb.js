@@ -1,4 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 node --max-semi-space-size=1 --expose-gc
+// The launcher's settings are in the line above (coreutils `env -S`, no re-exec), measured in
+// bench/README.md "Memory": a 1 MiB V8 semi-space (the young generation of the main thread and, as
+// a process-wide flag, of the shard workers: what a transfer churns through, otherwise grown to
+// tens of MiB), two malloc arenas for all threads instead of one per thread, and allocations of
+// 64 KiB and more (TCP read chunks) mmapped so each goes back to the system when freed;
+// --expose-gc lets the TCP path ask for a scavenge per 8 MiB it moves (runtime/scavengePacer.ts).
 // The published package's command: the bundled CLI (npm run build → scripts/bundle.mjs).
 // From a clone linked with `npm install -g .` before building, say so instead of a stack trace.
 let cli;

@@ -32,10 +32,12 @@ export interface DataPlaneOptions {
 /**
  * V8 heap limits of a shard worker. The young generation is what a busy data plane churns (a
  * Buffer or view per chunk, closures per ring wait); left at V8's default it grows to tens of MiB
- * per isolate. `KCPTUNB_WORKER_YOUNG_MB` overrides (0 = V8's default).
+ * per isolate. 3 MiB = two 1 MiB semi-spaces and the large-object space, what the CLI's
+ * `--max-semi-space-size=1` gives every isolate (that process-wide flag wins over this limit; a
+ * library user's process gets this one). `KCPTUNB_WORKER_YOUNG_MB` overrides (0 = V8's default).
  */
 function workerLimits(): { maxYoungGenerationSizeMb?: number } {
-  const mb = Number(process.env.KCPTUNB_WORKER_YOUNG_MB ?? 8);
+  const mb = Number(process.env.KCPTUNB_WORKER_YOUNG_MB ?? 3);
   return Number.isFinite(mb) && mb > 0 ? { maxYoungGenerationSizeMb: mb } : {};
 }
 

@@ -125,6 +125,13 @@ export class RingProducer extends RingEnd {
     this.publish();
   }
 
+  /** Give back a pending reservation unpublished (nothing to write after all). No-op without one. */
+  cancel(): void {
+    if (this.reservedAt < 0) return;
+    this.write = this.writeBeforeReserve;
+    this.reservedAt = -1;
+  }
+
   /**
    * Resolve once a record of `payloadBytes` would fit (at once if it does now), or the ring is
    * closed. The consumer rings after a drain that freed enough; pass more than one record's size

@@ -39,6 +39,10 @@ export class FrameQueue {
   /** Unsent rest of a frame cut by `maxBytes`. */
   private tail: Uint8Array | null = null;
   private readonly pulled: PulledFrame = { cmd: 0, payload: EMPTY };
+  private pulledCmd = 0;
+  private pulledSid = 0;
+  /** The header of a frame `takeInto` cuts. */
+  private readonly cutHeader = new Uint8Array(HEADER_SIZE);
   // per-take scratch lists, reused
   private readonly cmds: number[] = [];
   private readonly sids: number[] = [];
@@ -92,37 +96,12 @@ export class FrameQueue {
     const payloads = this.payloads;
     let total = tail ? tail.length : 0;
     let count = 0;
-    while (total < maxBytes) {
-      if (this.control.length > 0) {
-        const packed = this.control.shift()!;
-        const cmd = Math.floor(packed / SID_SPAN);
-        cmds[count] = cmd;
-        sids[count] = packed - cmd * SID_SPAN;
-        payloads[count] = EMPTY;
-        count++;
-        total += HEADER_SIZE;
-        continue;
-      }
-      const withBody = this.controlBodies.shift();
-      if (withBody !== undefined) {
-        cmds[count] = withBody.cmd;
-        sids[count] = withBody.sid;
-        payloads[count] = withBody.payload;
-        count++;
-        total += HEADER_SIZE + withBody.payload.length;
-        continue;
-      }
-      const source = this.active.shift();
-      if (source === undefined) break;
-      if (source.pullFrame(this.pulled)) {
-        cmds[count] = this.pulled.cmd;
-        sids[count] = source.id;
-        payloads[count] = this.pulled.payload;
-        count++;
-        total += HEADER_SIZE + this.pulled.payload.length;
-      }
-      if (source.hasFrameReady()) this.active.push(source);
-      else source.scheduled = false;
+    while (total < maxBytes && this.next()) {
+      cmds[count] = this.pulledCmd;
+      sids[count] = this.pulledSid;
+      payloads[count] = this.pulled.payload;
+      count++;
+      total += HEADER_SIZE + this.pulled.payload.length;
     }
     this.pulled.payload = EMPTY;
     if (total === 0) return null;
@@ -150,6 +129,86 @@ export class FrameQueue {
       return out.subarray(0, maxBytes);
     }
     return out;
+  }
+
+  /**
+   * `take(dest.length)` encoded straight into `dest` (a ring reservation), the same bytes in the
+   * same order without an intermediate buffer per call: only the rest of a cut frame is copied
+   * aside. Returns the bytes written, 0 when nothing is ready.
+   */
+  takeInto(dest: Uint8Array): number {
+    const max = dest.length;
+    if (max <= 0) return 0;
+    const tail = this.tail;
+    if (tail && tail.length >= max) {
+      dest.set(tail.subarray(0, max));
+      this.tail = tail.length > max ? tail.subarray(max) : null;
+      return max;
+    }
+    let pos = 0;
+    if (tail) {
+      dest.set(tail, 0);
+      pos = tail.length;
+      this.tail = null;
+    }
+    while (pos < max && this.next()) {
+      const payload = this.pulled.payload;
+      this.pulled.payload = EMPTY;
+      this.framesSent++;
+      if (pos + HEADER_SIZE + payload.length <= max) {
+        encodeHeader(dest, pos, this.pulledCmd, payload.length, this.pulledSid, this.version);
+        dest.set(payload, pos + HEADER_SIZE);
+        pos += HEADER_SIZE + payload.length;
+        continue;
+      }
+      // the frame is cut: what fits goes now, its rest (usually a few bytes) is kept as the tail
+      const header = this.cutHeader;
+      encodeHeader(header, 0, this.pulledCmd, payload.length, this.pulledSid, this.version);
+      const rest = new Uint8Array(pos + HEADER_SIZE + payload.length - max);
+      const headerFit = Math.min(HEADER_SIZE, max - pos);
+      dest.set(header.subarray(0, headerFit), pos);
+      rest.set(header.subarray(headerFit), 0);
+      const payloadFit = max - pos - headerFit;
+      dest.set(payload.subarray(0, payloadFit), pos + headerFit);
+      rest.set(payload.subarray(payloadFit), HEADER_SIZE - headerFit);
+      this.tail = rest;
+      pos = max;
+    }
+    return pos;
+  }
+
+  /**
+   * The next frame to send, by the order above, into `pulledCmd`, `pulledSid` and
+   * `pulled.payload`; false when none is ready.
+   */
+  private next(): boolean {
+    for (;;) {
+      if (this.control.length > 0) {
+        const packed = this.control.shift()!;
+        const cmd = Math.floor(packed / SID_SPAN);
+        this.pulledCmd = cmd;
+        this.pulledSid = packed - cmd * SID_SPAN;
+        this.pulled.payload = EMPTY;
+        return true;
+      }
+      const withBody = this.controlBodies.shift();
+      if (withBody !== undefined) {
+        this.pulledCmd = withBody.cmd;
+        this.pulledSid = withBody.sid;
+        this.pulled.payload = withBody.payload;
+        return true;
+      }
+      const source = this.active.shift();
+      if (source === undefined) return false;
+      const got = source.pullFrame(this.pulled);
+      if (source.hasFrameReady()) this.active.push(source);
+      else source.scheduled = false;
+      if (got) {
+        this.pulledCmd = this.pulled.cmd;
+        this.pulledSid = source.id;
+        return true;
+      }
+    }
   }
 
   /** Drop everything (session closed). */

@@ -192,6 +192,14 @@ export class SmuxSession implements StreamHost {
     return out;
   }
 
+  /** `takeOutput(dest.length)` written into `dest` (no buffer allocated per call); the bytes written, 0 when nothing is ready. */
+  takeOutputInto(dest: Uint8Array): number {
+    if (this.ended) return 0;
+    const n = this.queue.takeInto(dest);
+    this.bytesSent += n;
+    return n;
+  }
+
   /** Something may be ready for `takeOutput` (a paused stream can still make it return null). */
   get hasOutput(): boolean {
     return !this.ended && this.queue.hasOutput;

@@ -1,6 +1,6 @@
 /** The executables the harness starts: our CLI, Debian's kcptun, and upstream's last kcptun. */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,9 +44,31 @@ export function requireUpstream(side: Side): string {
   return path;
 }
 
-/** Command and leading arguments that run `impl`'s `side`. */
-export function commandFor(impl: Impl, side: Side): { cmd: string; args: string[]; label: string } {
-  if (impl === 'ours') return { cmd: process.execPath, args: [KCPTUNB_BIN, side], label: `ours ${side}` };
+/**
+ * What a bin's `#!/usr/bin/env -S NAME=VALUE… node FLAG…` line sets (environment, node flags), so
+ * the harness can start it with this process's node and still run it as the installed command
+ * runs (the shebang is the one place the launcher's settings live).
+ */
+export function launcherOf(file: string): { env: Record<string, string>; nodeFlags: string[] } {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\/usr\/bin\/env(?:\s+-S)?\s+(.*)$/.exec(first);
+  if (!m) throw new Error(`${file}: expected a #!/usr/bin/env shebang, got ${first}`);
+  const words = m[1]!.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name!] = value.join('=');
+  }
+  if (words.shift() !== 'node') throw new Error(`${file}: the shebang does not run node: ${first}`);
+  return { env, nodeFlags: words };
+}
+
+/** Command, leading arguments and extra environment that run `impl`'s `side`. */
+export function commandFor(impl: Impl, side: Side): { cmd: string; args: string[]; label: string; env?: Record<string, string> } {
+  if (impl === 'ours') {
+    const launcher = launcherOf(KCPTUNB_BIN);
+    return { cmd: process.execPath, args: [...launcher.nodeFlags, KCPTUNB_BIN, side], label: `ours ${side}`, env: launcher.env };
+  }
   if (impl === 'upstream') return { cmd: requireUpstream(side), args: [], label: `upstream kcptun-${side}` };
   const name = side === 'client' ? 'kcptun-client' : 'kcptun-server';
   return { cmd: requireKcptun(name), args: [], label: name };

@@ -1,5 +1,5 @@
 /** @kcptunb/testkit: the one process harness of test/ and bench/. */
-export { commandFor, KCPTUNB_BIN, REPO_ROOT, requireKcptun, requireUpstream, UPSTREAM_DIR, which, type Impl, type Side } from './binaries.js';
+export { commandFor, KCPTUNB_BIN, launcherOf, REPO_ROOT, requireKcptun, requireUpstream, UPSTREAM_DIR, which, type Impl, type Side } from './binaries.js';
 export { concurrentEchoes, echoOn, echoTransfer, startEchoServer, type EchoResult, type EchoStats } from './echo.js';
 export { ProcessGroup } from './group.js';
 export { loadAverage } from './host.js';

@@ -48,7 +48,9 @@ export type OnStart = (p: Proc) => void;
 
 export function startSide(impl: Impl, side: Side, args: string[], opts: { env?: NodeJS.ProcessEnv; keepChars?: number } = {}): Proc {
   const c = commandFor(impl, side);
-  return new Proc(c.label, c.cmd, [...c.args, ...args], opts);
+  // the launcher's environment under the caller's: a test may still override it
+  const env = c.env ? { ...c.env, ...(opts.env ?? process.env) } : opts.env;
+  return new Proc(c.label, c.cmd, [...c.args, ...args], { ...opts, env });
 }
 
 /**

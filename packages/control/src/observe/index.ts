@@ -3,8 +3,8 @@ import type { Server } from 'node:http';
 import type { TunnelSettings } from '../config/tunnelSettings.js';
 import type { Logger } from '../runtime/logger.js';
 import type { TunnelStats } from '../runtime/stats.js';
-import { startDashboard } from './dashboard.js';
-import { startMetrics } from './metrics.js';
+// the endpoints (prom-client, node:http, the dashboard) load only when asked for: a default run
+// does not pay their ~12 MiB of resident memory
 
 export interface Observers {
   close(): void;
@@ -20,10 +20,12 @@ function closeServer(s: Server): void {
 export async function startObservers(settings: Pick<TunnelSettings, 'side' | 'metrics' | 'dashboard'>, stats: () => Promise<TunnelStats>, logger: Logger): Promise<Observers> {
   const closers: Array<() => void> = [];
   if (settings.metrics) {
+    const { startMetrics } = await import('./metrics.js');
     const s = await startMetrics(logger, settings.metrics, settings.side, stats);
     if (s) closers.push(() => closeServer(s));
   }
   if (settings.dashboard) {
+    const { startDashboard } = await import('./dashboard.js');
     const d = await startDashboard(logger, settings.dashboard, settings.side, stats);
     if (d) closers.push(() => d.close());
   }

@@ -17,7 +17,6 @@ import type { Logger } from './logger.js';
 import { inlineDataPlane, RING_BYTES, shardCount } from './settings.js';
 import { ClientProxy } from './proxyHandshakes.js';
 import { lookupRemote } from './lookupRemote.js';
-import { startPprof } from './pprof.js';
 import { startSnmpHints } from './snmpHints.js';
 import { randomConv, TunnelSession } from './tunnel.js';
 import { collectStats, streamsIn, type TunnelStats } from './stats.js';
@@ -95,7 +94,7 @@ export class TunnelClient {
    * does not keep the port closed: the listener opens after the first failed attempt.
    */
   async start(): Promise<{ address: string; port: number } | null> {
-    if (this.tunnel.pprof) this.pprof = await startPprof(this.logger, this.tunnel.pprof);
+    if (this.tunnel.pprof) this.pprof = await (await import('./pprof.js')).startPprof(this.logger, this.tunnel.pprof);
     const opened = Promise.all(this.slots.map((_, i) => this.ensure(i)));
     await Promise.race([opened, this.firstFailure.promise]);
     const a = this.listens ? await this.listenTcp() : null;

@@ -13,7 +13,6 @@ import type { Logger } from './logger.js';
 import { inlineDataPlane, RING_BYTES, shardCount } from './settings.js';
 import { DIAL_TIMEOUT_MS, dialTarget, resolveNamesWithFallbackDns } from './dial.js';
 import { applyDnsFallback } from './dnsFallback.js';
-import { startPprof } from './pprof.js';
 import { FastServerProxy } from './proxyHandshakes.js';
 import { TunnelSession } from './tunnel.js';
 import { startSnmpHints } from './snmpHints.js';
@@ -88,7 +87,7 @@ export class TunnelServer {
 
   async start(): Promise<{ address: string; port: number }> {
     resolveNamesWithFallbackDns(applyDnsFallback(this.settings.dns, this.logger));
-    if (this.settings.pprof) this.pprof = await startPprof(this.logger, this.settings.pprof);
+    if (this.settings.pprof) this.pprof = await (await import('./pprof.js')).startPprof(this.logger, this.settings.pprof);
     const { host, port, lastPort } = this.settings.listen;
     const a = await this.dataPlane.listen({ host, port, lastPort, settings: this.settings.session, admission: this.settings.admission, ringBytes: RING_BYTES });
     this.logger.log(`listening on: ${formatAddress({ host: a.address, port: a.port, lastPort })}`);

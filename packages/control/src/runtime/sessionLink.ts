@@ -11,7 +11,7 @@
  * smux wants input (its receive budget), so a slow TCP reader eventually closes KCP's window
  * towards the peer.
  */
-import { dataWait, RingConsumer, RingProducer, spaceWait, type RingWait } from '@kcptunb/ring';
+import { dataWait, maxPayloadBytes, RingBuffer, RingConsumer, RingProducer, spaceWait, type RingWait } from '@kcptunb/ring';
 import { IDLE, type RunQueue, type Runnable, type Wakeup } from '@kcptunb/scheduler';
 import type { SessionRings } from '@kcptunb/dataplane';
 import type { SmuxError, SmuxSession, SmuxStream } from '@kcptunb/smux';
@@ -30,6 +30,8 @@ export class SessionLink implements Runnable {
   private readonly toShard: RingProducer;
   private readonly fromShard: RingConsumer;
   private readonly dataWait: RingWait;
+  /** Largest record put on the ring to the shard. */
+  private readonly recordBytes: number;
   /** A chunk of smux output the ring to the shard had no room for. */
   private pendingOut: Uint8Array | undefined;
   private ended = false;
@@ -41,6 +43,7 @@ export class SessionLink implements Runnable {
     private readonly queue: RunQueue<Runnable>,
   ) {
     this.toShard = new RingProducer(rings.toShard);
+    this.recordBytes = Math.min(MAX_RECORD, maxPayloadBytes(RingBuffer.capacityOf(rings.toShard)));
     this.fromShard = new RingConsumer(rings.toControl);
     this.dataWait = dataWait(this.fromShard);
     queue.add(this);
@@ -127,14 +130,29 @@ export class SessionLink implements Runnable {
   }
 
   private flushOutput(): void {
-    for (;;) {
-      const chunk = this.pendingOut ?? this.smux.takeOutput(MAX_RECORD);
+    if (this.pendingOut) {
+      if (!this.toShard.tryPush(this.pendingOut)) return;
+      this.pendingOut = undefined;
+    }
+    while (this.smux.hasOutput) {
+      // frames are encoded straight into the ring; a buffer is taken only when the ring has less
+      // than a whole record of room (what does not fit then waits in pendingOut)
+      const room = this.toShard.reserve(this.recordBytes);
+      if (room) {
+        const n = this.smux.takeOutputInto(room);
+        if (n === 0) {
+          this.toShard.cancel();
+          return;
+        }
+        this.toShard.commit(n);
+        continue;
+      }
+      const chunk = this.smux.takeOutput(this.recordBytes);
       if (!chunk) return;
       if (!this.toShard.tryPush(chunk)) {
         this.pendingOut = chunk;
         return;
       }
-      this.pendingOut = undefined;
     }
   }
 

@@ -8,6 +8,7 @@ import type { SmuxStream } from '@kcptunb/smux';
 import type { SessionLink } from './sessionLink.js';
 import { StreamRelay, type ByteSocket } from './streamRelay.js';
 import type { StreamHandler } from './streamHandler.js';
+import { countTcpBytes } from './scavengePacer.js';
 
 /** How long an ended socket may take to flush before it is destroyed. */
 const END_GRACE_MS = 5000;
@@ -40,7 +41,10 @@ export class StreamPipe implements StreamHandler {
     // during a close wait the socket's FIN must not end our side of it too
     if (closeWait && closeWait.ms > 0) socket.allowHalfOpen = true;
     const port: ByteSocket = {
-      write: (data) => socket.write(data),
+      write: (data) => {
+        countTcpBytes(data.length);
+        return socket.write(data);
+      },
       pause: () => socket.pause(),
       resume: () => socket.resume(),
       end: () => {
@@ -52,6 +56,7 @@ export class StreamPipe implements StreamHandler {
     const first = initial && rewrite ? rewrite(initial) : initial;
     this.relay = new StreamRelay({ socket: port, stream, requestRun: () => link.schedule(), onDone: () => onDone(this), initial: first, closeWaitMs: closeWait?.ms, queue: closeWait?.queue });
     socket.on('data', (chunk: Buffer) => {
+      countTcpBytes(chunk.length);
       const bytes = rewrite ? rewrite(chunk) : chunk;
       if (bytes.length > 0) this.relay.fromSocket(bytes);
     });
