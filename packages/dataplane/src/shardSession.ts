@@ -257,11 +257,11 @@ export class ShardSession implements Runnable {
   /** KCP → (snappy) → ring to control, published (and the control thread woken) once per pump. */
   private pumpToControl(): void {
     this.blockedOnSpace = 0;
-    this.toControl.batch(() => this.fillToControl());
+    this.toControl.batch(this.fillToControl);
   }
 
   /** KCP → (snappy) → ring to control, while the ring has room. */
-  private fillToControl(): void {
+  private readonly fillToControl = (): void => {
     if (this.pendingToControl) {
       if (!this.toControl.tryPush(this.pendingToControl)) return this.blockOnSpace(this.pendingToControl.length);
       this.pendingToControl = undefined;
@@ -290,7 +290,7 @@ export class ShardSession implements Runnable {
         this.toControl.commit(this.session.read(view));
       }
     }
-  }
+  };
 
   private blockOnSpace(bytes: number): void {
     this.blockedOnSpace = bytes;
