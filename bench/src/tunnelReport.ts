@@ -105,6 +105,7 @@ export function metrics(n: number, ceilingBytesPerSec: number | undefined): Metr
     { key: 'pingP50', label: 'ping 64 B p50 (ms)', get: (r) => r.ping?.p50Ms, digits: 3, target: inFast3(atMostBestPeer(1)) },
     { key: 'pingP99', label: 'ping 64 B p99 (ms)', get: (r) => r.ping?.p99Ms, digits: 3, target: inFast3(atMostBestPeer(1)) },
     { key: 'pingP999', label: 'ping 64 B p99.9 (ms)', get: (r) => r.ping?.p999Ms, digits: 3 },
+    { key: 'pingCpu', label: 'ping CPU per round trip, client+server (ms)', get: (r) => r.pingCpuMsPerRoundTrip, digits: 3 },
     { key: 'cpuPerGB', label: 'CPU s/GB, client+server †', get: (r) => r.cpuPaired?.total, digits: 2, target: inFast3(atMostUpstream(0.75)) },
     { key: 'cpuPerGBClient', label: '  of which client †', get: (r) => r.cpuPaired?.client, digits: 2 },
     { key: 'cpuPerGBServer', label: '  of which server †', get: (r) => r.cpuPaired?.server, digits: 2 },

@@ -53,6 +53,8 @@ export interface RunRecord {
   /** Position of this impl within its (run, config) round: 0 = went first. */
   position: number;
   ping?: Ping;
+  /** CPU (client + server, all threads) per timed-and-warm-up ping round trip, ms. */
+  pingCpuMsPerRoundTrip?: number;
   transfers: Partial<Record<TransferName, Transfer>>;
   cpuSecPerGB?: number;
   cpuSecPerGBClient?: number;
@@ -108,7 +110,16 @@ export async function tunnelRun(s: BenchSettings, run: number, config: string, i
   };
 
   const tests: Array<[TestName, (t: Tunnel) => Promise<void>]> = [
-    ['ping', async (t) => void (rec.ping = await pingPong(t, s.pingCount, s.pingWarmup, s.pingBudgetMs, limitsFor(s, 0)))],
+    [
+      'ping',
+      async (t) => {
+        const before = t.cpu();
+        rec.ping = await pingPong(t, s.pingCount, s.pingWarmup, s.pingBudgetMs, limitsFor(s, 0));
+        const after = t.cpu();
+        const cpuSeconds = after.client - before.client + (after.server - before.server);
+        rec.pingCpuMsPerRoundTrip = (cpuSeconds * 1000) / (rec.ping.samples + s.pingWarmup);
+      },
+    ],
     ['up1', async (t) => void (rec.transfers.up1 = await transfer(t, 'up', 1, s.singleBytes, limitsFor(s, s.singleBytes)))],
     ['down1', async (t) => void (rec.transfers.down1 = await transfer(t, 'down', 1, s.singleBytes, limitsFor(s, s.singleBytes)))],
     ['upN', async (t) => void (rec.transfers.upN = await transfer(t, 'up', s.streams, s.perStreamBytes, limitsFor(s, s.streams * s.perStreamBytes)))],

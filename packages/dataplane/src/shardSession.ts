@@ -17,8 +17,8 @@ import { createDatagramCipher } from '@kcptunb/crypt';
 import { nativeAes } from '@kcptunb/aesni';
 import { KcpSession } from '@kcptunb/session';
 import { SnappyFrameReader, SnappyFrameWriter } from '@kcptunb/snappy';
-import { dataWait, RingConsumer, RingProducer, spaceWait, type RingWait } from '@kcptunb/ring';
-import type { Runnable, Wakeup } from '@kcptunb/scheduler';
+import { RingConsumer, RingProducer } from '@kcptunb/ring';
+import { RingWakeup, type Runnable, type Wakeup } from '@kcptunb/scheduler';
 import type { SessionRings, SessionSettings } from './protocol.js';
 import { keyHigh, keyLow, KEY_BYTES, type ReplayFilter } from './replayFilter.js';
 import { S, type Snmp } from '@kcptunb/snmp';
@@ -70,7 +70,7 @@ export class ShardSession implements Runnable {
   private pendingToControl: Uint8Array | undefined;
   /** Bytes the control ring must fit before the pump can go on (0: not blocked). */
   private blockedOnSpace = 0;
-  private readonly dataWait: RingWait;
+  private readonly wakeup: RingWakeup;
   closed = false;
   closeReason = '';
   /** The peer's una when the session began: it moves once the peer acknowledges us. */
@@ -110,7 +110,7 @@ export class ShardSession implements Runnable {
     }
     this.fromControl = new RingConsumer(options.rings.toShard);
     this.toControl = new RingProducer(options.rings.toControl);
-    this.dataWait = dataWait(this.fromControl);
+    this.wakeup = new RingWakeup(this.fromControl, this.toControl);
     this.inbox = new DatagramBatch(kernels, INBOX);
     this.snmp = options.snmp;
     this.replay = options.replay;
@@ -212,7 +212,7 @@ export class ShardSession implements Runnable {
     else if (this.fromControl.closedByProducer && !this.fromControl.hasData) this.linger(now);
     else this.watchSilence(now);
     if (this.closed) return CLOSED;
-    return { at: now + this.session.msUntilFlush(now), rings: this.ringWaits() };
+    return this.ringWaits(now + this.session.msUntilFlush(now));
   }
 
   /**
@@ -242,14 +242,10 @@ export class ShardSession implements Runnable {
     }
   }
 
-  /** Data from control to wait for, and room towards control to wait for. */
-  private ringWaits(): readonly RingWait[] {
+  /** Due at `at`, or sooner for data from control or room towards control. */
+  private ringWaits(at: number): Wakeup {
     const waitData = !this.fromControl.hasData && !this.fromControl.closedByProducer;
-    if (this.blockedOnSpace > 0) {
-      const space = spaceWait(this.toControl, this.blockedOnSpace);
-      return waitData ? [this.dataWait, space] : [space];
-    }
-    return waitData ? [this.dataWait] : [];
+    return this.wakeup.set(at, waitData, this.blockedOnSpace);
   }
 
   private drainInbox(now: number): void {
@@ -261,11 +257,11 @@ export class ShardSession implements Runnable {
   /** KCP → (snappy) → ring to control, published (and the control thread woken) once per pump. */
   private pumpToControl(): void {
     this.blockedOnSpace = 0;
-    this.toControl.batch(() => this.fillToControl());
+    this.toControl.batch(this.fillToControl);
   }
 
   /** KCP → (snappy) → ring to control, while the ring has room. */
-  private fillToControl(): void {
+  private readonly fillToControl = (): void => {
     if (this.pendingToControl) {
       if (!this.toControl.tryPush(this.pendingToControl)) return this.blockOnSpace(this.pendingToControl.length);
       this.pendingToControl = undefined;
@@ -294,7 +290,7 @@ export class ShardSession implements Runnable {
         this.toControl.commit(this.session.read(view));
       }
     }
-  }
+  };
 
   private blockOnSpace(bytes: number): void {
     this.blockedOnSpace = bytes;
@@ -304,14 +300,16 @@ export class ShardSession implements Runnable {
   private pumpFromControl(now: number): void {
     let sent = false;
     while (this.session.canWrite && this.fromControl.hasData) {
-      this.fromControl.drain((record) => {
-        if (this.writer) for (const piece of this.writer.write(record)) this.session.send(piece);
-        else this.session.send(record);
-      }, 1);
+      this.fromControl.drain(this.sendRecord, 1);
       sent = true;
     }
     if (sent) this.session.flush(now);
   }
+
+  private readonly sendRecord = (record: Uint8Array): void => {
+    if (this.writer) for (const piece of this.writer.write(record)) this.session.send(piece);
+    else this.session.send(record);
+  };
 
   close(reason: string): void {
     if (this.closed) return;

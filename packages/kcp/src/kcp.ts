@@ -274,22 +274,15 @@ export class Kcp {
     const wnd = this.receiver.unusedWindow();
     const una = this.receiver.next;
     const buf = this.buffer;
-    const room = buf.length;
     let at = 0;
     let out = 0;
-    const makeSpace = (space: number) => {
-      if (at + space > room) {
-        this.output(buf.subarray(0, at));
-        at = 0;
-      }
-    };
 
     // 1. ACKs, thinned: only sns not yet covered by una, plus the last one
     const acks = this.acks;
     for (let i = 0; i < acks.count; i++) {
       const sn = acks.sn(i);
       if (timediff(sn, una) >= 0 || i === acks.count - 1) {
-        makeSpace(KCP_OVERHEAD);
+        at = this.makeSpace(at, KCP_OVERHEAD);
         at = encodeHeader(buf, at, this.conv, CMD_ACK, 0, wnd, acks.ts(i), sn, una, 0);
         out++;
       }
@@ -305,12 +298,12 @@ export class Kcp {
     this.probe.schedule(now, this.rmtWnd);
     const asks = this.probe.take();
     if (asks & ASK_SEND) {
-      makeSpace(KCP_OVERHEAD);
+      at = this.makeSpace(at, KCP_OVERHEAD);
       at = encodeHeader(buf, at, this.conv, CMD_WASK, 0, wnd, 0, 0, una, 0);
       out++;
     }
     if (asks & ASK_TELL) {
-      makeSpace(KCP_OVERHEAD);
+      at = this.makeSpace(at, KCP_OVERHEAD);
       at = encodeHeader(buf, at, this.conv, CMD_WINS, 0, wnd, 0, 0, una, 0);
       out++;
     }
@@ -364,7 +357,7 @@ export class Kcp {
       if (send) {
         seg.xmit++;
         seg.ts = now;
-        makeSpace(KCP_OVERHEAD + seg.length);
+        at = this.makeSpace(at, KCP_OVERHEAD + seg.length);
         at = encodeHeader(buf, at, this.conv, CMD_PUSH, 0, wnd, now, seg.sn, una, seg.length);
         buf.set(seg.data.subarray(0, seg.length), at);
         at += seg.length;
@@ -386,6 +379,13 @@ export class Kcp {
     if (this.config.nc === 0) this.congestion.afterFlush(change, lost, this.inFlight, cwnd, resend);
     this.nextFlushAt = (now + nearest) >>> 0;
     return nearest;
+  }
+
+  /** Where the next `space` bytes go in the flush buffer: `at`, or 0 after sending what it holds (a method: no closure per flush). */
+  private makeSpace(at: number, space: number): number {
+    if (at + space <= this.buffer.length) return at;
+    this.output(this.buffer.subarray(0, at));
+    return 0;
   }
 
   /** Flush if `now` has reached `nextFlushAt`; returns the time the next flush is due. */

@@ -5,7 +5,7 @@
  * once, after the whole batch: until then the producer cannot overwrite what the callback sees.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { ring, ringAlways, sleepOn, keepAlive } from './doorbell.js';
+import { ring, ringAlways, sleepOn, sleepOnce, keepAlive } from './doorbell.js';
 import { RingCorruptedError } from './errors.js';
 import {
   CLOSED,
@@ -90,6 +90,17 @@ export class RingConsumer extends RingEnd {
    */
   async waitForData(): Promise<void> {
     while (!this.readyToWake()) await this.sleepOnce();
+  }
+
+  /**
+   * One doorbell sleep without a loop or a promise of its own (see `sleepOnce`): undefined when
+   * there is data or a close already (nothing to wait for); otherwise a promise that settles when
+   * rung, or spuriously — the caller re-checks. It does not keep the thread alive.
+   */
+  sleepForData(): Promise<unknown> | undefined {
+    const sleep = sleepOnce(this.ring.control, CONSUMER_SLEEPING, 1, this.readyToWake);
+    if (sleep !== undefined) this.sleeps++;
+    return sleep;
   }
 
   private readonly readyToWake = () => this.hasData || Atomics.load(this.ring.control, CLOSED) !== 0;

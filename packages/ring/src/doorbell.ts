@@ -19,15 +19,25 @@
  * The promise may also resolve spuriously; callers re-check in a loop.
  */
 export function sleepOn(control: Int32Array, word: number, announce: number, ready: () => boolean): Promise<unknown> | undefined {
+  const sleep = sleepOnce(control, word, announce, ready);
+  if (sleep === undefined) return undefined;
+  keepAlive.hold();
+  return sleep.finally(keepAlive.release);
+}
+
+/**
+ * `sleepOn` without the keep-alive: the bare promise `Atomics.waitAsync` made (no promise of its
+ * own), for a caller that holds `keepAlive` itself and chains one handler (the scheduler's edge,
+ * once per wait on its hot path).
+ */
+export function sleepOnce(control: Int32Array, word: number, announce: number, ready: () => boolean): Promise<unknown> | undefined {
   Atomics.store(control, word, announce);
   if (ready()) {
     Atomics.compareExchange(control, word, announce, 0);
     return undefined;
   }
   const waited = Atomics.waitAsync(control, word, announce);
-  if (!waited.async) return undefined; // rung between the store and here: the word changed
-  keepAlive.hold();
-  return waited.value.finally(keepAlive.release);
+  return waited.async ? waited.value : undefined; // not async: rung between the store and here
 }
 
 /**

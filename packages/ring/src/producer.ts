@@ -6,7 +6,7 @@
  * makes the bytes visible). Full ring = back-pressure: the push methods return false / a short
  * count and change nothing; nothing is dropped and nothing grows.
  */
-import { ring, sleepOn } from './doorbell.js';
+import { ring, sleepOn, sleepOnce } from './doorbell.js';
 import { RecordTooLargeError, ReservationError, RingClosedError } from './errors.js';
 import {
   CLOSED,
@@ -149,6 +149,23 @@ export class RingProducer extends RingEnd {
       await sleep;
     }
   }
+
+  /**
+   * One doorbell sleep until a record of `payloadBytes` fits, without a loop or a promise of its
+   * own (see `sleepOnce`): undefined when it fits now or the ring is closed; otherwise a promise
+   * that settles when rung, or spuriously — the caller re-checks. It does not keep the thread alive.
+   */
+  sleepForSpace(payloadBytes: number): Promise<unknown> | undefined {
+    if (this.canFit(payloadBytes)) return undefined;
+    this.spaceNeeded = this.bytesNeeded(payloadBytes);
+    const sleep = sleepOnce(this.ring.control, PRODUCER_WAITING, this.spaceNeeded, this.fitsNeeded);
+    if (sleep !== undefined) this.sleeps++;
+    return sleep;
+  }
+
+  /** `sleepForSpace`'s condition, bound once (no closure per sleep). */
+  private spaceNeeded = 0;
+  private readonly fitsNeeded = (): boolean => this.closed || this.free() >= this.spaceNeeded;
 
   /**
    * A record of `payloadBytes` would fit now, or the ring is closed (a push would then throw, so

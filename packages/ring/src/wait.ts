@@ -31,6 +31,15 @@ export function awaitRing(wait: RingWait): Promise<void> {
   return wait.kind === 'data' ? wait.consumer.waitForData() : wait.producer.waitForSpace(wait.bytes);
 }
 
+/**
+ * One doorbell sleep for the condition, for an edge that loops itself: undefined when it holds
+ * now; otherwise `Atomics.waitAsync`'s own promise, settled when rung or spuriously (re-check).
+ * Unlike `awaitRing` it makes no promise of its own and does not keep the thread alive.
+ */
+export function sleepForRing(wait: RingWait): Promise<unknown> | undefined {
+  return wait.kind === 'data' ? wait.consumer.sleepForData() : wait.producer.sleepForSpace(wait.bytes);
+}
+
 /** The ring end a wait is on: one pending wait per end is enough. */
 export function ringWaitEnd(wait: RingWait): RingConsumer | RingProducer {
   return wait.kind === 'data' ? wait.consumer : wait.producer;

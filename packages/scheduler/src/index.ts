@@ -4,3 +4,4 @@
  */
 export { RunQueue, IDLE, type Runnable, type Wakeup } from './runQueue.js';
 export { RealtimeDriver } from './realtimeDriver.js';
+export { RingWakeup } from './ringWakeup.js';

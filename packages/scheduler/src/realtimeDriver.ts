@@ -3,7 +3,7 @@
  * the earliest wake-up of all shells, and one doorbell sleep per ring end a shell waits on. This
  * is the only place the shells' scheduling touches timers or threads.
  */
-import { awaitRing, ringWaitEnd, ringWaitMet, type RingConsumer, type RingProducer } from '@kcptunb/ring';
+import { doorbellKeepAlive, ringWaitEnd, sleepForRing, type RingConsumer, type RingProducer } from '@kcptunb/ring';
 import { RunQueue, type Runnable } from './runQueue.js';
 
 export class RealtimeDriver<T extends Runnable = Runnable> {
@@ -11,8 +11,11 @@ export class RealtimeDriver<T extends Runnable = Runnable> {
   private immediate: NodeJS.Immediate | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
-  /** Ring ends with a doorbell sleep pending (one is enough per end). */
-  private readonly armed = new Set<RingConsumer | RingProducer>();
+  /**
+   * One reusable sleep record per ring end (weakly held: a retired session's ends just go); at
+   * most one doorbell sleep pending per end.
+   */
+  private readonly sleeps = new WeakMap<RingConsumer | RingProducer, RingSleep<T>>();
   private stopped = false;
 
   /**
@@ -41,22 +44,28 @@ export class RealtimeDriver<T extends Runnable = Runnable> {
     if (!this.stopped) this.immediate ??= setImmediate(this.turn);
   }
 
+  /**
+   * Arm a doorbell sleep for each ring condition of `item`'s wake-up (or mark it dirty when one
+   * holds already). Per sleep: the promise `Atomics.waitAsync` makes and one `then` on it, with the
+   * end's bound handler: no async function, no closure, no `finally` per wait.
+   */
   private armRings(item: T): void {
     const wakeup = this.queue.wakeupOf(item);
     if (!wakeup) return;
     for (const wait of wakeup.rings) {
       const end = ringWaitEnd(wait);
-      if (this.armed.has(end)) continue;
-      if (ringWaitMet(wait)) {
+      let sleep = this.sleeps.get(end);
+      if (sleep?.pending) continue;
+      const slept = sleepForRing(wait);
+      if (slept === undefined) {
         this.queue.markDirty(item);
         continue;
       }
-      this.armed.add(end);
-      const woken = () => {
-        this.armed.delete(end);
-        this.queue.markDirty(item);
-      };
-      awaitRing(wait).then(woken, woken);
+      if (!sleep) this.sleeps.set(end, (sleep = new RingSleep(this.queue)));
+      sleep.item = item;
+      sleep.pending = true;
+      doorbellKeepAlive.hold(); // Atomics.waitAsync alone does not keep the loop alive
+      slept.then(sleep.woken, sleep.woken);
     }
   }
 
@@ -81,4 +90,18 @@ export class RealtimeDriver<T extends Runnable = Runnable> {
     this.timer = undefined;
     this.immediate = undefined;
   }
+}
+
+/** A ring end's doorbell sleep: whom to mark dirty when it is rung (or settles spuriously). */
+class RingSleep<T extends Runnable> {
+  item: T | undefined;
+  pending = false;
+  constructor(private readonly queue: RunQueue<T>) {}
+  readonly woken = (): void => {
+    this.pending = false;
+    doorbellKeepAlive.release();
+    const item = this.item!;
+    this.item = undefined;
+    this.queue.markDirty(item);
+  };
 }

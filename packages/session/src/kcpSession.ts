@@ -208,7 +208,6 @@ export class KcpSession {
     this.counters.inPkts += batch.count;
     this.counters.inBytes += inBytes;
     const ok = this.crypt.open(batch);
-    const sink = (kcp: Uint8Array, regular: boolean) => this.feed(kcp, regular);
     for (let i = 0; i < batch.count; i++) {
       if (!ok[i]) continue;
       if (this.acceptDatagram && !this.acceptDatagram(batch.view(i), now)) {
@@ -228,7 +227,7 @@ export class KcpSession {
       }
       if (isFecPacket(packet)) this.learnShape(packet);
       if (this.decoder && this.fecShapeKnown && isFecPacket(packet)) {
-        this.decoder.input(packet, sink);
+        this.decoder.input(packet, this.feedSink);
       } else {
         // without a decoder (or before the peer's shape is confirmed) data shards are taken as they are and parity is only counted
         const kcp = kcpBytesOf(packet);
@@ -279,6 +278,9 @@ export class KcpSession {
   /** Out-of-band (type 0xF3) datagrams received and dropped (docs/protocol.md §2.7). */
   oobDatagrams = 0;
   private readonly header = emptySegmentHeader();
+
+  /** `feed`, bound once for the FEC decoder (no closure per input batch). */
+  private readonly feedSink = (kcp: Uint8Array, regular: boolean): void => this.feed(kcp, regular);
 
   private feed(kcp: Uint8Array, regular: boolean): void {
     const header = this.header;

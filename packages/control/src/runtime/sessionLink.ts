@@ -11,8 +11,8 @@
  * smux wants input (its receive budget), so a slow TCP reader eventually closes KCP's window
  * towards the peer.
  */
-import { dataWait, maxPayloadBytes, RingBuffer, RingConsumer, RingProducer, spaceWait, type RingWait } from '@kcptunb/ring';
-import { IDLE, type RunQueue, type Runnable, type Wakeup } from '@kcptunb/scheduler';
+import { maxPayloadBytes, RingBuffer, RingConsumer, RingProducer } from '@kcptunb/ring';
+import { IDLE, RingWakeup, type RunQueue, type Runnable, type Wakeup } from '@kcptunb/scheduler';
 import type { SessionRings } from '@kcptunb/dataplane';
 import type { SmuxError, SmuxSession, SmuxStream } from '@kcptunb/smux';
 
@@ -29,7 +29,9 @@ export interface SessionLinkHandlers {
 export class SessionLink implements Runnable {
   private readonly toShard: RingProducer;
   private readonly fromShard: RingConsumer;
-  private readonly dataWait: RingWait;
+  private readonly wakeup: RingWakeup;
+  /** `run`'s `now`, for the bound record handler (no closure per drain). */
+  private now = 0;
   /** Largest record put on the ring to the shard. */
   private readonly recordBytes: number;
   /** A chunk of smux output the ring to the shard had no room for. */
@@ -45,7 +47,7 @@ export class SessionLink implements Runnable {
     this.toShard = new RingProducer(rings.toShard);
     this.recordBytes = Math.min(MAX_RECORD, maxPayloadBytes(RingBuffer.capacityOf(rings.toShard)));
     this.fromShard = new RingConsumer(rings.toControl);
-    this.dataWait = dataWait(this.fromShard);
+    this.wakeup = new RingWakeup(this.fromShard, this.toShard);
     queue.add(this);
   }
 
@@ -65,10 +67,11 @@ export class SessionLink implements Runnable {
 
   run(now: number): Wakeup {
     if (this.ended) return IDLE;
+    this.now = now;
     // 1. received bytes into smux, within its budget: one record at a time, so the budget is
     //    overshot by at most one record (≤ 64 KiB), never by a whole batch of them
     while (this.smux.wantsInput && this.fromShard.hasData) {
-      this.fromShard.drain((record) => this.smux.input(record, now), 1);
+      this.fromShard.drain(this.inputRecord, 1);
     }
     if (this.fromShard.closedByProducer && !this.fromShard.hasData && !this.smux.closed) {
       this.smux.close(); // the shard ended the KCP session
@@ -78,9 +81,9 @@ export class SessionLink implements Runnable {
     // 3. events
     if (!this.handleEvents()) return IDLE;
     // 4. frames to the shard, published (and the shard woken) once
-    if (this.outputDone) return { at: this.smux.nextWakeAt, rings: this.ringWaits() };
+    if (this.outputDone) return this.ringWaits();
     try {
-      this.toShard.batch(() => this.flushOutput());
+      this.toShard.batch(this.flushOutput);
       if (this.finishing && !this.pendingOut) {
         // every FIN is in the ring: closing our end tells the shard to deliver, then reset (docs/protocol.md §3.10)
         this.outputDone = true;
@@ -96,17 +99,15 @@ export class SessionLink implements Runnable {
     // taking output can make streams writable again ('stream-writable'), and handlers can free
     // receive budget: run again this turn rather than wait for some unrelated wake-up
     if (this.smux.hasEvents || (this.fromShard.hasData && this.smux.wantsInput)) this.schedule();
-    return { at: this.smux.nextWakeAt, rings: this.ringWaits() };
+    return this.ringWaits();
   }
 
-  private ringWaits(): readonly RingWait[] {
+  private ringWaits(): Wakeup {
     const waitData = !this.fromShard.hasData && !this.fromShard.closedByProducer;
-    if (this.pendingOut) {
-      const space = spaceWait(this.toShard, this.pendingOut.length);
-      return waitData ? [this.dataWait, space] : [space];
-    }
-    return waitData ? [this.dataWait] : [];
+    return this.wakeup.set(this.smux.nextWakeAt, waitData, this.pendingOut ? this.pendingOut.length : 0);
   }
+
+  private readonly inputRecord = (record: Uint8Array): void => this.smux.input(record, this.now);
 
   /** Hand smux events to the handlers; false once the session has ended. */
   private handleEvents(): boolean {
@@ -129,7 +130,7 @@ export class SessionLink implements Runnable {
     return !this.ended;
   }
 
-  private flushOutput(): void {
+  private readonly flushOutput = (): void => {
     if (this.pendingOut) {
       if (!this.toShard.tryPush(this.pendingOut)) return;
       this.pendingOut = undefined;
@@ -154,7 +155,7 @@ export class SessionLink implements Runnable {
         return;
       }
     }
-  }
+  };
 
   private end(error: SmuxError | null): void {
     if (this.ended) return;
