@@ -65,7 +65,7 @@ const settings: BenchSettings = {
   streams: Math.round(num('--streams', 16)),
   perStreamBytes: num('--per-stream-mib', quick ? 1 : 8) * MiB,
   pingCount: Math.round(num('--ping', quick ? 300 : 2000)),
-  pingWarmup: quick ? 30 : 100,
+  pingWarmup: Math.round(num('--ping-warmup', quick ? 300 : 3000)),
   pingBudgetMs: 20_000,
   minRateMBps: num('--min-rate', 1),
   stallMs: num('--stall-ms', 15_000),
