@@ -110,6 +110,8 @@ export class Listener {
           bindPort: p,
           reusePort,
           receiveDestinations: request.sessionSockets === true && listener.wildcard,
+          // established sessions read their own sockets: the listener's share of a loop turn is one batch
+          receiveRounds: request.sessionSockets === true ? 1 : undefined,
           ...settings.socket,
           onReceive: (batch, senders) => listener.onBatch(batch, senders!, endpoint),
           log: (message) => context.post({ type: 'log', message }),

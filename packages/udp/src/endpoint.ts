@@ -66,6 +66,12 @@ export interface UdpOpenOptions extends UdpSocketOptions {
    * wildcard-bound server socket whose sessions get sockets of their own (`Senders.destination`).
    */
   receiveDestinations?: boolean;
+  /**
+   * recvmmsg batches per loop turn (native path; 16 by default). A listening socket whose
+   * sessions have sockets of their own takes 1, so screening a flood on it cannot starve them:
+   * what does not fit its receive buffer the kernel drops, at no cost to the shard.
+   */
+  receiveRounds?: number;
   /** IP literal and port of the one peer (client sessions); unconnected otherwise. */
   connect?: { address: string; port: number };
   onReceive: ReceiveHandler;

@@ -153,7 +153,8 @@ export class NativeUdpEndpoint implements UdpEndpoint {
   }
 
   private receiveRounds(batch: DatagramBatch): void {
-    for (let round = 0; round < RECEIVE_ROUNDS; round++) {
+    const rounds = this.o.receiveRounds ?? RECEIVE_ROUNDS;
+    for (let round = 0; round < rounds; round++) {
       if (this.closed) return;
       batch.clear();
       const n = this.addon.recv(this.fd, batch.memoryBytes(), batch.base, DATAGRAM_STRIDE, batch.memoryWords(), batch.lens >>> 2, 0, batch.capacity, this.addrs, this.stat, this.dests);
