@@ -15,6 +15,7 @@ import { ChecksumTally } from './checksumTally.js';
 import { HeapTrimmer } from './heapTrim.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
 import { NewcomerProbe } from './newcomerProbe.js';
+import { PenaltyBox } from './penaltyBox.js';
 import { ReplayFilter } from './replayFilter.js';
 import { ResetReply } from './resetReply.js';
 import { RingPool } from './ringPool.js';
@@ -54,6 +55,8 @@ export class Listener {
   readonly replay: ReplayFilter | undefined;
   /** Sources of datagrams that failed the checksum, named in a log line every 10 s (docs/deviations.md row 26). */
   private readonly checksums = new ChecksumTally();
+  /** Sources that keep failing the checksum: turned away for a while without a decryption (counted in InCsumErrors). */
+  private readonly penalty = process.env.KCPTUNB_PENALTY_BOX === '0' ? undefined : new PenaltyBox();
   /** When each of this shard's sessions opened (admission's probation). */
   private readonly openedAt = new Map<number, number>();
   /** One socket per listening port; a session answers from the one its first datagram came to. */
@@ -137,10 +140,15 @@ export class Listener {
     const probe = this.probe;
     probe.clear();
     for (let i = 0; i < batch.count; i++) {
-      const known = this.byAddress.get(senders.key(i));
+      const key = senders.key(i);
+      const known = this.byAddress.get(key);
       if (known) {
         if (known.session) this.context.sessions.deliver(known.session, batch.view(i), now);
         else known.link.forward(known.id, batch.view(i));
+        continue;
+      }
+      if (this.penalty?.boxed(key, now)) {
+        this.context.snmp.values[S.InCsumErrors]!++;
         continue;
       }
       probe.add(batch.view(i), i);
@@ -168,7 +176,11 @@ export class Listener {
       }
       const first = probe.first(j);
       if (first === undefined) {
-        if (probe.failedChecksum(j)) this.checksums.note(senders.key(i), this.context.clock(), () => senders.peer(i).text);
+        if (probe.failedChecksum(j)) {
+          const now = this.context.clock();
+          this.checksums.note(senders.key(i), now, () => senders.peer(i).text);
+          this.penalty?.failed(senders.key(i), now);
+        }
         continue;
       }
       const peer = senders.peer(i); // allocates: only for datagrams that decrypted and name a conv
