@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     const recorded: Buffer[] = [];
     await shortSession({ kernels, port: tunnel.udpPort, key, record: (d) => recorded.push(d) });
     const startFlood = async (port: number): Promise<{ stop: () => Promise<void> | void; sent: () => number }> =>
-      garbage > 0 ? garbageFlood(kernels, { port, perSec: garbage, sources }) : replayFlood(recorded.slice(0, 4), ports, port, 100);
+      garbage > 0 ? garbageFlood({ port, perSec: garbage, sources }) : replayFlood(recorded.slice(0, 4), ports, port, 100);
     const what = garbage > 0 ? `garbage ${garbage}/s from ${sources} ports` : `replay of 4 recorded datagrams from ${ports} ports every 100 ms`;
     let controlPct: number | undefined;
     if (control) {
