@@ -3,43 +3,32 @@
  * ports, sent in sendmmsg batches through the project's own endpoint so that the sender, which
  * shares the machine with the tunnel, spends as little CPU per datagram as it can. Paced by a
  * 5 ms tick towards `perSec`; what was actually sent is reported (the kernel may refuse some).
+ * It runs in a worker thread of its own: on loopback a send also does the receiver's kernel work,
+ * and a sender that fell behind sends up to a second's worth per tick — in the bench's main
+ * thread that stalled the echo target and the transfer it measures.
  */
-import { openUdpEndpoint, type UdpEndpoint } from '@kcptunb/udp';
-import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
-import { Rng } from '@kcptunb/testkit';
+import { Worker } from 'node:worker_threads';
 
-const TICK_MS = 5;
-const BATCH = 64;
+export interface GarbageFloodOptions {
+  port: number;
+  perSec: number;
+  sources: number;
+  seed?: number;
+}
 
-export async function garbageFlood(kernels: Kernels, o: { port: number; perSec: number; sources: number; seed?: number }): Promise<{ stop: () => void; sent: () => number }> {
-  const rng = new Rng(o.seed ?? 11);
-  const endpoints: UdpEndpoint[] = [];
-  for (let i = 0; i < o.sources; i++) {
-    endpoints.push(await openUdpEndpoint({ kernels, family: 4, bindAddress: '127.0.0.1', bindPort: 0, sockBuf: 4 << 20, dscp: 0, connect: { address: '127.0.0.1', port: o.port }, onReceive: () => {}, log: () => {} }));
-  }
-  const batch = new DatagramBatch(kernels, BATCH);
-  for (let i = 0; i < BATCH; i++) {
-    const d = new Uint8Array(64 + rng.int(1400 - 64));
-    for (let j = 0; j < d.length; j++) d[j] = rng.int(256);
-    batch.push(d);
-  }
-  let sent = 0;
-  let next = 0;
-  const t0 = Date.now();
-  const timer = setInterval(() => {
-    const due = Math.floor(((Date.now() - t0) * o.perSec) / 1000) - sent;
-    // at most one second's worth per tick: a stalled sender does not burst afterwards
-    for (let left = Math.min(due, o.perSec); left >= BATCH; left -= BATCH) {
-      endpoints[next++ % endpoints.length]!.send(batch);
-      sent += BATCH;
-    }
-  }, TICK_MS);
+export async function garbageFlood(o: GarbageFloodOptions): Promise<{ stop: () => Promise<void>; sent: () => number }> {
+  const count = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(new URL('./garbageFloodWorker.js', import.meta.url), { workerData: { ...o, count } });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
   return {
-    sent: () => sent,
-    stop: () => {
-      clearInterval(timer);
-      for (const e of endpoints) e.close();
-      batch.dispose();
+    sent: () => Atomics.load(count, 0),
+    stop: async () => {
+      worker.postMessage('stop');
+      await exited;
     },
   };
 }

@@ -6,6 +6,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadKernels } from '@kcptunb/wasm';
+import { udpImplementation } from '@kcptunb/udp';
+import { connectedSocketsOn } from '../support/serverSockets.js';
 import { echoTransfer, garbageDgramFlood, kcptunbCountersOf, ProcessGroup, replayFlood, shortSession, snmpOf } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
@@ -53,6 +55,8 @@ test('under a garbage flood (20,000 random datagrams/s from 16 ports) an establi
     const after = await snmpOf(tunnel.server);
     assert.ok(after.InCsumErrors! - before.InCsumErrors! > 1000, `garbage was refused and counted (InCsumErrors ${before.InCsumErrors} → ${after.InCsumErrors})`);
     assert.equal(after.CurrEstab, 2, 'no garbage datagram opened a session (the tunnel and the newcomer)');
+    // native path: the established session (and the newcomer) read sockets of their own, apart from the flood's
+    if (udpImplementation().kind === 'native') assert.ok(connectedSocketsOn(tunnel.server, tunnel.udpPort) >= 1, 'the established session has a socket of its own');
   } finally {
     await flood.stop();
   }

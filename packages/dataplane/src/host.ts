@@ -13,7 +13,7 @@ import { Snmp, SnmpPeriod } from '@kcptunb/snmp';
 import { sessionKey, type DialRequest, type FromShard, type ListenRequest, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 import type { AdmissionSettings } from './admission.js';
 import type { EventLoopFigures, SessionFigures, ShardFigures } from './sessionFigures.js';
-import { reusePortSupported } from './udp.js';
+import { reusePortSupported, sessionSocketsSupported } from './udp.js';
 
 /** Datagram ring size in each direction between the listener shard and another shard. */
 const FORWARD_RING_BYTES = 8 << 20;
@@ -213,7 +213,9 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
    */
   async listen(o: ListenOptions): Promise<{ address: string; port: number }> {
     const reusePort = reusePortSupported() && this.shardHandles.length > 1;
-    const request: ListenRequest = { host: o.host, port: o.port, lastPort: o.lastPort, settings: o.settings, admission: o.admission, ringBytes: o.ringBytes, reusePort };
+    const forwarding = !reusePort && this.shardHandles.length > 1;
+    const sessionSockets = !forwarding && sessionSocketsSupported();
+    const request: ListenRequest = { host: o.host, port: o.port, lastPort: o.lastPort, settings: o.settings, admission: o.admission, ringBytes: o.ringBytes, reusePort, sessionSockets };
     if (!reusePort && this.shardHandles.length > 1) {
       request.forwards = this.shardHandles.slice(1).map((s) => ({ owner: s.index, rings: { ingress: RingBuffer.create(FORWARD_RING_BYTES), egress: RingBuffer.create(FORWARD_RING_BYTES) } }));
       for (const f of request.forwards) this.send(f.owner, { type: 'serve-forwarded', rings: f.rings, settings: o.settings });

@@ -6,7 +6,7 @@
  * through forwarding links, to the others.
  */
 import { RingBuffer } from '@kcptunb/ring';
-import { openUdpEndpoint, trimHeap, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
+import { openSessionEndpoint, openUdpEndpoint, trimHeap, type PeerAddress, type PeerKey, type Senders, type UdpEndpoint } from '@kcptunb/udp';
 import { DatagramBatch, type Kernels } from '@kcptunb/wasm';
 import { S, type Snmp } from '@kcptunb/snmp';
 import { Admission, type Candidate } from './admission.js';
@@ -15,9 +15,11 @@ import { ChecksumTally } from './checksumTally.js';
 import { HeapTrimmer } from './heapTrim.js';
 import type { FromShard, ListenRequest, SessionRings } from './protocol.js';
 import { NewcomerProbe } from './newcomerProbe.js';
+import { PenaltyBox } from './penaltyBox.js';
 import { ReplayFilter } from './replayFilter.js';
 import { ResetReply } from './resetReply.js';
 import { RingPool } from './ringPool.js';
+import { SessionSockets, type SessionSocketRequest } from './sessionSockets.js';
 import type { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
 
@@ -53,6 +55,8 @@ export class Listener {
   readonly replay: ReplayFilter | undefined;
   /** Sources of datagrams that failed the checksum, named in a log line every 10 s (docs/deviations.md row 26). */
   private readonly checksums = new ChecksumTally();
+  /** Sources that keep failing the checksum: turned away for a while without a decryption (counted in InCsumErrors). */
+  private readonly penalty = process.env.KCPTUNB_PENALTY_BOX === '0' ? undefined : new PenaltyBox();
   /** When each of this shard's sessions opened (admission's probation). */
   private readonly openedAt = new Map<number, number>();
   /** One socket per listening port; a session answers from the one its first datagram came to. */
@@ -65,6 +69,10 @@ export class Listener {
    * soak on a quiet machine shows it helps — on the shared one the interleaved runs were noise.
    */
   private readonly trimmer = process.env.KCPTUNB_HEAP_TRIM === '1' ? new HeapTrimmer(trimHeap) : undefined;
+  /** This shard's sessions' own connected sockets (native path), so floods on the port queue apart from them. */
+  private readonly sessionSockets: SessionSockets | undefined;
+  /** The listener is bound to every interface: a session socket binds the address its first datagram was sent to. */
+  private readonly wildcard: boolean;
 
   private constructor(
     private readonly context: ListenerContext,
@@ -79,13 +87,23 @@ export class Listener {
     this.admission = new Admission(maxSessions, undefined, context.clock());
     this.replay = replayFilter ? new ReplayFilter({}, context.clock()) : undefined;
     this.probe = new NewcomerProbe(kernels, settings, snmp, this.replay);
+    this.wildcard = request.host === '' || request.host === '0.0.0.0' || request.host === '::';
+    if (request.sessionSockets) {
+      const family: 4 | 6 = request.host.includes(':') ? 6 : 4;
+      const log = (message: string) => context.post({ type: 'log', message });
+      const open = (r: SessionSocketRequest) =>
+        openSessionEndpoint({ kernels, family, bindAddress: r.local.address, bindPort: r.local.port, connect: r.peer, ...settings.socket, onReceive: r.onReceive, log, onDropped: (n) => (snmp.values[S.InErrs]! += n) });
+      this.sessionSockets = new SessionSockets(open, log);
+    }
     this.resets = new ResetReply(kernels, this.probe.crypt, this.probe.cryptHeader, settings.fec.dataShards > 0 && settings.fec.parityShards > 0);
   }
 
   /** Bind the server socket(s) (`host` '' = every interface) and start demultiplexing. */
   static async open(context: ListenerContext, request: ListenRequest): Promise<Listener> {
     const listener = new Listener(context, request);
-    const { host, port, reusePort, settings } = request;
+    const { host, port, settings } = request;
+    // session sockets share the port with the listening one (also with one shard)
+    const reusePort = request.reusePort || request.sessionSockets === true;
     try {
       for (let p = port; p <= (request.lastPort ?? port); p++) {
         const endpoint: UdpEndpoint = await openUdpEndpoint({
@@ -94,6 +112,9 @@ export class Listener {
           bindAddress: host,
           bindPort: p,
           reusePort,
+          receiveDestinations: request.sessionSockets === true && listener.wildcard,
+          // established sessions read their own sockets: the listener's share of a loop turn is one batch
+          receiveRounds: request.sessionSockets === true ? 1 : undefined,
           ...settings.socket,
           onReceive: (batch, senders) => listener.onBatch(batch, senders!, endpoint),
           log: (message) => context.post({ type: 'log', message }),
@@ -119,10 +140,15 @@ export class Listener {
     const probe = this.probe;
     probe.clear();
     for (let i = 0; i < batch.count; i++) {
-      const known = this.byAddress.get(senders.key(i));
+      const key = senders.key(i);
+      const known = this.byAddress.get(key);
       if (known) {
         if (known.session) this.context.sessions.deliver(known.session, batch.view(i), now);
         else known.link.forward(known.id, batch.view(i));
+        continue;
+      }
+      if (this.penalty?.boxed(key, now)) {
+        this.context.snmp.values[S.InCsumErrors]!++;
         continue;
       }
       probe.add(batch.view(i), i);
@@ -150,7 +176,11 @@ export class Listener {
       }
       const first = probe.first(j);
       if (first === undefined) {
-        if (probe.failedChecksum(j)) this.checksums.note(senders.key(i), this.context.clock(), () => senders.peer(i).text);
+        if (probe.failedChecksum(j)) {
+          const now = this.context.clock();
+          this.checksums.note(senders.key(i), now, () => senders.peer(i).text);
+          this.penalty?.failed(senders.key(i), now);
+        }
         continue;
       }
       const peer = senders.peer(i); // allocates: only for datagrams that decrypted and name a conv
@@ -170,13 +200,13 @@ export class Listener {
         this.context.snmp.values[S.IdleEvictions]!++;
         this.context.sessions.close(decision.evict, 'displaced by a new session: its peer never acknowledged anything', true);
       }
-      this.openSession(batch, i, peer, first.conv, probe.enter(j, now), endpoint);
+      this.openSession(batch, i, peer, first.conv, probe.enter(j, now), endpoint, senders);
     }
     probe.clear();
   }
 
   /** Slot `i` of `batch`, from `peer` to `endpoint`, was admitted: open its session here or on another shard. */
-  private openSession(batch: DatagramBatch, i: number, peer: PeerAddress, conv: number, nonce: Uint8Array | undefined, endpoint: UdpEndpoint): void {
+  private openSession(batch: DatagramBatch, i: number, peer: PeerAddress, conv: number, nonce: Uint8Array | undefined, endpoint: UdpEndpoint, senders: Senders): void {
     const id = this.nextId++;
     const now = this.context.clock();
     this.openedAt.set(id, now);
@@ -192,10 +222,19 @@ export class Listener {
         this.rings.release(rings.toShard, at);
         this.rings.release(rings.toControl, at);
       };
-      const transmit = (out: DatagramBatch) => {
-        if (!this.closed) endpoint.send(out, peer);
-      };
-      const session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit, passive: true, retire: () => this.forget(id), releaseRings, replay: this.replay, openingNonce: nonce, remote: peer.text });
+      let session: ShardSession | undefined;
+      // datagrams still queued on the listening socket reach the session by its address, as before
+      const own = this.sessionSockets?.attach(id, this.sessionSocketRequest(senders, i, endpoint, peer, (b) => {
+        if (session) sessions.deliverBatch(session, b, this.context.clock());
+      }));
+      const transmit = own
+        ? (out: DatagramBatch) => {
+            if (!this.closed) own.send(out);
+          }
+        : (out: DatagramBatch) => {
+            if (!this.closed) endpoint.send(out, peer);
+          };
+      session = sessions.open({ id, conv, settings: this.request.settings, rings, transmit, passive: true, retire: () => this.forget(id), releaseRings, replay: this.replay, openingNonce: nonce, remote: peer.text });
       this.byAddress.set(peer.key, { id, session });
       post({ type: 'accepted', id, remote: peer.text, conv, rings, owner: shardId });
       // a fresh view: opening the session allocated kernel memory, which may have grown (detaching old views)
@@ -207,6 +246,13 @@ export class Listener {
       post({ type: 'accepted', id, remote: peer.text, conv, rings, owner: link.owner });
       link.forward(id, batch.view(i));
     }
+  }
+
+  /** Where a session socket binds (the address the client sent to) and connects; undefined when that address is unknown. */
+  private sessionSocketRequest(senders: Senders, i: number, endpoint: UdpEndpoint, peer: PeerAddress, onReceive: (batch: DatagramBatch) => void): SessionSocketRequest | undefined {
+    const address = this.wildcard ? senders.destination?.(i) : this.request.host;
+    if (address === undefined) return undefined;
+    return { local: { address, port: endpoint.local.port }, peer: { address: peer.address, port: peer.port }, onReceive };
   }
 
   /** This shard's own sessions, for admission (forwarded ones are never displaced from here). */
@@ -235,6 +281,7 @@ export class Listener {
     this.endpointOf.delete(id);
     this.openedAt.delete(id);
     this.byAddress.delete(to.key);
+    this.sessionSockets?.detach(id);
     this.trimmer?.sessionEnded(this.context.clock(), this.byAddress.size);
   }
 
@@ -244,6 +291,7 @@ export class Listener {
     this.closed = true;
     for (const l of this.links) l.close();
     for (const endpoint of this.endpoints) endpoint.close();
+    this.sessionSockets?.closeAll();
     this.dispose();
   }
 

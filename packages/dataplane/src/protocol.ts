@@ -41,6 +41,8 @@ export interface ListenRequest {
   ringBytes: number;
   /** Share the port with the other shards (SO_REUSEPORT, Node ≥ 22.12). */
   reusePort: boolean;
+  /** Each accepted session of a shard gets a connected socket of its own (native UDP path; implies SO_REUSEPORT). */
+  sessionSockets?: boolean;
   /** Node < 22.12: the other shards this listener forwards sessions to. */
   forwards?: Array<{ owner: number; rings: ForwardRings }>;
 }

@@ -14,3 +14,13 @@ export function reusePortSupported(version = process.versions.node, env: NodeJS.
   const [major, minor] = version.split('.').map(Number) as [number, number];
   return major > 22 || (major === 22 && minor >= 12);
 }
+
+/**
+ * Whether server sessions get connected sockets of their own (`sessionSockets.ts`): on the
+ * native path, where the addon sets SO_REUSEPORT. `KCPTUNB_SESSION_SOCKETS=0` (or
+ * `KCPTUNB_REUSEPORT=0`, which asks for no shared port at all) keeps every session on the
+ * listening socket.
+ */
+export function sessionSocketsSupported(env: NodeJS.ProcessEnv = process.env, native = udpImplementation().kind === 'native'): boolean {
+  return native && env.KCPTUNB_SESSION_SOCKETS !== '0' && env.KCPTUNB_REUSEPORT !== '0';
+}

@@ -30,7 +30,8 @@ export interface UdpAddon {
   getInt(fd: number, level: number, name: number): number;
   local(fd: number): [address: string, port: number];
   close(fd: number): void;
-  recv(fd: number, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, first: number, max: number, addrs: Uint8Array | null, stats: Float64Array): number;
+  /** `dests`: each datagram's destination address (packed, port 0; family 0 when none), needs IP_PKTINFO / IPV6_RECVPKTINFO on. */
+  recv(fd: number, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, first: number, max: number, addrs: Uint8Array | null, stats: Float64Array, dests?: Uint8Array | null): number;
   send(fd: number, mem: Uint8Array, base: number, stride: number, lens: Uint32Array, lensIndex: number, first: number, count: number, to: Uint8Array | null, stats: Float64Array, gso: boolean): number;
   poll(fd: number, onEvents: (events: number) => void): object;
   pollEvents(poller: object, events: number): void;

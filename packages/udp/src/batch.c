@@ -19,21 +19,46 @@ static int batch_in_bounds(const BatchArgs* b, int32_t first, int32_t count) {
   return end <= b->mem.length && lensEnd <= b->lens.length;
 }
 
+/* The datagram's destination address (IP_PKTINFO / IPV6_PKTINFO), packed with port 0; family 0 when absent. */
+static void pack_destination(struct msghdr* h, uint8_t* out) {
+  memset(out, 0, ADDR_BYTES);
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      struct in_pktinfo info;
+      memcpy(&info, CMSG_DATA(c), sizeof info);
+      uint16_t fam = 4;
+      memcpy(out, &fam, 2);
+      memcpy(out + 4, &info.ipi_addr, 4);
+      return;
+    }
+    if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      struct in6_pktinfo info;
+      memcpy(&info, CMSG_DATA(c), sizeof info);
+      uint16_t fam = 6;
+      memcpy(out, &fam, 2);
+      memcpy(out + 4, &info.ipi6_addr, 16);
+      return;
+    }
+  }
+}
+
 /*
- * recv(fd, mem, base, stride, lens, lensIndex, first, max, addrs|null, stats) → count
+ * recv(fd, mem, base, stride, lens, lensIndex, first, max, addrs|null, stats, dests?) → count
  * Receives up to `max` datagrams into slots first … first+max-1 (slot i at base + i·stride, its
- * length at lens[lensIndex + i]); with `addrs`, each sender's address at addrs[i·24]. Truncated
+ * length at lens[lensIndex + i]); with `addrs`, each sender's address at addrs[i·24]; with `dests`
+ * (the socket has IP_PKTINFO / IPV6_RECVPKTINFO on), each datagram's destination address at
+ * dests[i·24] (port 0; family 0 when the kernel gave none). Truncated
  * datagrams are dropped (counted) and the batch compacted, so the returned slots are all valid.
  * 0 when nothing is waiting. stats[STAT_RECV_TAKEN] says how many the socket gave (equal to `max`:
  * more may be waiting — the poll reports readability as an edge, so the caller reads on).
  */
 napi_value js_recv(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = 11;
+  napi_value argv[11];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   BatchArgs b;
   int32_t fd, first, max;
-  View addrs = {0};
+  View addrs = {0}, dests = {0};
   napi_valuetype t;
   if (argc < 10 || !get_i32(env, argv[0], &fd) || !get_view(env, argv[1], &b.mem) || !get_i32(env, argv[2], &b.base) ||
       !get_i32(env, argv[3], &b.stride) || !get_view(env, argv[4], &b.lens) || !get_i32(env, argv[5], &b.lensIndex) ||
@@ -46,8 +71,16 @@ napi_value js_recv(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "recv: addrs must be a Uint8Array or null");
     return NULL;
   }
+  if (argc >= 11) {
+    napi_typeof(env, argv[10], &t);
+    if (t != napi_null && t != napi_undefined && !get_view(env, argv[10], &dests)) {
+      napi_throw_type_error(env, NULL, "recv: dests must be a Uint8Array or null");
+      return NULL;
+    }
+  }
   if (max > MAX_BATCH) max = MAX_BATCH;
-  if (!batch_in_bounds(&b, first, max) || (addrs.data && addrs.length < (size_t)(first + max) * ADDR_BYTES)) {
+  if (!batch_in_bounds(&b, first, max) || (addrs.data && addrs.length < (size_t)(first + max) * ADDR_BYTES) ||
+      (dests.data && dests.length < (size_t)(first + max) * ADDR_BYTES)) {
     napi_throw_range_error(env, NULL, "recv: batch outside its buffers");
     return NULL;
   }
@@ -55,6 +88,11 @@ napi_value js_recv(napi_env env, napi_callback_info info) {
   struct mmsghdr msgs[MAX_BATCH];
   struct iovec iov[MAX_BATCH];
   struct sockaddr_storage from[MAX_BATCH];
+  /* room for one pktinfo cmsg of either family (in6_pktinfo is the larger) */
+  union {
+    char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+    struct cmsghdr align;
+  } ctl[dests.data ? MAX_BATCH : 1];
   memset(msgs, 0, sizeof(struct mmsghdr) * (size_t)max);
   for (int i = 0; i < max; i++) {
     iov[i].iov_base = b.mem.data + b.base + (size_t)(first + i) * (size_t)b.stride;
@@ -64,6 +102,10 @@ napi_value js_recv(napi_env env, napi_callback_info info) {
     if (addrs.data) {
       msgs[i].msg_hdr.msg_name = &from[i];
       msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+    }
+    if (dests.data) {
+      msgs[i].msg_hdr.msg_control = ctl[i].buf;
+      msgs[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
     }
   }
   double* stats = stats_of(&b);
@@ -96,6 +138,7 @@ napi_value js_recv(napi_env env, napi_callback_info info) {
     if (kept != i) memmove(b.mem.data + b.base + (size_t)slot * (size_t)b.stride, iov[i].iov_base, msgs[i].msg_len);
     lens[b.lensIndex + slot] = msgs[i].msg_len;
     if (addrs.data) pack_addr(&from[i], addrs.data + (size_t)slot * ADDR_BYTES);
+    if (dests.data) pack_destination(&msgs[i].msg_hdr, dests.data + (size_t)slot * ADDR_BYTES);
     kept++;
   }
   return number(env, kept);

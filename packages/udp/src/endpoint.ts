@@ -11,6 +11,11 @@ export interface Senders {
   key(slot: number): PeerKey;
   /** The sender as a destination (allocates: call it when a session is opened, not per datagram). */
   peer(slot: number): PeerAddress;
+  /**
+   * The address slot's datagram was sent to (an IP literal; sockets opened with
+   * `receiveDestinations` on the native path only, undefined otherwise). Allocates, like `peer`.
+   */
+  destination?(slot: number): string | undefined;
 }
 
 /**
@@ -56,6 +61,17 @@ export interface UdpOpenOptions extends UdpSocketOptions {
   bindPort: number;
   /** Share the port with other sockets of this process (SO_REUSEPORT: one per shard). */
   reusePort?: boolean;
+  /**
+   * Learn each received datagram's destination address (IP_PKTINFO / IPV6_RECVPKTINFO), for a
+   * wildcard-bound server socket whose sessions get sockets of their own (`Senders.destination`).
+   */
+  receiveDestinations?: boolean;
+  /**
+   * recvmmsg batches per loop turn (native path; 16 by default). A listening socket whose
+   * sessions have sockets of their own takes 1, so screening a flood on it cannot starve them:
+   * what does not fit its receive buffer the kernel drops, at no cost to the shard.
+   */
+  receiveRounds?: number;
   /** IP literal and port of the one peer (client sessions); unconnected otherwise. */
   connect?: { address: string; port: number };
   onReceive: ReceiveHandler;

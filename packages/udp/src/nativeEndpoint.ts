@@ -8,7 +8,7 @@ import { DatagramBatch, DATAGRAM_STRIDE } from '@kcptunb/wasm';
 import { ADDR_BYTES, STAT, STAT_COUNT, type UdpAddon } from './addon.js';
 import type { Senders, UdpEndpoint, UdpEndpointStats, UdpOpenOptions } from './endpoint.js';
 import { peerAt, peerKey, type PeerAddress } from './peerAddress.js';
-import { IPPROTO_IP, IPPROTO_IPV6, IPV6_TCLASS, IP_TOS, SOL_SOCKET, SOL_UDP, SO_RCVBUF, SO_SNDBUF, UDP_SEGMENT } from './socketOptions.js';
+import { IPPROTO_IP, IPPROTO_IPV6, IPV6_RECVPKTINFO, IPV6_TCLASS, IP_PKTINFO, IP_TOS, SOL_SOCKET, SOL_UDP, SO_RCVBUF, SO_SNDBUF, UDP_SEGMENT } from './socketOptions.js';
 import { SpillQueue } from './spillQueue.js';
 
 /** Datagrams per recvmmsg call. */
@@ -33,6 +33,8 @@ export class NativeUdpEndpoint implements UdpEndpoint {
   private readonly stat = new Float64Array(STAT_COUNT);
   private readonly received: DatagramBatch;
   private readonly addrs: Uint8Array | null;
+  /** Each received datagram's destination address (receiveDestinations only). */
+  private readonly dests: Uint8Array | null;
   private readonly senders: Senders | undefined;
   private readonly spill = new SpillQueue();
   private gso: boolean;
@@ -56,8 +58,16 @@ export class NativeUdpEndpoint implements UdpEndpoint {
     this.gso = this.probeGso();
     this.received = new DatagramBatch(o.kernels, RECEIVE_BATCH);
     this.addrs = o.connect ? null : new Uint8Array(RECEIVE_BATCH * ADDR_BYTES);
+    this.dests = !o.connect && o.receiveDestinations && this.askDestinations() ? new Uint8Array(RECEIVE_BATCH * ADDR_BYTES) : null;
     const addrs = this.addrs;
-    this.senders = addrs ? { key: (slot) => peerKey(addrs, slot * ADDR_BYTES), peer: (slot) => peerAt(addrs, slot * ADDR_BYTES) } : undefined;
+    const dests = this.dests;
+    this.senders = addrs
+      ? {
+          key: (slot) => peerKey(addrs, slot * ADDR_BYTES),
+          peer: (slot) => peerAt(addrs, slot * ADDR_BYTES),
+          destination: (slot) => (dests && dests[slot * ADDR_BYTES] !== 0 ? peerAt(dests, slot * ADDR_BYTES).address : undefined),
+        }
+      : undefined;
     this.poller = addon.poll(this.fd, (events) => this.onEvents(events));
   }
 
@@ -143,10 +153,11 @@ export class NativeUdpEndpoint implements UdpEndpoint {
   }
 
   private receiveRounds(batch: DatagramBatch): void {
-    for (let round = 0; round < RECEIVE_ROUNDS; round++) {
+    const rounds = this.o.receiveRounds ?? RECEIVE_ROUNDS;
+    for (let round = 0; round < rounds; round++) {
       if (this.closed) return;
       batch.clear();
-      const n = this.addon.recv(this.fd, batch.memoryBytes(), batch.base, DATAGRAM_STRIDE, batch.memoryWords(), batch.lens >>> 2, 0, batch.capacity, this.addrs, this.stat);
+      const n = this.addon.recv(this.fd, batch.memoryBytes(), batch.base, DATAGRAM_STRIDE, batch.memoryWords(), batch.lens >>> 2, 0, batch.capacity, this.addrs, this.stat, this.dests);
       if (n > 0) {
         batch.count = n;
         this.o.onReceive(batch, this.senders);
@@ -187,6 +198,18 @@ export class NativeUdpEndpoint implements UdpEndpoint {
         }
       }
       if (errors.length === attempts.length) o.log(`SetDSCP: ${errors[0]}`);
+    }
+  }
+
+  /** IP_PKTINFO (IPv4) or IPV6_RECVPKTINFO (IPv6, v4-mapped datagrams included): false when refused. */
+  private askDestinations(): boolean {
+    try {
+      if (this.o.family === 6) this.addon.setInt(this.fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+      else this.addon.setInt(this.fd, IPPROTO_IP, IP_PKTINFO, 1);
+      return true;
+    } catch (e) {
+      this.o.log(`udp: destination addresses unavailable (${(e as Error).message})`);
+      return false;
     }
   }
 

@@ -24,3 +24,15 @@ export async function openUdpEndpoint(o: UdpOpenOptions): Promise<UdpEndpoint> {
   if (!a.addon) return DgramUdpEndpoint.open(o);
   return new NativeUdpEndpoint(a.addon, o);
 }
+
+/**
+ * A connected socket of its own for one server session: SO_REUSEPORT, bound to the address and
+ * port the client sent to, connected to the client. Linux prefers a connected socket whose
+ * 4-tuple matches over the port's other sockets, so the session's datagrams queue here, apart
+ * from the listening socket's. Native path only (node:dgram on Node 20 has no reusePort):
+ * undefined there. Throws what the kernel refused (bind EADDRINUSE, connect).
+ */
+export function openSessionEndpoint(o: UdpOpenOptions & { connect: { address: string; port: number } }): UdpEndpoint | undefined {
+  const a = udpAddon();
+  return a.addon ? new NativeUdpEndpoint(a.addon, { ...o, reusePort: true }) : undefined;
+}

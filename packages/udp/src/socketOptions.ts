@@ -4,8 +4,10 @@ export const SO_SNDBUF = 7;
 export const SO_RCVBUF = 8;
 export const IPPROTO_IP = 0;
 export const IP_TOS = 1;
+export const IP_PKTINFO = 8;
 export const IPPROTO_IPV6 = 41;
 export const IPV6_TCLASS = 67;
+export const IPV6_RECVPKTINFO = 49;
 export const SOL_UDP = 17;
 export const UDP_SEGMENT = 103;
 
