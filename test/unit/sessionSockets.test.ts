@@ -10,7 +10,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readdirSync } from 'node:fs';
 import { DatagramBatch, loadKernels } from '@kcptunb/wasm';
 import { openSessionEndpoint, openUdpEndpoint, udpAddon, type Senders, type UdpEndpoint } from '@kcptunb/udp';
-import { sessionSocketsSupported } from '@kcptunb/dataplane';
+import { SESSION_SOCKETS_WITHOUT_HASH4, sessionSocketLimit } from '@kcptunb/dataplane';
 import { SessionSockets } from '@kcptunb/dataplane/shell';
 
 const kernels = loadKernels();
@@ -123,9 +123,30 @@ test('the kernel refusing a session socket: the session falls back to the shared
   assert.equal(sockets.size, 0);
 });
 
-test('session sockets are used on the native path unless turned off', () => {
-  assert.equal(sessionSocketsSupported({}, true), true);
-  assert.equal(sessionSocketsSupported({}, false), false, 'node:dgram keeps the shared socket');
-  assert.equal(sessionSocketsSupported({ KCPTUNB_SESSION_SOCKETS: '0' }, true), false);
-  assert.equal(sessionSocketsSupported({ KCPTUNB_REUSEPORT: '0' }, true), false);
+test('session sockets are used on the native path unless turned off; a kernel without the 4-tuple hash gets a limit', () => {
+  assert.equal(sessionSocketLimit({}, true, '6.18.44-fc'), Infinity);
+  assert.equal(sessionSocketLimit({}, true, '6.14.0'), Infinity);
+  assert.equal(sessionSocketLimit({}, true, '6.13.9'), SESSION_SOCKETS_WITHOUT_HASH4);
+  assert.equal(sessionSocketLimit({}, true, '5.15.0-91-generic'), SESSION_SOCKETS_WITHOUT_HASH4);
+  assert.equal(sessionSocketLimit({}, true, 'unknown'), SESSION_SOCKETS_WITHOUT_HASH4);
+  assert.equal(sessionSocketLimit({}, false, '6.18.0'), 0, 'node:dgram keeps the shared socket');
+  assert.equal(sessionSocketLimit({ KCPTUNB_SESSION_SOCKETS: '0' }, true, '6.18.0'), 0);
+  assert.equal(sessionSocketLimit({ KCPTUNB_SESSION_SOCKETS: '500' }, true, '5.10.0'), 500);
+  assert.equal(sessionSocketLimit({ KCPTUNB_REUSEPORT: '0' }, true, '6.18.0'), 0);
+});
+
+test('at the limit, further sessions share the listening socket (logged once) until one ends', () => {
+  const lines: string[] = [];
+  const sockets = new SessionSockets(() => ({ kind: 'native', local: { address: '127.0.0.1', port: 1 }, send: () => {}, stats: () => ({}) as never, close: () => {} }), (line) => lines.push(line), 2);
+  const request = { local: { address: '127.0.0.1', port: 1 }, peer: { address: '127.0.0.1', port: 2 }, onReceive: () => {} };
+  assert.ok(sockets.attach(1, request));
+  assert.ok(sockets.attach(2, request));
+  assert.equal(sockets.attach(3, request), undefined);
+  assert.equal(sockets.attach(4, request), undefined);
+  assert.equal(sockets.overLimit, 2);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /2 sessions have sockets of their own/);
+  sockets.detach(1);
+  assert.ok(sockets.attach(5, request), 'a socket again once one was returned');
+  assert.equal(sockets.refused, 0);
 });

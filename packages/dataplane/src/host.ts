@@ -13,7 +13,7 @@ import { Snmp, SnmpPeriod } from '@kcptunb/snmp';
 import { sessionKey, type DialRequest, type FromShard, type ListenRequest, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 import type { AdmissionSettings } from './admission.js';
 import type { EventLoopFigures, SessionFigures, ShardFigures } from './sessionFigures.js';
-import { reusePortSupported, sessionSocketsSupported } from './udp.js';
+import { reusePortSupported, sessionSocketLimit } from './udp.js';
 
 /** Datagram ring size in each direction between the listener shard and another shard. */
 const FORWARD_RING_BYTES = 8 << 20;
@@ -214,7 +214,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
   async listen(o: ListenOptions): Promise<{ address: string; port: number }> {
     const reusePort = reusePortSupported() && this.shardHandles.length > 1;
     const forwarding = !reusePort && this.shardHandles.length > 1;
-    const sessionSockets = !forwarding && sessionSocketsSupported();
+    const sessionSockets = forwarding ? 0 : sessionSocketLimit();
     const request: ListenRequest = { host: o.host, port: o.port, lastPort: o.lastPort, settings: o.settings, admission: o.admission, ringBytes: o.ringBytes, reusePort, sessionSockets };
     if (!reusePort && this.shardHandles.length > 1) {
       request.forwards = this.shardHandles.slice(1).map((s) => ({ owner: s.index, rings: { ingress: RingBuffer.create(FORWARD_RING_BYTES), egress: RingBuffer.create(FORWARD_RING_BYTES) } }));

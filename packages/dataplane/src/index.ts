@@ -8,7 +8,7 @@ export { DataPlane, type AcceptedSession, type ClosedSession, type DataPlaneEven
 export type { EventLoopFigures, SessionFigures, ShardFigures } from './sessionFigures.js';
 export { sessionKey, type FromShard, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 export { nowMs } from './clock.js';
-export { reusePortSupported, sessionSocketsSupported } from './udp.js';
+export { reusePortSupported, SESSION_SOCKETS_WITHOUT_HASH4, sessionSocketLimit } from './udp.js';
 export type { ForwardRings } from './forwarding.js';
 export { InvalidSocketSettingsError, verifySocketSettings, type SocketSettings } from './settings.js';
 export { Admission, DEFAULT_ADMISSION_LIMITS, defaultMaxSessions, SESSION_BUDGET_BYTES, type AdmissionLimits, type AdmissionSettings, type Candidate, type Decision } from './admission.js';

@@ -93,7 +93,7 @@ export class Listener {
       const log = (message: string) => context.post({ type: 'log', message });
       const open = (r: SessionSocketRequest) =>
         openSessionEndpoint({ kernels, family, bindAddress: r.local.address, bindPort: r.local.port, connect: r.peer, ...settings.socket, onReceive: r.onReceive, log, onDropped: (n) => (snmp.values[S.InErrs]! += n) });
-      this.sessionSockets = new SessionSockets(open, log);
+      this.sessionSockets = new SessionSockets(open, log, request.sessionSockets);
     }
     this.resets = new ResetReply(kernels, this.probe.crypt, this.probe.cryptHeader, settings.fec.dataShards > 0 && settings.fec.parityShards > 0);
   }
@@ -103,7 +103,7 @@ export class Listener {
     const listener = new Listener(context, request);
     const { host, port, settings } = request;
     // session sockets share the port with the listening one (also with one shard)
-    const reusePort = request.reusePort || request.sessionSockets === true;
+    const reusePort = request.reusePort || (request.sessionSockets ?? 0) > 0;
     try {
       for (let p = port; p <= (request.lastPort ?? port); p++) {
         const endpoint: UdpEndpoint = await openUdpEndpoint({
@@ -112,9 +112,9 @@ export class Listener {
           bindAddress: host,
           bindPort: p,
           reusePort,
-          receiveDestinations: request.sessionSockets === true && listener.wildcard,
+          receiveDestinations: (request.sessionSockets ?? 0) > 0 && listener.wildcard,
           // established sessions read their own sockets: the listener's share of a loop turn is one batch
-          receiveRounds: request.sessionSockets === true ? 1 : undefined,
+          receiveRounds: (request.sessionSockets ?? 0) > 0 ? 1 : undefined,
           ...settings.socket,
           onReceive: (batch, senders) => listener.onBatch(batch, senders!, endpoint),
           log: (message) => context.post({ type: 'log', message }),

@@ -41,8 +41,8 @@ export interface ListenRequest {
   ringBytes: number;
   /** Share the port with the other shards (SO_REUSEPORT, Node ≥ 22.12). */
   reusePort: boolean;
-  /** Each accepted session of a shard gets a connected socket of its own (native UDP path; implies SO_REUSEPORT). */
-  sessionSockets?: boolean;
+  /** Up to this many accepted sessions of a shard get a connected socket of their own (native UDP path; implies SO_REUSEPORT; 0 or absent: none). */
+  sessionSockets?: number;
   /** Node < 22.12: the other shards this listener forwards sessions to. */
   forwards?: Array<{ owner: number; rings: ForwardRings }>;
 }

@@ -25,13 +25,22 @@ export class SessionSockets {
   /** Sessions that fell back to the listening socket (the kernel refused, or no destination address). */
   refused = 0;
 
+  /** Sessions that share the listening socket because `limit` sessions had sockets already. */
+  overLimit = 0;
+
+  /** `limit`: at most this many at once (see `sessionSocketLimit`). */
   constructor(
     private readonly open: OpenSessionSocket,
     private readonly log: (line: string) => void,
+    private readonly limit = Infinity,
   ) {}
 
   /** A socket for session `id`, or undefined: the session then uses the listening socket. */
   attach(id: number, request: SessionSocketRequest | undefined): UdpEndpoint | undefined {
+    if (this.sockets.size >= this.limit) {
+      if (this.overLimit++ === 0) this.log(`udp: ${this.limit} sessions have sockets of their own, the limit on this kernel (no 4-tuple hash for connected UDP sockets before Linux 6.14; KCPTUNB_SESSION_SOCKETS=N sets it); more share the listening socket`);
+      return undefined;
+    }
     let socket: UdpEndpoint | undefined;
     let reason = 'the destination address of its first datagram is unknown';
     try {
