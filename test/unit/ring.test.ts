@@ -15,6 +15,7 @@ import {
 } from '@kcptunb/ring';
 import { ringDuplex } from '@kcptunb/testkit';
 import type { RingWorkerData } from '../support/ringWorker.js';
+import { settled } from '../support/settled.js';
 
 const WORKER_URL = new URL('../support/ringWorker.js', import.meta.url);
 
@@ -52,16 +53,6 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-/** Has `promise` settled by the time pending microtasks and one macrotask ran? */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return done;
-}
 
 /**
  * Naive model of the ring's space accounting: unbounded byte counters, the wrap rule spelled out.

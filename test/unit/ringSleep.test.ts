@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { doorbellKeepAlive, RingBuffer, RingConsumer, RingProducer, sleepForRing, dataWait, spaceWait } from '@kcptunb/ring';
 import { RealtimeDriver, RingWakeup, type Runnable, type Wakeup } from '@kcptunb/scheduler';
+import { settled } from '../support/settled.js';
 
 /** Resolves once `cond` holds, checked every turn; rejects after `ms`. */
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
@@ -12,15 +13,6 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return done;
-}
 
 test('one-shot sleeps: nothing armed when the condition holds; rung once by a push or a drain; no keep-alive of their own', async () => {
   const sab = RingBuffer.create(1024);
