@@ -10,12 +10,13 @@
  *   npm run bench:flood -- --garbage 240000 [--sources 16]   random datagrams instead (target ≥ 50%)
  *   … --control                              also: the same flood at an unread socket (the sender's own cost)
  *
- * The flood's sender runs in this process on the same machine: --control separates what it costs
- * the machine from what the server spends refusing it. The last line is JSON for scripts.
+ * The flood's sender runs in a worker thread of this process, on the same machine: --control
+ * separates what it costs the machine from what the server spends refusing it. The last line is
+ * JSON for scripts.
  */
 import { loadKernels } from '@kcptunb/wasm';
-import { bindLoopbackUdp, echoTransfer, kcptunbCountersOf, killAll, ProcessGroup, replayFlood, shortSession, snmpOf } from '@kcptunb/testkit';
-import { garbageFlood } from './garbageFlood.js';
+import { bindLoopbackUdp, echoTransfer, kcptunbCountersOf, killAll, ProcessGroup, shortSession, snmpOf } from '@kcptunb/testkit';
+import { floodInWorker, garbageFlood, type FloodSender } from './garbageFlood.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -60,8 +61,9 @@ async function main(): Promise<void> {
     const baseMBs = (2 * bytes) / 1e6 / (base.ms / 1000);
     const recorded: Buffer[] = [];
     await shortSession({ kernels, port: tunnel.udpPort, key, record: (d) => recorded.push(d) });
-    const startFlood = async (port: number): Promise<{ stop: () => Promise<void> | void; sent: () => number }> =>
-      garbage > 0 ? garbageFlood({ port, perSec: garbage, sources }) : replayFlood(recorded.slice(0, 4), ports, port, 100);
+    // both senders run in threads of their own, off the loop of the transfer being measured
+    const startFlood = (port: number): Promise<FloodSender> =>
+      garbage > 0 ? garbageFlood({ port, perSec: garbage, sources }) : floodInWorker(new URL('./replayFloodWorker.js', import.meta.url), { datagrams: recorded.slice(0, 4), ports, port, intervalMs: 100 });
     const what = garbage > 0 ? `garbage ${garbage}/s from ${sources} ports` : `replay of 4 recorded datagrams from ${ports} ports every 100 ms`;
     let controlPct: number | undefined;
     if (control) {

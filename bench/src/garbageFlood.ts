@@ -16,9 +16,19 @@ export interface GarbageFloodOptions {
   seed?: number;
 }
 
-export async function garbageFlood(o: GarbageFloodOptions): Promise<{ stop: () => Promise<void>; sent: () => number }> {
+export function garbageFlood(o: GarbageFloodOptions): Promise<FloodSender> {
+  return floodInWorker(new URL('./garbageFloodWorker.js', import.meta.url), o);
+}
+
+export interface FloodSender {
+  stop: () => Promise<void>;
+  sent: () => number;
+}
+
+/** A flood's sender in a worker thread: `data` plus a shared counter of what it sent; ready once it posts. */
+export async function floodInWorker(url: URL, data: object): Promise<FloodSender> {
   const count = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(new URL('./garbageFloodWorker.js', import.meta.url), { workerData: { ...o, count } });
+  const worker = new Worker(url, { workerData: { ...data, count } });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());

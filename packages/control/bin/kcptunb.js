@@ -1,5 +1,8 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 node --max-semi-space-size=1 --expose-gc
-// The launcher's settings are in the line above (coreutils `env -S`, no re-exec), measured in
+#!/bin/sh
+':' //; exec env MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 node --max-semi-space-size=1 --expose-gc "$0" "$@"
+// The launcher's settings are in the line above: sh runs it (in JavaScript it is a string and a
+// comment) and execs node in its place, same pid, with them; any POSIX sh and env will do
+// (BusyBox's env has no -S). Measured in
 // bench/README.md "Memory": a 1 MiB V8 semi-space (the young generation of the main thread and, as
 // a process-wide flag, of the shard workers: what a transfer churns through, otherwise grown to
 // tens of MiB), two malloc arenas for all threads instead of one per thread, and allocations of

@@ -45,21 +45,21 @@ export function requireUpstream(side: Side): string {
 }
 
 /**
- * What a bin's `#!/usr/bin/env -S NAME=VALUE… node FLAG…` line sets (environment, node flags), so
- * the harness can start it with this process's node and still run it as the installed command
- * runs (the shebang is the one place the launcher's settings live).
+ * What a bin's sh launcher line (`':' //; exec env NAME=VALUE… node FLAG… "$0" "$@"`) sets
+ * (environment, node flags), so the harness can start it with this process's node and still run
+ * it as the installed command runs (that line is the one place the launcher's settings live).
  */
 export function launcherOf(file: string): { env: Record<string, string>; nodeFlags: string[] } {
-  const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
-  const m = /^#!\/usr\/bin\/env(?:\s+-S)?\s+(.*)$/.exec(first);
-  if (!m) throw new Error(`${file}: expected a #!/usr/bin/env shebang, got ${first}`);
+  const [first, second] = readFileSync(file, 'utf8').split('\n', 2);
+  const m = /^':' \/\/; exec env (.*) "\$0" "\$@"$/.exec(second ?? '');
+  if (first !== '#!/bin/sh' || !m) throw new Error(`${file}: expected the sh launcher (#!/bin/sh, then ':' //; exec env … node FLAGS "$0" "$@"), got ${first}\n${second}`);
   const words = m[1]!.trim().split(/\s+/);
   const env: Record<string, string> = {};
   while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) {
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
-  if (words.shift() !== 'node') throw new Error(`${file}: the shebang does not run node: ${first}`);
+  if (words.shift() !== 'node') throw new Error(`${file}: the launcher does not run node: ${second}`);
   return { env, nodeFlags: words };
 }
 
