@@ -264,6 +264,11 @@ export class Kcp {
 
   // --------------------------------------------------------------- flushing
 
+  /** Send the ACKs queued by input, if any, and nothing else (docs/protocol.md §3.3). */
+  flushAcks(now: number): void {
+    if (this.acks.count > 0) this.flush(now, true);
+  }
+
   /**
    * Emit pending ACKs, window probes and (unless `ackOnly`) new and due
    * segments. Returns the ms until the next flush is due and sets `nextFlushAt`.

@@ -301,11 +301,15 @@ export class KcpSession {
 
   /**
    * Transmit what KCP produced but `input(…, deferTransmit = true)` held back
-   * (ACKs, window-slide flushes): lets the caller hand received data to the
-   * application first, keeping a send syscall off the receive path.
+   * (window-slide flushes), and the ACKs that input queued: lets the caller hand
+   * received data to the application first, keeping a send syscall off the
+   * receive path. ACKs so leave once per received batch, not at the next update
+   * interval (docs/protocol.md §3.3).
    */
   transmitPending(): void {
-    if (!this.closed) this.emit();
+    if (this.closed) return;
+    this.kcp.flushAcks(this.now);
+    this.emit();
   }
 
   /** KCP produced one datagram's worth of segments. */
