@@ -82,8 +82,11 @@ export async function runUpstreamCell(group: ProcessGroup, target: number, c: Up
   try {
     const shards = c.fec ? 'datashard: 10 parityshard: 3' : 'datashard: 0 parityshard: 0';
     const smux = `smux version: ${c.smux === 'defaults' ? 2 : c.smux}`;
+    // each program prints its settings at start-up, not necessarily before its port accepts
     for (const p of [t.client, t.server]) {
-      for (const want of [shards, smux, `encryption: ${c.crypt}`]) if (!p.output().includes(want)) throw new Error(`${p.label} does not run with ${want}:\n${p.tail(40)}`);
+      for (const want of [shards, smux, `encryption: ${c.crypt}`]) {
+        await p.waitOutput(new RegExp(want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 10_000, `${p.label} to say it runs with ${want}`);
+      }
     }
     const r = await echoTransfer(t.port, 4 * MiB, 60_000);
     await concurrentEchoes(t.port, 10, 128 * 1024, 60_000);
