@@ -3,7 +3,7 @@ export { commandFor, KCPTUNB_BIN, launcherOf, REPO_ROOT, requireKcptun, requireU
 export { concurrentEchoes, echoOn, echoTransfer, startEchoServer, type EchoResult, type EchoStats } from './echo.js';
 export { ProcessGroup } from './group.js';
 export { loadAverage } from './host.js';
-export { percentile, pingPong, transfer, type Limits, type Ping, type Transfer } from './measure.js';
+export { percentile, pingPong, streamOpens, transfer, type Limits, type Ping, type Transfer } from './measure.js';
 export { canConnect, freeTcpPort, freeUdpPort, udpBound, waitListening } from './ports.js';
 export { killAll, Proc, type ProcOptions } from './proc.js';
 export { Rng, runSeed } from './random.js';
