@@ -15,3 +15,4 @@ export { serverReady, startSide, Tunnel, type OnStart, type TunnelSpec } from '.
 export { sleep, waitFor } from './wait.js';
 export { bindLoopbackUdp, garbageDgramFlood, replayFlood, shortSession, shortSessions, type RawClientOptions } from './rawClient.js';
 export { kcptunbCountersOf, readMemory, snmpOf, type MemoryReading } from './processMemory.js';
+export { startUdpRelay, UdpRelay, type DirectionStats, type Impairment, type UdpRelayOptions } from './udpRelay.js';
