@@ -3,7 +3,8 @@
  * with `--conn C`, each first idle after a warm-up, then holding N TCP connections open through it
  * (each has echoed 16 bytes end to end, so its smux stream exists on both sides), RSS read after
  * each step has settled. Reported per process: RSS idle, RSS with N streams, bytes per idle stream
- * ((RSS_N − RSS_idle) ÷ N), and bytes per idle session ((RSS_idle with C sessions − with 1) ÷ (C − 1)).
+ * ((RSS_N − RSS_idle) ÷ N), and bytes per idle session ((RSS_idle with C sessions − with 1) ÷ (C − 1));
+ * and the CPU each process burns per second while idle (its timers), with 1 and with C sessions.
  *
  *   npm run bench:idle                                  ours, 1,000 streams, --conn 1 and 8
  *   npm run bench:idle -- --streams 500 --conn 4 --impls ours,upstream
@@ -40,6 +41,9 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
+/** How long idle CPU is sampled (the tunnel holds its sessions and no stream). */
+const IDLE_CPU_MS = 5000;
+
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
 /** One connection through the tunnel, 16 bytes echoed; resolves with the open socket. */
@@ -65,6 +69,18 @@ interface Row {
   conn: number;
   idle: { client: number; server: number };
   withStreams?: { client: number; server: number };
+  /** CPU (utime + stime, all threads) per second of wall time while idle, ms/s: timers a quiet tunnel still runs. */
+  idleCpu: { client: number; server: number };
+}
+
+/** CPU ms per second of `t`'s processes over `ms` of idleness. */
+async function idleCpu(t: { cpu(): { client: number; server: number } }, ms: number): Promise<{ client: number; server: number }> {
+  const c0 = t.cpu();
+  const t0 = Date.now();
+  await sleep(ms);
+  const c1 = t.cpu();
+  const secs = (Date.now() - t0) / 1000;
+  return { client: ((c1.client - c0.client) * 1000) / secs, server: ((c1.server - c0.server) * 1000) / secs };
 }
 
 async function measure(group: ProcessGroup, impl: Impl, conn: number, streams: number, settleMs: number, echo: number): Promise<Row> {
@@ -76,7 +92,8 @@ async function measure(group: ProcessGroup, impl: Impl, conn: number, streams: n
     const warm = await Promise.all(Array.from({ length: conn * 2 }, () => openEchoed(t.port, 20_000)));
     for (const s of warm) s.destroy();
     await sleep(settleMs);
-    const row: Row = { impl, conn, idle: { client: rssKiB(pids.client), server: rssKiB(pids.server) } };
+    const idle = { client: rssKiB(pids.client), server: rssKiB(pids.server) };
+    const row: Row = { impl, conn, idle, idleCpu: await idleCpu(t, IDLE_CPU_MS) };
     if (streams > 0) {
       const open: Socket[] = [];
       try {
@@ -101,15 +118,15 @@ async function main(): Promise<void> {
   const mib = (k: number) => (k / 1024).toFixed(1);
   const per = (kib: number, n: number) => (kib / n).toFixed(1);
   console.log(`idle memory: fast3, ${a.streams} idle streams, --conn 1 and ${a.conn}; load ${load0.join(' ')}`);
-  console.log('| impl | side | idle RSS MiB, --conn 1 | with streams MiB | KiB per idle stream | idle RSS MiB, --conn C | KiB per idle session |');
-  console.log('|---|---|---:|---:|---:|---:|---:|');
+  console.log('| impl | side | idle RSS MiB, --conn 1 | with streams MiB | KiB per idle stream | idle RSS MiB, --conn C | KiB per idle session | idle CPU ms/s, --conn 1 | idle CPU ms/s, --conn C |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   try {
     for (const impl of a.impls) {
       const one = await measure(group, impl, 1, a.streams, a.settleMs, echo);
       const many = await measure(group, impl, a.conn, 0, a.settleMs, echo);
       for (const side of ['client', 'server'] as const) {
         const w = one.withStreams![side];
-        console.log(`| ${impl} | ${side} | ${mib(one.idle[side])} | ${mib(w)} | ${per(w - one.idle[side], a.streams)} | ${mib(many.idle[side])} | ${per(many.idle[side] - one.idle[side], a.conn - 1)} |`);
+        console.log(`| ${impl} | ${side} | ${mib(one.idle[side])} | ${mib(w)} | ${per(w - one.idle[side], a.streams)} | ${mib(many.idle[side])} | ${per(many.idle[side] - one.idle[side], a.conn - 1)} | ${one.idleCpu[side].toFixed(1)} | ${many.idleCpu[side].toFixed(1)} |`);
       }
     }
   } finally {

@@ -3,14 +3,15 @@
  * with the same flags, interleaved, several runs, medians. First this machine's UDP ceiling
  * (udpCeiling.ts); then per config and tunnel: throughput of 1 and of 16 parallel streams, upload
  * (client → server) and download (server → client), through a local TCP sink/source; 64-byte
- * ping-pong p50/p99/p99.9 over one stream; CPU seconds per GB moved (client + server, utime +
+ * ping-pong p50/p99/p99.9 over one stream; new connections one after another (connect → first
+ * echo: a stream opened end to end and the server's dial); CPU seconds per GB moved (client + server, utime +
  * stime from /proc); idle RSS (VmRSS after start-up) and peak RSS (VmHWM) per process.
  *
  * Targets are printed, never asserted. Results: a markdown table on stdout and JSON + markdown +
  * an SVG chart in bench/results/.
  *
  * Usage: node bench/dist/tunnel.js [--quick] [--runs N] [--configs defaults,fast3,raw]
- *        [--impls ours,upstream,kcptun] [--ping N] [--min-rate MBps] [--stall-ms MS]
+ *        [--impls ours,upstream,kcptun] [--ping N] [--opens N] [--min-rate MBps] [--stall-ms MS]
  *        [--single-mib N] [--per-stream-mib N] [--streams N] [--ours-flags "..."] [--no-udp]
  *        node bench/dist/tunnel.js --from bench/results/tunnel-….json   (re-render a saved run)
  */
@@ -51,7 +52,7 @@ if (argv.includes('-h') || argv.includes('--help')) {
   console.log(
     'usage: npm run bench -- [--quick] [--runs N] [--configs defaults,fast3,raw] [--impls ours,upstream,kcptun] [--ping N] [--min-rate MBps] [--stall-ms MS]\n' +
       '                        [--single-mib N] [--per-stream-mib N] [--streams N] [--ours-flags "--flag=value ..."] [--no-udp]\n' +
-      '                        [--tests ping,up1,down1,upN,downN]   (a subset; --tests ping is the latency-only mode)\n' +
+      '                        [--opens N] [--tests ping,open,up1,down1,upN,downN]   (a subset; --tests ping is the latency-only mode)\n' +
       '       node bench/dist/tunnel.js --from bench/results/tunnel-<time>.json   (re-render a saved run)',
   );
   process.exit(0);
@@ -67,6 +68,7 @@ const settings: BenchSettings = {
   pingCount: Math.round(num('--ping', quick ? 300 : 2000)),
   pingWarmup: Math.round(num('--ping-warmup', quick ? 300 : 3000)),
   pingBudgetMs: 20_000,
+  openCount: Math.round(num('--opens', quick ? 100 : 500)),
   minRateMBps: num('--min-rate', 1),
   stallMs: num('--stall-ms', 15_000),
   key: 'kcptunb-bench-key',
@@ -132,6 +134,7 @@ async function measureAll(): Promise<Saved> {
           console.error(
             `  run ${run} ${config.padEnd(8)} ${impl.padEnd(8)} up1 ${mb(rec.transfers.up1)} down1 ${mb(rec.transfers.down1)} up${N} ${mb(rec.transfers.upN)} down${N} ${mb(rec.transfers.downN)} MB/s, ` +
               `ping p50/p99 ${rec.ping ? `${rec.ping.p50Ms.toFixed(3)}/${rec.ping.p99Ms.toFixed(3)}` : '-'} ms, ` +
+              `open p50 ${rec.open ? rec.open.p50Ms.toFixed(2) : '-'} ms, ` +
               `CPU ${rec.cpuSecPerGB?.toFixed(2) ?? '-'} s/GB, RSS idle ${rss(rec.idleRssKiB)} peak ${rss(rec.peakRssKiB)} MiB` +
               `${rec.failures.length ? `, ${rec.failures.length} failure(s)` : ''} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
           );

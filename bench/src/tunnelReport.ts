@@ -105,6 +105,8 @@ export function metrics(n: number, ceilingBytesPerSec: number | undefined): Metr
     { key: 'pingP50', label: 'ping 64 B p50 (ms)', get: (r) => r.ping?.p50Ms, digits: 3, target: inFast3(atMostBestPeer(1)) },
     { key: 'pingP99', label: 'ping 64 B p99 (ms)', get: (r) => r.ping?.p99Ms, digits: 3, target: inFast3(atMostBestPeer(1)) },
     { key: 'pingP999', label: 'ping 64 B p99.9 (ms)', get: (r) => r.ping?.p999Ms, digits: 3 },
+    { key: 'openP50', label: 'new connection → first echo p50 (ms)', get: (r) => r.open?.p50Ms, digits: 2 },
+    { key: 'openP99', label: 'new connection → first echo p99 (ms)', get: (r) => r.open?.p99Ms, digits: 2 },
     { key: 'pingCpu', label: 'ping CPU per round trip, client+server (ms)', get: (r) => r.pingCpuMsPerRoundTrip, digits: 3 },
     { key: 'cpuPerGB', label: 'CPU s/GB, client+server †', get: (r) => r.cpuPaired?.total, digits: 2, target: inFast3(atMostUpstream(0.75)) },
     { key: 'cpuPerGBClient', label: '  of which client †', get: (r) => r.cpuPaired?.client, digits: 2 },
@@ -142,7 +144,8 @@ function fmt(c: Cell, m: Metric, runs: number): string {
 function measured(key: string, tests: readonly string[] | undefined): boolean {
   if (!tests) return true;
   if (key.startsWith('ping')) return tests.includes('ping');
-  if (key.startsWith('cpu')) return tests.some((t) => t !== 'ping');
+  if (key.startsWith('open')) return tests.includes('open');
+  if (key.startsWith('cpu')) return tests.some((t) => t !== 'ping' && t !== 'open');
   const transfer = /^(up1|down1|upN|downN)/.exec(key);
   return transfer ? tests.includes(transfer[1]!) : true; // RSS rows: always
 }
@@ -163,7 +166,7 @@ export function render(saved: Saved): { md: string; summary: Summary } {
   md += `- implementations run: ${saved.impls.join(', ')}\n\n`;
   md += `Loopback, ${S.runs} run(s) per tunnel and config, interleaved (the order rotates per run and config, so each tunnel goes first equally often), medians [min–max]. `;
   md += `Same flags both sides and for every tunnel: --crypt aes (default), FEC 10/3 (default), compression on (default), --quiet, except where the config says otherwise; payload random (incompressible). `;
-  md += `${S.tests ? `Measurements run: ${S.tests.join(', ')} (--tests). ` : ''}1 stream = ${S.singleBytes / MiB} MiB; ${N} streams = ${N} × ${S.perStreamBytes / MiB} MiB; ping = ${S.pingCount} round trips of 64 B after ${S.pingWarmup} warm-up.${S.quick ? ' **--quick**: small sizes, indicative only.' : ''} `;
+  md += `${S.tests ? `Measurements run: ${S.tests.join(', ')} (--tests). ` : ''}1 stream = ${S.singleBytes / MiB} MiB; ${N} streams = ${N} × ${S.perStreamBytes / MiB} MiB; ping = ${S.pingCount} round trips of 64 B after ${S.pingWarmup} warm-up; new connection = ${S.openCount ?? '-'} connections one after another, each timed from connect() to its first 64-byte echo (after 50 untimed).${S.quick ? ' **--quick**: small sizes, indicative only.' : ''} `;
   md += `The machine is shared: figures are noisy, compare the ratios within one run.\n\n`;
   md += `Ratios are ours ÷ peer: above 1 is better for throughput, below 1 is better for CPU, latency and memory. Targets are printed, never asserted.\n\n`;
   md += `† CPU = utime+stime of the client and server processes during the transfers ÷ bytes moved, counted over the transfers every tunnel completed in the same run (all four when all succeeded). `;

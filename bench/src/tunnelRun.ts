@@ -3,7 +3,7 @@
  * idle RSS after start-up, then every measurement under its guards; a fresh tunnel after a failure.
  */
 import { readFileSync } from 'node:fs';
-import { pingPong, sleep, Target, transfer, Tunnel, type Impl, type Limits, type Ping, type Transfer } from '@kcptunb/testkit';
+import { pingPong, sleep, streamOpens, Target, transfer, Tunnel, type Impl, type Limits, type Ping, type Transfer } from '@kcptunb/testkit';
 
 export const MiB = 2 ** 20;
 
@@ -16,6 +16,8 @@ export interface BenchSettings {
   pingCount: number;
   pingWarmup: number;
   pingBudgetMs: number;
+  /** Timed new connections (each: connect → first 64-byte echo) through the warm tunnel. */
+  openCount: number;
   /** A transfer slower than this (MB/s) over 10 s is reported as failed ("too slow"). */
   minRateMBps: number;
   stallMs: number;
@@ -38,9 +40,12 @@ export const ALL_CONFIGS: Record<string, string[]> = {
 /** Untimed round trips on the timed ping's own connection (its stream opening). */
 const PING_CONNECTION_WARMUP = 20;
 
-export const TEST_NAMES = ['ping', 'up1', 'down1', 'upN', 'downN'] as const;
+/** Untimed connections before the timed ones (the opening path's JIT warm-up). */
+const OPEN_WARMUP = 50;
+
+export const TEST_NAMES = ['ping', 'open', 'up1', 'down1', 'upN', 'downN'] as const;
 export type TestName = (typeof TEST_NAMES)[number];
-export type TransferName = Exclude<TestName, 'ping'>;
+export type TransferName = Exclude<TestName, 'ping' | 'open'>;
 
 export interface Failure {
   test: TestName | 'start';
@@ -56,6 +61,8 @@ export interface RunRecord {
   /** Position of this impl within its (run, config) round: 0 = went first. */
   position: number;
   ping?: Ping;
+  /** New connection → first echo, ms (the stream opening end to end, the server's dial included). */
+  open?: Ping;
   /** CPU (client + server, all threads) per timed-and-warm-up ping round trip, ms. */
   pingCpuMsPerRoundTrip?: number;
   transfers: Partial<Record<TransferName, Transfer>>;
@@ -126,6 +133,11 @@ export async function tunnelRun(s: BenchSettings, run: number, config: string, i
         const cpuSeconds = after.client - before.client + (after.server - before.server);
         rec.pingCpuMsPerRoundTrip = (cpuSeconds * 1000) / (rec.ping.samples + PING_CONNECTION_WARMUP);
       },
+    ],
+    [
+      'open',
+      // after the ping's warm-up the data path is compiled; the opening path gets its own untimed round
+      async (t) => void (rec.open = await streamOpens(t, s.openCount, OPEN_WARMUP, s.pingBudgetMs, limitsFor(s, 0))),
     ],
     ['up1', async (t) => void (rec.transfers.up1 = await transfer(t, 'up', 1, s.singleBytes, limitsFor(s, s.singleBytes)))],
     ['down1', async (t) => void (rec.transfers.down1 = await transfer(t, 'down', 1, s.singleBytes, limitsFor(s, s.singleBytes)))],

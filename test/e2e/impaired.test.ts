@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { concurrentEchoes, echoTransfer, ProcessGroup, type Impl } from '@kcptunb/testkit';
-import { startUdpRelay, type Impairment } from '../support/udpRelay.js';
+import { startUdpRelay, type Impairment } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());

@@ -9,7 +9,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bindLoopbackUdp, echoTransfer, freeTcpPort, freeUdpPort, kcptunbCountersOf, ProcessGroup, sleep, snmpOf, waitFor, canConnect, type Proc } from '@kcptunb/testkit';
-import { UdpRelay } from '../support/udpRelay.js';
+import { UdpRelay } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());

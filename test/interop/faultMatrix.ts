@@ -6,7 +6,7 @@
  * stream went without receiving a byte before it was complete (at most 10 s).
  */
 import { echoTransfer, type Impl, type ProcessGroup } from '@kcptunb/testkit';
-import { startUdpRelay, type DirectionStats, type Impairment } from '../support/udpRelay.js';
+import { startUdpRelay, type DirectionStats, type Impairment } from '@kcptunb/testkit';
 
 export const STREAMS = 4;
 export const BYTES_PER_STREAM = 16 << 20;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { connect, type Server, type Socket } from 'node:net';
 import { Logger, resolveConfig, TunnelClient, TunnelServer, type TunnelSettings, type TunnelStats } from '@kcptunb/control';
 import { freeUdpPort, Rng, startEchoServer, waitFor } from '@kcptunb/testkit';
-import { startUdpRelay, type UdpRelay } from '../support/udpRelay.js';
+import { startUdpRelay, type UdpRelay } from '@kcptunb/testkit';
 
 const cleanups: Array<() => unknown> = [];
 after(async () => {

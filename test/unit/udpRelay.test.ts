@@ -1,5 +1,5 @@
 /**
- * The UDP impairment relay (test/support/udpRelay.ts) does what it claims, on
+ * The UDP impairment relay (packages/testkit/src/udpRelay.ts) does what it claims, on
  * loopback with plain UDP sockets: forwarding both ways with address learning,
  * loss rate, delay, jitter → reordering, duplication, rate limit, and a clean
  * close. Every test is bounded (node:test timeout + deadlines inside).
@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
-import { UdpRelay, type UdpRelayOptions } from '../support/udpRelay.js';
+import { UdpRelay, type UdpRelayOptions } from '@kcptunb/testkit';
 
 const BUF = 4 * 1024 * 1024;
 

@@ -103,7 +103,8 @@ export class Listener {
     const listener = new Listener(context, request);
     const { host, port, settings } = request;
     // session sockets share the port with the listening one (also with one shard)
-    const reusePort = request.reusePort || (request.sessionSockets ?? 0) > 0;
+    const ownSockets = listener.sessionSockets !== undefined;
+    const reusePort = request.reusePort || ownSockets;
     try {
       for (let p = port; p <= (request.lastPort ?? port); p++) {
         const endpoint: UdpEndpoint = await openUdpEndpoint({
@@ -112,9 +113,9 @@ export class Listener {
           bindAddress: host,
           bindPort: p,
           reusePort,
-          receiveDestinations: (request.sessionSockets ?? 0) > 0 && listener.wildcard,
+          receiveDestinations: ownSockets && listener.wildcard,
           // established sessions read their own sockets: the listener's share of a loop turn is one batch
-          receiveRounds: (request.sessionSockets ?? 0) > 0 ? 1 : undefined,
+          receiveRounds: ownSockets ? 1 : undefined,
           ...settings.socket,
           onReceive: (batch, senders) => listener.onBatch(batch, senders!, endpoint),
           log: (message) => context.post({ type: 'log', message }),

@@ -129,6 +129,16 @@ export class Kcp {
     this.probe.ask();
   }
 
+  /**
+   * Nothing queued, in flight, to acknowledge or to probe, and the peer's window open: a flush now
+   * would emit nothing, and none is due until input, a send or a read makes work (each of which
+   * flushes or marks a probe). The shell's timer may sleep; the bytes on the wire are the same
+   * (docs/protocol.md §3.2).
+   */
+  get idle(): boolean {
+    return this.sndBuf.length === 0 && this.sndQueue.length === 0 && this.acks.count === 0 && this.rmtWnd !== 0 && !this.probe.active;
+  }
+
   /** Segments sent and not yet covered by the peer's una. */
   get inFlight(): number {
     return timediff(this.sndNxt, this.sndUna);

@@ -39,6 +39,11 @@ export class WindowProbe {
     }
   }
 
+  /** Whether a WASK or WINS waits for the next flush, or a WASK is scheduled (the peer's window is 0). */
+  get active(): boolean {
+    return this.pending !== 0 || this.wait !== 0;
+  }
+
   /** The requests (ASK_SEND | ASK_TELL) to emit now; clears them. */
   take(): number {
     const pending = this.pending;

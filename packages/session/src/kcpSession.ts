@@ -105,9 +105,10 @@ export class KcpSession {
     return this.kcp.nextFlushAt;
   }
 
-  /** Milliseconds from `now` until the next flush (or paced datagram) is due (≥ 0). */
+  /** Milliseconds from `now` until the next flush (or paced datagram) is due (≥ 0; Infinity while idle). */
   msUntilFlush(now: number): number {
-    const flush = Math.max(0, timediff(this.kcp.nextFlushAt, now >>> 0));
+    // an idle KCP has nothing to flush until something happens: no timer for a quiet session
+    const flush = this.kcp.idle ? Infinity : Math.max(0, timediff(this.kcp.nextFlushAt, now >>> 0));
     return this.pacer ? Math.min(flush, this.pacer.msUntilNext(now)) : flush;
   }
 

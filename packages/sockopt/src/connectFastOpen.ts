@@ -132,7 +132,7 @@ function ownsFd(socket: net.Socket, fd: number): boolean {
   return !socket.destroyed && fdOf(socket) === fd;
 }
 
-/** connect() returned EINPROGRESS: resolve when the kernel reports the handshake done. */
+/** connect() returned EINPROGRESS: resolve when the kernel reports the handshake done (Go's dialer waits for writability the same way). */
 function waitEstablished(a: Addon, socket: net.Socket, fd: number, timeoutMs: number, what: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     let done = false;
@@ -177,9 +177,15 @@ function waitEstablished(a: Addon, socket: net.Socket, fd: number, timeoutMs: nu
       }
       finish(); // ESTABLISHED (or already past it: data + FIN arrived)
     };
-    setImmediate(check);
+    // An empty write waits in libuv for POLLOUT, which a connecting socket raises once the
+    // handshake is done (or failed: then it completes with the error) — the kernel's own
+    // readiness instead of a polling interval. `check` confirms the state, and polls only if a
+    // platform completed the empty write before the handshake.
+    socket.write(EMPTY, (err) => (err ? finish(err) : check()));
   });
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Deferred-SYN case: once the first write has sent the SYN, destroy the socket with ETIMEDOUT

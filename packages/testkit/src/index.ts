@@ -3,7 +3,7 @@ export { commandFor, KCPTUNB_BIN, launcherOf, REPO_ROOT, requireKcptun, requireU
 export { concurrentEchoes, echoOn, echoTransfer, startEchoServer, type EchoResult, type EchoStats } from './echo.js';
 export { ProcessGroup } from './group.js';
 export { loadAverage } from './host.js';
-export { percentile, pingPong, transfer, type Limits, type Ping, type Transfer } from './measure.js';
+export { percentile, pingPong, streamOpens, transfer, type Limits, type Ping, type Transfer } from './measure.js';
 export { canConnect, freeTcpPort, freeUdpPort, udpBound, waitListening } from './ports.js';
 export { killAll, Proc, type ProcOptions } from './proc.js';
 export { Rng, runSeed } from './random.js';
@@ -15,3 +15,4 @@ export { serverReady, startSide, Tunnel, type OnStart, type TunnelSpec } from '.
 export { sleep, waitFor } from './wait.js';
 export { bindLoopbackUdp, garbageDgramFlood, replayFlood, shortSession, shortSessions, type RawClientOptions } from './rawClient.js';
 export { kcptunbCountersOf, readMemory, snmpOf, type MemoryReading } from './processMemory.js';
+export { startUdpRelay, UdpRelay, type DirectionStats, type Impairment, type UdpRelayOptions } from './udpRelay.js';

@@ -266,3 +266,64 @@ export async function pingPong(tunnel: Tunnel, count: number, warmup: number, bu
     maxMs: sorted[sorted.length - 1] ?? NaN,
   };
 }
+
+/**
+ * New connections through a warm tunnel, one after another: from `connect()` on the client's
+ * port to the first 64-byte echo (each opens a stream end to end and has the server dial the
+ * target), then closed. `warmup` untimed opens first; up to `count` timed within `budgetMs`.
+ */
+export async function streamOpens(tunnel: Tunnel, count: number, warmup: number, budgetMs: number, limits: Limits, size = 64): Promise<Ping> {
+  const what = `stream opens × ${count}`;
+  const times: number[] = [];
+  let opened = 0;
+  let truncated = false;
+  await guarded(
+    tunnel,
+    what,
+    limits,
+    async (op, fail) => {
+      const msg = Buffer.concat([Buffer.from('P'), Buffer.alloc(size, 0x5a)]);
+      const tStart = Date.now();
+      while (times.length < count) {
+        if (times.length > 0 && Date.now() - tStart > budgetMs) {
+          truncated = true;
+          break;
+        }
+        const t0 = process.hrtime.bigint();
+        const s = op.open(tunnel.port);
+        let got = 0;
+        let echoed = false;
+        failOnEarlyClose(s, what, () => echoed, fail);
+        await new Promise<void>((resolve) => {
+          s.once('connect', () => {
+            counters.clientOut += size;
+            s.write(msg);
+          });
+          s.on('data', (d: Buffer) => {
+            got += d.length;
+            counters.clientIn += d.length;
+            if (got < size || echoed) return;
+            echoed = true;
+            resolve();
+          });
+        });
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        s.destroy();
+        op.sockets.delete(s);
+        opened++;
+        if (opened > warmup) times.push(ms);
+      }
+    },
+    () => `${opened} connections opened`,
+  );
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    samples: times.length,
+    truncated,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    p999Ms: percentile(sorted, 0.999),
+    meanMs: times.reduce((a, b) => a + b, 0) / times.length,
+    maxMs: sorted[sorted.length - 1] ?? NaN,
+  };
+}
