@@ -5,6 +5,8 @@
  * each step has settled. Reported per process: RSS idle, RSS with N streams, bytes per idle stream
  * ((RSS_N − RSS_idle) ÷ N), and bytes per idle session ((RSS_idle with C sessions − with 1) ÷ (C − 1));
  * and the CPU each process burns per second while idle (its timers), with 1 and with C sessions.
+ * Beside idle RSS: PSS, USS and anonymous memory (smaps_rollup), which leave out or share node's own
+ * binary pages.
  *
  *   npm run bench:idle                                  ours, 1,000 streams, --conn 1 and 8
  *   npm run bench:idle -- --streams 500 --conn 4 --impls ours,upstream
@@ -46,6 +48,24 @@ const IDLE_CPU_MS = 5000;
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
+/**
+ * Beside RSS (the headline, as the targets state it): PSS (shared pages divided among the
+ * processes that map them: node's binary is mapped by both ends and by the bench), USS (pages
+ * no other process maps: smaps_rollup Private_Clean + Private_Dirty) and anonymous memory (what
+ * the process itself allocated), KiB.
+ */
+interface Shares {
+  pss: number;
+  uss: number;
+  anon: number;
+}
+
+function sharesOf(pid: number): Shares {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const f = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { pss: f('Pss'), uss: f('Private_Clean') + f('Private_Dirty'), anon: f('Anonymous') };
+}
+
 /** One connection through the tunnel, 16 bytes echoed; resolves with the open socket. */
 function openEchoed(port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -68,6 +88,7 @@ interface Row {
   impl: Impl;
   conn: number;
   idle: { client: number; server: number };
+  shares: { client: Shares; server: Shares };
   withStreams?: { client: number; server: number };
   /** CPU (utime + stime, all threads) per second of wall time while idle, ms/s: timers a quiet tunnel still runs. */
   idleCpu: { client: number; server: number };
@@ -93,7 +114,8 @@ async function measure(group: ProcessGroup, impl: Impl, conn: number, streams: n
     for (const s of warm) s.destroy();
     await sleep(settleMs);
     const idle = { client: rssKiB(pids.client), server: rssKiB(pids.server) };
-    const row: Row = { impl, conn, idle, idleCpu: await idleCpu(t, IDLE_CPU_MS) };
+    const shares = { client: sharesOf(pids.client), server: sharesOf(pids.server) };
+    const row: Row = { impl, conn, idle, shares, idleCpu: await idleCpu(t, IDLE_CPU_MS) };
     if (streams > 0) {
       const open: Socket[] = [];
       try {
@@ -118,15 +140,16 @@ async function main(): Promise<void> {
   const mib = (k: number) => (k / 1024).toFixed(1);
   const per = (kib: number, n: number) => (kib / n).toFixed(1);
   console.log(`idle memory: fast3, ${a.streams} idle streams, --conn 1 and ${a.conn}; load ${load0.join(' ')}`);
-  console.log('| impl | side | idle RSS MiB, --conn 1 | with streams MiB | KiB per idle stream | idle RSS MiB, --conn C | KiB per idle session | idle CPU ms/s, --conn 1 | idle CPU ms/s, --conn C |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| impl | side | idle RSS MiB, --conn 1 | PSS / USS / anon MiB | with streams MiB | KiB per idle stream | idle RSS MiB, --conn C | KiB per idle session | idle CPU ms/s, --conn 1 | idle CPU ms/s, --conn C |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   try {
     for (const impl of a.impls) {
       const one = await measure(group, impl, 1, a.streams, a.settleMs, echo);
       const many = await measure(group, impl, a.conn, 0, a.settleMs, echo);
       for (const side of ['client', 'server'] as const) {
         const w = one.withStreams![side];
-        console.log(`| ${impl} | ${side} | ${mib(one.idle[side])} | ${mib(w)} | ${per(w - one.idle[side], a.streams)} | ${mib(many.idle[side])} | ${per(many.idle[side] - one.idle[side], a.conn - 1)} | ${one.idleCpu[side].toFixed(1)} | ${many.idleCpu[side].toFixed(1)} |`);
+        const sh = one.shares[side];
+        console.log(`| ${impl} | ${side} | ${mib(one.idle[side])} | ${mib(sh.pss)} / ${mib(sh.uss)} / ${mib(sh.anon)} | ${mib(w)} | ${per(w - one.idle[side], a.streams)} | ${mib(many.idle[side])} | ${per(many.idle[side] - one.idle[side], a.conn - 1)} | ${one.idleCpu[side].toFixed(1)} | ${many.idleCpu[side].toFixed(1)} |`);
       }
     }
   } finally {

@@ -48,7 +48,23 @@ test('replay filter: remembered for one generation at least, two at most, in tim
   assert.equal(g.seen(first), true);
   for (let i = 0; i < 64; i++) g.admit(nonce(rng), 0);
   assert.equal(g.seen(first), false);
-  assert.equal(g.memoryBytes, 2 * 128 * 8);
+  assert.equal(g.memoryBytes, 2 * 128 * 4);
+});
+
+test('replay filter: a key is its home slot (bytes 0..3) and its 32-bit fingerprint (bytes 4..7)', () => {
+  const f = new ReplayFilter({ perGeneration: 64, generationMs: 1e9 });
+  // 40 keys with one home slot (5 of 128) and distinct fingerprints: a run of slots 5..44, all told apart
+  for (let hi = 1; hi <= 40; hi++) assert.equal(f.admitKey(5, hi, 0), true);
+  for (let hi = 1; hi <= 40; hi++) assert.equal(f.seenKey(5, hi), true);
+  assert.equal(f.seenKey(5, 41), false);
+  // the same fingerprint from another home slot outside that run is another key
+  assert.equal(f.admitKey(100, 3, 0), true);
+  // bytes 0..3 beyond the home slot's bits are not stored: same home and fingerprint is a repeat
+  assert.equal(f.admitKey(5 + 128, 3, 0), false);
+  // the fingerprint 0 is stored (as 1): the all-zero key is remembered
+  assert.equal(f.seenKey(0, 0), false);
+  assert.equal(f.admitKey(0, 0, 0), true);
+  assert.equal(f.admitKey(0, 0, 0), false);
 });
 
 const cand = (id: number, openedAt: number, proven: boolean): Candidate => ({ id, openedAt, proven });

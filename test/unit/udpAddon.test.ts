@@ -92,6 +92,34 @@ test('a batch goes out in one call and arrives whole, in order, with the sender 
   }
 });
 
+test('sockets on one thread share one receive batch, and each still delivers only its own datagrams', onLinux, async () => {
+  const own = loadKernels();
+  const common = { kernels: own, family: 4 as const, sockBuf: 1 << 20, dscp: 0, log: () => {} };
+  const s = collector();
+  const server = await openUdpEndpoint({ ...common, bindAddress: '127.0.0.1', bindPort: 0, onReceive: s.onReceive });
+  const before = own.heap.allocatedBytes;
+  const a = collector();
+  const b = collector();
+  const ca = await openUdpEndpoint({ ...common, bindAddress: '127.0.0.1', bindPort: 0, connect: { address: '127.0.0.1', port: server.local.port }, onReceive: a.onReceive });
+  const cb = await openUdpEndpoint({ ...common, bindAddress: '127.0.0.1', bindPort: 0, connect: { address: '127.0.0.1', port: server.local.port }, onReceive: b.onReceive });
+  try {
+    assert.equal(own.heap.allocatedBytes, before, 'two more sockets, no more kernel memory');
+    const batch = new DatagramBatch(own, 8);
+    for (let round = 0; round < 3; round++) {
+      const toA = fill(batch, [100, 200, 300], 10 + round);
+      server.send(batch, packPeer('127.0.0.1', ca.local.port));
+      const toB = fill(batch, [50, 60], 20 + round);
+      server.send(batch, packPeer('127.0.0.1', cb.local.port));
+      await until(() => a.got.datagrams.length === 3 * (round + 1) && b.got.datagrams.length === 2 * (round + 1), 2000, 'both sockets');
+      assert.deepEqual(a.got.datagrams.slice(-3), toA);
+      assert.deepEqual(b.got.datagrams.slice(-2), toB);
+    }
+    batch.dispose();
+  } finally {
+    for (const e of [server, ca, cb]) e.close();
+  }
+});
+
 test('GSO: runs of equal-size datagrams go out as segmented sends and arrive as separate datagrams', onLinux, async () => {
   const p = await pair();
   try {

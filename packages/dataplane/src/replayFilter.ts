@@ -9,15 +9,20 @@
  * salsa20 and aes-128-gcm: the clear nonce; xor: a fixed table; none: the bytes), so they
  * identify the datagram as well as the nonce does, and a replay is refused with one table lookup —
  * no copy, no decryption, no CRC. A datagram is entered only once it decrypted and passed its CRC
- * (its key kept from before), so garbage never fills the tables. With at most 2 × 2¹⁸ entries
- * the chance that a fresh key collides with a remembered one is below 2⁻⁴⁵ per datagram.
+ * (its key kept from before), so garbage never fills the tables.
  *
- * Two generations of open-addressing tables (linear probing over a Uint32Array of word pairs):
- * inserts go to the current one; when it holds `perGeneration` nonces or is `generationMs` old it
- * becomes the previous one and the older is cleared. A nonce is thus remembered for at least
- * one generation — `generationMs`, or less only while more than `perGeneration` datagrams arrive
- * in that time — and at most two. Memory is fixed: 2 tables × 2·perGeneration slots × 8 bytes
- * (8 MiB at the default 2¹⁸). Pure: the caller passes `now`.
+ * Two generations of open-addressing tables (linear probing over a Uint32Array): inserts go to the
+ * current one; when it holds `perGeneration` nonces or is `generationMs` old it becomes the
+ * previous one and the older is cleared. A nonce is thus remembered for at least one generation —
+ * `generationMs`, or less only while more than `perGeneration` datagrams arrive in that time — and
+ * at most two. A slot holds 32 bits, not the whole key: bytes 0..3 (uniformly random) choose the
+ * home slot and bytes 4..7 are stored as the fingerprint, so a key is told by its home slot's
+ * bits and its fingerprint (51 bits at the default size). A fresh datagram is taken for a replay
+ * only when a remembered key in the probed run has its fingerprint: at load ≤ 1/2 about 2.5 slots
+ * per table, ≈ 2⁻³⁰ per datagram for both tables — a spurious drop per ~10⁹ datagrams, which KCP
+ * retransmits like any loss. Memory is fixed: 2 tables × 2·perGeneration slots × 4 bytes (4 MiB at
+ * the default 2¹⁸; full 8-byte keys took 8 MiB, all of it resident once a busy minute filled
+ * them). Pure: the caller passes `now`.
  */
 
 export interface ReplayFilterOptions {
@@ -34,59 +39,53 @@ export const REPLAY_GENERATION_MS = 60_000;
 export const KEY_BYTES = 8;
 
 class NonceTable {
-  /** Word pairs: (low, high) of the first 8 nonce bytes; (0, 0) marks an empty slot. */
-  readonly words: Uint32Array;
+  /** Fingerprints (key bytes 4..7, 0 stored as 1) at the home slot of key bytes 0..3 or after; 0 marks an empty slot. */
+  readonly slots: Uint32Array;
   readonly mask: number;
   count = 0;
-  /** Set when (0, 0) itself was inserted (it cannot be stored in a slot). */
-  hasZero = false;
   bornAt = 0;
 
   constructor(slots: number) {
-    this.words = new Uint32Array(slots * 2);
+    this.slots = new Uint32Array(slots);
     this.mask = slots - 1;
   }
 
   /** Insert (lo, hi); false when it was already there. */
   insert(lo: number, hi: number): boolean {
-    if (lo === 0 && hi === 0) {
-      if (this.hasZero) return false;
-      this.hasZero = true;
-      this.count++;
-      return true;
-    }
-    const w = this.words;
+    const s = this.slots;
+    const fp = fingerprint(hi);
     // the nonce is uniformly random, so its own bits are a good hash
-    for (let i = (lo ^ hi) & this.mask; ; i = (i + 1) & this.mask) {
-      const a = w[2 * i]!;
-      const b = w[2 * i + 1]!;
-      if (a === 0 && b === 0) {
-        w[2 * i] = lo;
-        w[2 * i + 1] = hi;
+    for (let i = lo & this.mask; ; i = (i + 1) & this.mask) {
+      const f = s[i]!;
+      if (f === 0) {
+        s[i] = fp;
         this.count++;
         return true;
       }
-      if (a === lo && b === hi) return false;
+      if (f === fp) return false;
     }
   }
 
   has(lo: number, hi: number): boolean {
-    if (lo === 0 && hi === 0) return this.hasZero;
-    const w = this.words;
-    for (let i = (lo ^ hi) & this.mask; ; i = (i + 1) & this.mask) {
-      const a = w[2 * i]!;
-      const b = w[2 * i + 1]!;
-      if (a === 0 && b === 0) return false;
-      if (a === lo && b === hi) return true;
+    const s = this.slots;
+    const fp = fingerprint(hi);
+    for (let i = lo & this.mask; ; i = (i + 1) & this.mask) {
+      const f = s[i]!;
+      if (f === 0) return false;
+      if (f === fp) return true;
     }
   }
 
   clear(now: number): void {
-    this.words.fill(0);
+    this.slots.fill(0);
     this.count = 0;
-    this.hasZero = false;
     this.bornAt = now;
   }
+}
+
+/** The stored 32 bits of a key: its bytes 4..7, with 0 (the empty mark) folded onto 1. */
+function fingerprint(hi: number): number {
+  return hi === 0 ? 1 : hi;
 }
 
 export class ReplayFilter {
@@ -109,7 +108,7 @@ export class ReplayFilter {
 
   /** Bytes the filter holds, whatever it has seen. */
   get memoryBytes(): number {
-    return this.current.words.byteLength + this.previous.words.byteLength;
+    return this.current.slots.byteLength + this.previous.slots.byteLength;
   }
 
   /**

@@ -1,6 +1,7 @@
 /** Which UDP sharding the platform allows (docs/protocol.md §3.9). */
 import { release } from 'node:os';
-import { udpImplementation } from '@kcptunb/udp';
+// the addon's loader alone: the control thread asks this, and needs no endpoint code
+import { udpAddon } from '@kcptunb/udp/addon';
 
 /**
  * Whether every shard may bind the server port itself (SO_REUSEPORT; the kernel then spreads
@@ -9,7 +10,7 @@ import { udpImplementation } from '@kcptunb/udp';
  * bind fails). `KCPTUNB_REUSEPORT=0` turns it off: the server then forwards sessions from its
  * listener shard to the others.
  */
-export function reusePortSupported(version = process.versions.node, env: NodeJS.ProcessEnv = process.env, native = udpImplementation().kind === 'native'): boolean {
+export function reusePortSupported(version = process.versions.node, env: NodeJS.ProcessEnv = process.env, native = udpAddon().addon !== undefined): boolean {
   if (env.KCPTUNB_REUSEPORT === '0') return false;
   if (native) return true;
   const [major, minor] = version.split('.').map(Number) as [number, number];
@@ -28,7 +29,7 @@ export const SESSION_SOCKETS_WITHOUT_HASH4 = 64;
  * `KCPTUNB_SESSION_SOCKETS=N` sets the number (0: none); `KCPTUNB_REUSEPORT=0`, which asks for no
  * shared port at all, turns them off too.
  */
-export function sessionSocketLimit(env: NodeJS.ProcessEnv = process.env, native = udpImplementation().kind === 'native', kernel = release()): number {
+export function sessionSocketLimit(env: NodeJS.ProcessEnv = process.env, native = udpAddon().addon !== undefined, kernel = release()): number {
   if (!native || env.KCPTUNB_REUSEPORT === '0') return 0;
   const given = env.KCPTUNB_SESSION_SOCKETS;
   if (given !== undefined && /^\d+$/.test(given)) return Number(given);

@@ -4,7 +4,7 @@
  * WebAssembly memory, and every sealed batch goes out in one sendmmsg (with UDP GSO for runs of
  * equal-size datagrams where the kernel takes it). No JS object per datagram on either path.
  */
-import { DatagramBatch, DATAGRAM_STRIDE } from '@kcptunb/wasm';
+import { DatagramBatch, DATAGRAM_STRIDE, type Kernels } from '@kcptunb/wasm';
 import { ADDR_BYTES, STAT, STAT_COUNT, type UdpAddon } from './addon.js';
 import type { Senders, UdpEndpoint, UdpEndpointStats, UdpOpenOptions } from './endpoint.js';
 import { peerAt, peerKey, type PeerAddress } from './peerAddress.js';
@@ -24,6 +24,25 @@ const MAX_POLL_ERRORS_PER_SECOND = 10_000;
 const WRITABLE = 2;
 
 export type NativeEndpointOptions = UdpOpenOptions;
+
+/**
+ * One receive batch per kernel instance (per thread), shared by every socket on it: `onReceive`
+ * consumes a batch before it returns (the session decrypts it in place and hands it to KCP, the
+ * listener copies each datagram into its session's inbox), and a thread reads one socket at a
+ * time, so a batch per socket — 94 KiB of kernel memory each, one per client session and per
+ * server session socket — held nothing another could not. Never freed: it lives as long as the
+ * thread's kernels.
+ */
+const receiveBatches = new WeakMap<Kernels, DatagramBatch>();
+
+function receiveBatchOf(kernels: Kernels): DatagramBatch {
+  let batch = receiveBatches.get(kernels);
+  if (!batch) {
+    batch = new DatagramBatch(kernels, RECEIVE_BATCH);
+    receiveBatches.set(kernels, batch);
+  }
+  return batch;
+}
 
 export class NativeUdpEndpoint implements UdpEndpoint {
   readonly kind = 'native';
@@ -56,7 +75,7 @@ export class NativeUdpEndpoint implements UdpEndpoint {
       throw e;
     }
     this.gso = this.probeGso();
-    this.received = new DatagramBatch(o.kernels, RECEIVE_BATCH);
+    this.received = receiveBatchOf(o.kernels);
     this.addrs = o.connect ? null : new Uint8Array(RECEIVE_BATCH * ADDR_BYTES);
     this.dests = !o.connect && o.receiveDestinations && this.askDestinations() ? new Uint8Array(RECEIVE_BATCH * ADDR_BYTES) : null;
     const addrs = this.addrs;
@@ -107,7 +126,6 @@ export class NativeUdpEndpoint implements UdpEndpoint {
     if (this.moreToRead) clearImmediate(this.moreToRead);
     this.addon.pollClose(this.poller);
     this.addon.close(this.fd);
-    this.received.dispose();
   }
 
   private onEvents(events: number): void {

@@ -4,11 +4,17 @@
  * addresses parsed. Runs before anything is printed or bound; every problem
  * becomes one ConfigError naming the flag.
  */
-import { deriveKey, UnknownCipherError, verifyCryptSettings } from '@kcptunb/crypt';
+// the settings entries of the data-plane packages, not their barrels: the control thread checks
+// settings but runs no KCP, FEC or cipher (those load in the shard workers; bench/README.md "Memory")
+import { UnknownCipherError } from '@kcptunb/crypt/errors';
+import { deriveKey } from '@kcptunb/crypt/keyDerivation';
+import { verifyCryptSettings } from '@kcptunb/crypt/settings';
 import { defaultMaxSessions, InvalidSocketSettingsError, verifySocketSettings, type AdmissionSettings, type SessionSettings, type SocketSettings } from '@kcptunb/dataplane';
 import { totalmem } from 'node:os';
-import { InvalidFecSettingsError, verifyFecSettings, type FecSettings } from '@kcptunb/fec';
-import { applyMode, InvalidKcpConfigError, verifyKcpSettings, type KcpSettings } from '@kcptunb/kcp';
+import { InvalidFecSettingsError } from '@kcptunb/fec/errors';
+import { verifyFecSettings, type FecSettings } from '@kcptunb/fec/settings';
+import { applyMode, verifyKcpSettings, type KcpSettings } from '@kcptunb/kcp/config';
+import { InvalidKcpConfigError } from '@kcptunb/kcp/errors';
 import { InvalidSmuxConfigError, SMUX_VERSION, verifySmuxConfig, type SmuxConfig } from '@kcptunb/smux';
 import { KCPTUN_KEEPALIVE_TIMEOUT_MS } from './flagDialect.js';
 import { parseAddress, parseServiceAddress, type AddressRules, type HostPort } from './address.js';

@@ -10,9 +10,16 @@ import type { TunnelSettings } from '../config/tunnelSettings.js';
  */
 export const RING_BYTES = 256 << 10;
 
-/** KCPTUNB_SHARDS=0: run the data plane on the control thread (see DataPlaneOptions.inline). */
-export function inlineDataPlane(): boolean {
-  return process.env.KCPTUNB_SHARDS === '0';
+/**
+ * Run the data plane on the control thread (see DataPlaneOptions.inline): KCPTUNB_SHARDS=0, or
+ * without KCPTUNB_SHARDS on a machine with one core, where a worker could not run beside the
+ * control thread anyway and would cost its own V8 isolate (≈ 13 MiB idle, 20 at peak:
+ * bench/README.md "Memory").
+ */
+export function inlineDataPlane(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): boolean {
+  const forced = env.KCPTUNB_SHARDS;
+  if (forced !== undefined && forced !== '') return forced === '0';
+  return cores <= 1;
 }
 
 /**
