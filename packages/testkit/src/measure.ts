@@ -210,6 +210,20 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
+/** The percentiles of `ms` (one sample per round trip or connection). */
+function latencies(ms: number[], truncated: boolean): Ping {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return {
+    samples: ms.length,
+    truncated,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    p999Ms: percentile(sorted, 0.999),
+    meanMs: ms.reduce((a, b) => a + b, 0) / ms.length,
+    maxMs: sorted[sorted.length - 1] ?? NaN,
+  };
+}
+
 /** 64-byte ping-pong over one stream: `warmup` round trips discarded, then up to `count` timed (within `budgetMs`). */
 export async function pingPong(tunnel: Tunnel, count: number, warmup: number, budgetMs: number, limits: Limits, size = 64): Promise<Ping> {
   const what = `ping-pong ${size} B × ${count}`;
@@ -255,16 +269,7 @@ export async function pingPong(tunnel: Tunnel, count: number, warmup: number, bu
       if (warmup === 0) tStart = Date.now();
     });
   }, moved);
-  const sorted = [...rtts].sort((a, b) => a - b);
-  return {
-    samples: rtts.length,
-    truncated,
-    p50Ms: percentile(sorted, 0.5),
-    p99Ms: percentile(sorted, 0.99),
-    p999Ms: percentile(sorted, 0.999),
-    meanMs: rtts.reduce((a, b) => a + b, 0) / rtts.length,
-    maxMs: sorted[sorted.length - 1] ?? NaN,
-  };
+  return latencies(rtts, truncated);
 }
 
 /**
@@ -316,14 +321,5 @@ export async function streamOpens(tunnel: Tunnel, count: number, warmup: number,
     },
     () => `${opened} connections opened`,
   );
-  const sorted = [...times].sort((a, b) => a - b);
-  return {
-    samples: times.length,
-    truncated,
-    p50Ms: percentile(sorted, 0.5),
-    p99Ms: percentile(sorted, 0.99),
-    p999Ms: percentile(sorted, 0.999),
-    meanMs: times.reduce((a, b) => a + b, 0) / times.length,
-    maxMs: sorted[sorted.length - 1] ?? NaN,
-  };
+  return latencies(times, truncated);
 }
