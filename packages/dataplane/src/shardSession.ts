@@ -244,7 +244,10 @@ export class ShardSession implements Runnable {
 
   /** Due at `at`, or sooner for data from control or room towards control. */
   private ringWaits(at: number): Wakeup {
-    const waitData = !this.fromControl.hasData && !this.fromControl.closedByProducer;
+    // Records published after the pump stopped still wait for a run: a data wait on a ring that has
+    // data marks the session dirty at once. Only records that must wait for KCP's window need no
+    // ring wait: input or the flush timer brings that run (an idle KCP has no timer).
+    const waitData = !this.fromControl.closedByProducer && (!this.fromControl.hasData || this.session.canWrite);
     return this.wakeup.set(at, waitData, this.blockedOnSpace);
   }
 
