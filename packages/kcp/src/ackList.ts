@@ -21,4 +21,9 @@ export class AckList {
   clear(): void {
     this.count = 0;
   }
+
+  /** Take back a `clear()` after which nothing was pushed: the first `count` pairs are queued again. */
+  restore(count: number): void {
+    this.count = count;
+  }
 }

@@ -56,12 +56,16 @@ export class Kcp {
   private readonly buffer: Uint8Array;
   /** Scratch for input(): decoded headers, reused. */
   private readonly header = emptySegmentHeader();
+  /** When the oldest queued ACK was queued (valid while acks.count > 0). */
+  private ackQueuedAt = 0;
+  private readonly loneAckDelay: number;
 
   constructor(conv: number, config: KcpConfig, private readonly output: KcpOutput, snmp?: Snmp) {
     this.conv = conv >>> 0;
     this.config = verifyKcpConfig(config);
     this.mss = this.config.mtu - KCP_OVERHEAD - this.config.reserved;
     this.minRto = this.config.nodelay !== 0 ? RTO_NODELAY_MIN : RTO_MIN;
+    this.loneAckDelay = this.config.ackNoDelay ? 0 : (this.config.loneAckDelay ?? 0);
     this.buffer = new Uint8Array(this.config.mtu - this.config.reserved);
     this.snmp = snmp ?? new Snmp();
     const firstSn = (this.config.firstSn ?? 0) >>> 0;
@@ -207,6 +211,7 @@ export class Kcp {
       } else if (cmd === CMD_PUSH) {
         let repeat = true;
         if (this.receiver.inWindow(sn)) {
+          if (this.acks.count === 0) this.ackQueuedAt = now >>> 0;
           this.acks.push(sn, ts);
           if (timediff(sn, this.receiver.next) >= 0) repeat = this.receiver.accept(sn, data.subarray(at, at + len));
         }
@@ -264,9 +269,29 @@ export class Kcp {
 
   // --------------------------------------------------------------- flushing
 
-  /** Send the ACKs queued by input, if any, and nothing else (docs/protocol.md §3.3). */
+  /**
+   * Send the ACKs queued by input, if any, and nothing else (docs/protocol.md §3.3) — except a
+   * lone one still within `loneAckDelay`: it waits for the reply's data to carry it (a ping-pong
+   * then costs one datagram per direction instead of two), and `nextFlushAt` comes no later than
+   * its deadline.
+   */
   flushAcks(now: number): void {
-    if (this.acks.count > 0) this.flush(now, true);
+    if (this.acks.count === 0) return;
+    if (this.mayHoldAck(now >>> 0)) {
+      const due = this.ackDueAt;
+      if (timediff(due, this.nextFlushAt) < 0) this.nextFlushAt = due;
+      return;
+    }
+    this.flush(now, true);
+  }
+
+  /** One ACK queued, and its delay has not run out. */
+  private mayHoldAck(now: number): boolean {
+    return this.loneAckDelay > 0 && this.acks.count === 1 && timediff(now, this.ackDueAt) < 0;
+  }
+
+  private get ackDueAt(): number {
+    return (this.ackQueuedAt + this.loneAckDelay) >>> 0;
   }
 
   /**
@@ -284,6 +309,7 @@ export class Kcp {
 
     // 1. ACKs, thinned: only sns not yet covered by una, plus the last one
     const acks = this.acks;
+    const holdable = !ackOnly && this.mayHoldAck(now);
     for (let i = 0; i < acks.count; i++) {
       const sn = acks.sn(i);
       if (timediff(sn, una) >= 0 || i === acks.count - 1) {
@@ -370,6 +396,14 @@ export class Kcp {
       }
       const due = timediff(seg.resendts, now);
       if (due > 0 && due < nearest) nearest = due;
+    }
+    if (holdable && out === 1 && at === KCP_OVERHEAD) {
+      // only the lone ACK would leave: it waits (still queued) for data or its deadline
+      acks.restore(1);
+      at = 0;
+      out = 0;
+      const untilAck = timediff(this.ackDueAt, now);
+      if (untilAck < nearest) nearest = untilAck;
     }
     if (at > 0) this.output(buf.subarray(0, at));
 
