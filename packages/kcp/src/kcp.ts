@@ -56,8 +56,7 @@ export class Kcp {
   private readonly buffer: Uint8Array;
   /** Scratch for input(): decoded headers, reused. */
   private readonly header = emptySegmentHeader();
-  /** When the oldest queued ACK was queued (valid while acks.count > 0). */
-  private ackQueuedAt = 0;
+  /** How long a lone ACK may wait for data to carry it (ms; 0: never). */
   private readonly loneAckDelay: number;
 
   constructor(conv: number, config: KcpConfig, private readonly output: KcpOutput, snmp?: Snmp) {
@@ -211,8 +210,7 @@ export class Kcp {
       } else if (cmd === CMD_PUSH) {
         let repeat = true;
         if (this.receiver.inWindow(sn)) {
-          if (this.acks.count === 0) this.ackQueuedAt = now >>> 0;
-          this.acks.push(sn, ts);
+          this.acks.push(sn, ts, now);
           if (timediff(sn, this.receiver.next) >= 0) repeat = this.receiver.accept(sn, data.subarray(at, at + len));
         }
         if (regular && repeat) values[S.RepeatSegs]!++;
@@ -271,27 +269,12 @@ export class Kcp {
 
   /**
    * Send the ACKs queued by input, if any, and nothing else (docs/protocol.md §3.3) — except a
-   * lone one still within `loneAckDelay`: it waits for the reply's data to carry it (a ping-pong
-   * then costs one datagram per direction instead of two), and `nextFlushAt` comes no later than
-   * its deadline.
+   * lone one within `loneAckDelay`: it waits for the reply's data, and the next flush is due by then.
    */
   flushAcks(now: number): void {
     if (this.acks.count === 0) return;
-    if (this.mayHoldAck(now >>> 0)) {
-      const due = this.ackDueAt;
-      if (timediff(due, this.nextFlushAt) < 0) this.nextFlushAt = due;
-      return;
-    }
-    this.flush(now, true);
-  }
-
-  /** One ACK queued, and its delay has not run out. */
-  private mayHoldAck(now: number): boolean {
-    return this.loneAckDelay > 0 && this.acks.count === 1 && timediff(now, this.ackDueAt) < 0;
-  }
-
-  private get ackDueAt(): number {
-    return (this.ackQueuedAt + this.loneAckDelay) >>> 0;
+    if (!this.acks.mayHold(now, this.loneAckDelay)) this.flush(now, true);
+    else if (timediff(this.acks.dueAt(this.loneAckDelay), this.nextFlushAt) < 0) this.nextFlushAt = this.acks.dueAt(this.loneAckDelay);
   }
 
   /**
@@ -309,7 +292,7 @@ export class Kcp {
 
     // 1. ACKs, thinned: only sns not yet covered by una, plus the last one
     const acks = this.acks;
-    const holdable = !ackOnly && this.mayHoldAck(now);
+    const holdable = !ackOnly && acks.mayHold(now, this.loneAckDelay);
     for (let i = 0; i < acks.count; i++) {
       const sn = acks.sn(i);
       if (timediff(sn, una) >= 0 || i === acks.count - 1) {
@@ -398,12 +381,10 @@ export class Kcp {
       if (due > 0 && due < nearest) nearest = due;
     }
     if (holdable && out === 1 && at === KCP_OVERHEAD) {
-      // only the lone ACK would leave: it waits (still queued) for data or its deadline
+      // only the lone ACK would leave: it stays queued for data or its deadline
       acks.restore(1);
-      at = 0;
-      out = 0;
-      const untilAck = timediff(this.ackDueAt, now);
-      if (untilAck < nearest) nearest = untilAck;
+      at = out = 0;
+      nearest = Math.min(nearest, timediff(acks.dueAt(this.loneAckDelay), now));
     }
     if (at > 0) this.output(buf.subarray(0, at));
 
