@@ -250,3 +250,32 @@ test('config validation names the field; interval is clamped to [10, 5000]', () 
   assert.equal(readU32(new Uint8Array([1, 0, 0, 0x80]), 0), 0x80000001);
   void CMD_WINS;
 });
+
+test('lone ACK: waits for data to carry it or for loneAckDelay; a second PUSH sends both at once', () => {
+  const out: Uint8Array[] = [];
+  const kcp = new Kcp(1, { ...base, loneAckDelay: 2 }, (b) => out.push(b.slice()));
+  const push = (sn: number, at: number) => kcp.input(segmentBytes(1, CMD_PUSH, 32, at, sn, 0, new Uint8Array([sn])), true, at);
+  const acks = () => out.flatMap((d) => parseSegments(d)).filter((s) => s.cmd === CMD_ACK).map((s) => s.sn);
+  push(0, 100);
+  kcp.flushAcks(100);
+  kcp.flush(101); // a flush with nothing else to send keeps it too
+  assert.equal(out.length, 0, 'a lone ACK within its delay is held');
+  assert.ok(kcp.nextFlushAt <= 102, `the next flush comes by the ACK's deadline (nextFlushAt ${kcp.nextFlushAt})`);
+  kcp.update(102);
+  assert.deepEqual(acks(), [0], 'sent at its deadline');
+  out.length = 0;
+  push(1, 200);
+  kcp.send(new Uint8Array(10));
+  kcp.flush(200);
+  assert.equal(out.length, 1, 'one datagram: the reply carries the ACK');
+  assert.deepEqual(acks(), [1]);
+  out.length = 0;
+  push(2, 300);
+  push(3, 300);
+  kcp.flushAcks(300);
+  assert.deepEqual(acks(), [3], 'two queued ACKs leave at once (thinned: una covers sn 2)');
+  out.length = 0;
+  const eager = new Kcp(1, { ...base, loneAckDelay: 2, ackNoDelay: true }, (b) => out.push(b.slice()));
+  eager.input(segmentBytes(1, CMD_PUSH, 32, 400, 0, 0, new Uint8Array([0])), true, 400);
+  assert.deepEqual(acks(), [0], '--acknodelay still acknowledges every input at once');
+});

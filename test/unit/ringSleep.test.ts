@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { doorbellKeepAlive, RingBuffer, RingConsumer, RingProducer, sleepForRing, dataWait, spaceWait } from '@kcptunb/ring';
+import { doorbellKeepAlive, RingBuffer, RingConsumer, RingProducer, sleepForRing, sleepForRingThen, dataWait, spaceWait } from '@kcptunb/ring';
 import { RealtimeDriver, RingWakeup, type Runnable, type Wakeup } from '@kcptunb/scheduler';
 import { settled } from '../support/settled.js';
 
@@ -99,4 +99,42 @@ test('RealtimeDriver: a shell waiting on its ring runs again when a record lands
   } finally {
     driver.stop();
   }
+});
+
+test('same-thread doorbell: both ends on this thread, the push calls the sleeper before it returns (no Atomics round trip); one end here, Atomics as before', async () => {
+  const sab = RingBuffer.create(1024);
+  const producer = new RingProducer(sab);
+  const consumer = new RingConsumer(sab);
+  let woken = 0;
+  assert.equal(sleepForRingThen(dataWait(consumer), () => woken++), true, 'empty ring: a sleep is pending');
+  producer.tryPush(new Uint8Array([1]));
+  assert.equal(woken, 1, 'woken synchronously by the push');
+  consumer.drain(() => {});
+  // a driver: the consumer's shell runs in the same callback as the producer's, not a turn later
+  const order: string[] = [];
+  const driver = new RealtimeDriver(() => 0);
+  const shell: Runnable = {
+    run: (): Wakeup => {
+      consumer.drain(() => order.push('drained'));
+      return { at: Infinity, rings: [dataWait(consumer)] };
+    },
+  };
+  driver.queue.add(shell);
+  await until(() => driver.queue.wakeupOf(shell)!.rings.length === 1 && producer.consumerSleeping, 2000, 'the shell sleeps on its ring');
+  const other = new RealtimeDriver(() => 0);
+  other.queue.add({ run: (): Wakeup => (producer.tryPush(new Uint8Array([2])), order.push('pushed'), { at: Infinity, rings: [] }) });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(order, ['pushed', 'drained'], 'the woken driver ran in the pushing turn');
+  driver.stop();
+  other.stop();
+  producer.close();
+  consumer.close();
+
+  // the other end elsewhere (only the consumer here): the sleep goes through Atomics.waitAsync
+  const lone = RingBuffer.create(1024);
+  const far = new RingConsumer(lone);
+  let farWoken = 0;
+  assert.equal(sleepForRingThen(dataWait(far), () => farWoken++), true);
+  far.close();
+  await until(() => farWoken === 1, 2000, 'a close wakes the Atomics sleep');
 });

@@ -10,7 +10,7 @@
  * wait of the old owner that was already woken has long seen the close by then and cannot
  * announce itself on the ring's new session. Pure: the caller passes `now`.
  */
-import { RingBuffer, HEADER_BYTES } from '@kcptunb/ring';
+import { RingBuffer } from '@kcptunb/ring';
 
 /** How long a returned ring rests before it is reused. */
 export const RING_QUARANTINE_MS = 2000;
@@ -36,8 +36,8 @@ export class RingPool {
     const oldest = this.free[0];
     if (oldest && now - oldest.at >= this.quarantineMs) {
       this.free.shift();
-      // an empty, open ring is all-zero control words; the data region is read only through them
-      new Int32Array(oldest.sab, 0, HEADER_BYTES / 4).fill(0);
+      // an empty, open ring is all-zero control words (its id kept); the data region is read only through them
+      RingBuffer.reset(oldest.sab);
       this.reused++;
       return oldest.sab;
     }

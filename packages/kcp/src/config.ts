@@ -28,6 +28,11 @@ export interface KcpConfig extends KcpSettings {
    * peers must agree). Lets tests cross the 2^32 wrap without 4·10^9 segments.
    */
   firstSn?: number;
+  /**
+   * How long (ms) a lone ACK may wait for data to ride on, or for a second ACK (docs/protocol.md
+   * §3.3); 0 or absent: ACKs leave at the next flush, as in kcp-go.
+   */
+  loneAckDelay?: number;
 }
 
 export type KcpMode = 'normal' | 'fast' | 'fast2' | 'fast3' | 'manual';

@@ -56,12 +56,15 @@ export class Kcp {
   private readonly buffer: Uint8Array;
   /** Scratch for input(): decoded headers, reused. */
   private readonly header = emptySegmentHeader();
+  /** How long a lone ACK may wait for data to carry it (ms; 0: never). */
+  private readonly loneAckDelay: number;
 
   constructor(conv: number, config: KcpConfig, private readonly output: KcpOutput, snmp?: Snmp) {
     this.conv = conv >>> 0;
     this.config = verifyKcpConfig(config);
     this.mss = this.config.mtu - KCP_OVERHEAD - this.config.reserved;
     this.minRto = this.config.nodelay !== 0 ? RTO_NODELAY_MIN : RTO_MIN;
+    this.loneAckDelay = this.config.ackNoDelay ? 0 : (this.config.loneAckDelay ?? 0);
     this.buffer = new Uint8Array(this.config.mtu - this.config.reserved);
     this.snmp = snmp ?? new Snmp();
     const firstSn = (this.config.firstSn ?? 0) >>> 0;
@@ -217,7 +220,7 @@ export class Kcp {
       } else if (cmd === CMD_PUSH) {
         let repeat = true;
         if (this.receiver.inWindow(sn)) {
-          this.acks.push(sn, ts);
+          this.acks.push(sn, ts, now);
           if (timediff(sn, this.receiver.next) >= 0) repeat = this.receiver.accept(sn, data.subarray(at, at + len));
         }
         if (regular && repeat) values[S.RepeatSegs]!++;
@@ -274,9 +277,14 @@ export class Kcp {
 
   // --------------------------------------------------------------- flushing
 
-  /** Send the ACKs queued by input, if any, and nothing else (docs/protocol.md §3.3). */
+  /**
+   * Send the ACKs queued by input, if any, and nothing else (docs/protocol.md §3.3) — except a
+   * lone one within `loneAckDelay`: it waits for the reply's data, and the next flush is due by then.
+   */
   flushAcks(now: number): void {
-    if (this.acks.count > 0) this.flush(now, true);
+    if (this.acks.count === 0) return;
+    if (!this.acks.mayHold(now, this.loneAckDelay)) this.flush(now, true);
+    else if (timediff(this.acks.dueAt(this.loneAckDelay), this.nextFlushAt) < 0) this.nextFlushAt = this.acks.dueAt(this.loneAckDelay);
   }
 
   /**
@@ -294,6 +302,7 @@ export class Kcp {
 
     // 1. ACKs, thinned: only sns not yet covered by una, plus the last one
     const acks = this.acks;
+    const holdable = !ackOnly && acks.mayHold(now, this.loneAckDelay);
     for (let i = 0; i < acks.count; i++) {
       const sn = acks.sn(i);
       if (timediff(sn, una) >= 0 || i === acks.count - 1) {
@@ -380,6 +389,12 @@ export class Kcp {
       }
       const due = timediff(seg.resendts, now);
       if (due > 0 && due < nearest) nearest = due;
+    }
+    if (holdable && out === 1 && at === KCP_OVERHEAD) {
+      // only the lone ACK would leave: it stays queued for data or its deadline
+      acks.restore(1);
+      at = out = 0;
+      nearest = Math.min(nearest, timediff(acks.dueAt(this.loneAckDelay), now));
     }
     if (at > 0) this.output(buf.subarray(0, at));
 

@@ -5,7 +5,7 @@
  * once, after the whole batch: until then the producer cannot overwrite what the callback sees.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { ring, ringAlways, sleepOn, sleepOnce, keepAlive } from './doorbell.js';
+import { ring, ringAlways, sleepOn, sleepOnce, sleepThen, keepAlive } from './doorbell.js';
 import { RingCorruptedError } from './errors.js';
 import {
   CLOSED,
@@ -38,7 +38,7 @@ export class RingConsumer extends RingEnd {
   private read: number;
 
   constructor(sab: SharedArrayBuffer) {
-    super(sab);
+    super(sab, CLOSED_BY_CONSUMER);
     this.read = Atomics.load(this.ring.control, READ_INDEX) >>> 0;
   }
 
@@ -101,6 +101,13 @@ export class RingConsumer extends RingEnd {
     const sleep = sleepOnce(this.ring.control, CONSUMER_SLEEPING, 1, this.readyToWake);
     if (sleep !== undefined) this.sleeps++;
     return sleep;
+  }
+
+  /** `sleepForData` with a callback (see `sleepThen`): true while a sleep is pending. */
+  sleepForDataThen(onWake: () => void): boolean {
+    const slept = sleepThen(this.ring.control, CONSUMER_SLEEPING, 1, this.readyToWake, onWake);
+    if (slept) this.sleeps++;
+    return slept;
   }
 
   private readonly readyToWake = () => this.hasData || Atomics.load(this.ring.control, CLOSED) !== 0;

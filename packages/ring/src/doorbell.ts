@@ -10,7 +10,11 @@
  * 0, and `waitAsync(word, expected)` returns "not-equal" at once when the word changed.
  *
  * Never `Atomics.wait`: it would block the main thread's event loop.
+ *
+ * When both ends of the ring are on the sleeper's thread, the sleep and the ring go through
+ * `sameThread.ts` instead of Atomics (same protocol on the control word, no platform task).
  */
+import { bothEndsHere, sleepHere, wakeHere } from './sameThread.js';
 
 /**
  * Sleep until rung. Stores `announce` (non-zero) into `control[word]`, then calls `ready()`; if
@@ -36,8 +40,33 @@ export function sleepOnce(control: Int32Array, word: number, announce: number, r
     Atomics.compareExchange(control, word, announce, 0);
     return undefined;
   }
+  if (bothEndsHere(control)) {
+    let wake!: () => void;
+    const here = new Promise<void>((resolve) => (wake = resolve));
+    sleepHere(control, word, wake);
+    return here;
+  }
   const waited = Atomics.waitAsync(control, word, announce);
   return waited.async ? waited.value : undefined; // not async: rung between the store and here
+}
+
+/**
+ * `sleepOnce` with a callback instead of a promise: false when `ready()` holds (or it was rung
+ * while announcing) — nothing pending; true when `onWake` will run once rung (or spuriously).
+ * On a ring whose both ends are on this thread the waker calls `onWake` synchronously, so a
+ * scheduler can run the woken side in the same event-loop turn.
+ */
+export function sleepThen(control: Int32Array, word: number, announce: number, ready: () => boolean, onWake: () => void): boolean {
+  Atomics.store(control, word, announce);
+  if (ready()) {
+    Atomics.compareExchange(control, word, announce, 0);
+    return false;
+  }
+  if (sleepHere(control, word, onWake)) return true;
+  const waited = Atomics.waitAsync(control, word, announce);
+  if (!waited.async) return false;
+  waited.value.then(onWake, onWake);
+  return true;
 }
 
 /**
@@ -46,14 +75,14 @@ export function sleepOnce(control: Int32Array, word: number, announce: number, r
  */
 export function ring(control: Int32Array, word: number, expected: number): boolean {
   if (Atomics.compareExchange(control, word, expected, 0) !== expected) return false;
-  Atomics.notify(control, word);
+  if (!wakeHere(control, word)) Atomics.notify(control, word);
   return true;
 }
 
 /** Wake whoever sleeps on `control[word]`, whatever it announced (close, abort). */
 export function ringAlways(control: Int32Array, word: number): boolean {
   if (Atomics.exchange(control, word, 0) === 0) return false;
-  Atomics.notify(control, word);
+  if (!wakeHere(control, word)) Atomics.notify(control, word);
   return true;
 }
 

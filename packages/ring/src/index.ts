@@ -14,5 +14,5 @@ export { RingBuffer, maxPayloadBytes, recordBytes, HEADER_BYTES, MIN_CAPACITY, M
 export { RingProducer } from './producer.js';
 export { RingConsumer, type RecordHandler, type RunOptions } from './consumer.js';
 export { InvalidRingError, RecordTooLargeError, RingClosedError, ReservationError, RingCorruptedError } from './errors.js';
-export { dataWait, spaceWait, ringWaitMet, awaitRing, sleepForRing, ringWaitEnd, type RingWait } from './wait.js';
+export { dataWait, spaceWait, ringWaitMet, awaitRing, sleepForRing, sleepForRingThen, ringWaitEnd, type RingWait } from './wait.js';
 export { keepAlive as doorbellKeepAlive } from './doorbell.js';

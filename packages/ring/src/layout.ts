@@ -7,6 +7,7 @@
  * byte 128  consumer sleeping  (1 while the consumer waits for data)│ each, so the two threads
  * byte 192  producer waiting   (bytes it needs free, 0 = not)       │ never write the same line
  * byte 256  closed             (CLOSED_BY_PRODUCER | _BY_CONSUMER)  │ (no false sharing)
+ * byte 260  ring id            (two words, set once: sameThread.ts) │
  * byte 320  data region        `capacity` bytes, a power of two    ─┘
  * ```
  *
@@ -20,6 +21,7 @@
  * skips to offset 0.
  */
 import { InvalidRingError } from './errors.js';
+import { stampRing } from './sameThread.js';
 
 /** Bytes per control word slot: one cache line, so producer and consumer words never share one. */
 export const CACHE_LINE_BYTES = 64;
@@ -35,6 +37,8 @@ export const CONSUMER_SLEEPING = 2 * WORDS_PER_LINE;
 export const PRODUCER_WAITING = 3 * WORDS_PER_LINE;
 /** Int32 word index of the closed flags. */
 export const CLOSED = 4 * WORDS_PER_LINE;
+/** Int32 word index of the ring's id (two words, written once at creation; sameThread.ts). */
+export const RING_ID = CLOSED + 1;
 
 /** Bit in `CLOSED`: the producer will push no more (the consumer still drains what is there). */
 export const CLOSED_BY_PRODUCER = 1;
@@ -106,7 +110,15 @@ export const RingBuffer = {
   /** Allocate a ring whose data region holds `capacityBytes` (a power of two, 16 … 2^30). */
   create(capacityBytes: number): SharedArrayBuffer {
     checkCapacity(capacityBytes);
-    return new SharedArrayBuffer(HEADER_BYTES + capacityBytes); // zero-filled: empty, open
+    const sab = new SharedArrayBuffer(HEADER_BYTES + capacityBytes); // zero-filled: empty, open
+    stampRing(new Int32Array(sab, 0, HEADER_BYTES / 4));
+    return sab;
+  },
+  /** Make a ring whose both ends are closed empty and open again, keeping its id (reuse). */
+  reset(sab: SharedArrayBuffer): void {
+    const control = attachRing(sab).control;
+    control.fill(0, 0, RING_ID);
+    control.fill(0, RING_ID + 2);
   },
   /** Data-region size of an existing ring. */
   capacityOf(sab: SharedArrayBuffer): number {

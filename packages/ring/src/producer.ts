@@ -6,7 +6,7 @@
  * makes the bytes visible). Full ring = back-pressure: the push methods return false / a short
  * count and change nothing; nothing is dropped and nothing grows.
  */
-import { ring, sleepOn, sleepOnce } from './doorbell.js';
+import { ring, sleepOn, sleepOnce, sleepThen } from './doorbell.js';
 import { RecordTooLargeError, ReservationError, RingClosedError } from './errors.js';
 import {
   CLOSED,
@@ -38,7 +38,7 @@ export class RingProducer extends RingEnd {
   private published: number;
 
   constructor(sab: SharedArrayBuffer) {
-    super(sab);
+    super(sab, CLOSED_BY_PRODUCER);
     this.write = Atomics.load(this.ring.control, WRITE_INDEX) >>> 0;
     this.published = this.write;
     this.cachedRead = Atomics.load(this.ring.control, READ_INDEX) >>> 0;
@@ -161,6 +161,15 @@ export class RingProducer extends RingEnd {
     const sleep = sleepOnce(this.ring.control, PRODUCER_WAITING, this.spaceNeeded, this.fitsNeeded);
     if (sleep !== undefined) this.sleeps++;
     return sleep;
+  }
+
+  /** `sleepForSpace` with a callback (see `sleepThen`): true while a sleep is pending. */
+  sleepForSpaceThen(payloadBytes: number, onWake: () => void): boolean {
+    if (this.canFit(payloadBytes)) return false;
+    this.spaceNeeded = this.bytesNeeded(payloadBytes);
+    const slept = sleepThen(this.ring.control, PRODUCER_WAITING, this.spaceNeeded, this.fitsNeeded, onWake);
+    if (slept) this.sleeps++;
+    return slept;
   }
 
   /** `sleepForSpace`'s condition, bound once (no closure per sleep). */

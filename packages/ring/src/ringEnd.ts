@@ -3,6 +3,7 @@
  * close flags and the doorbell instrumentation.
  */
 import { ringAlways } from './doorbell.js';
+import { dropEnd, holdEnd } from './sameThread.js';
 import { CLOSED, CONSUMER_SLEEPING, PRODUCER_WAITING, attachRing, maxPayloadBytes, type RingViews } from './layout.js';
 
 export abstract class RingEnd {
@@ -14,10 +15,12 @@ export abstract class RingEnd {
   protected doorbellRings = 0;
   protected sleeps = 0;
 
-  constructor(sab: SharedArrayBuffer) {
+  /** `end`: CLOSED_BY_PRODUCER or CLOSED_BY_CONSUMER, the bit that also names this end. */
+  constructor(sab: SharedArrayBuffer, end: number) {
     this.ring = attachRing(sab);
     this.capacity = this.ring.capacity;
     this.maxRecordBytes = maxPayloadBytes(this.capacity);
+    holdEnd(this.ring.control, end);
   }
 
   /** Either side has closed the ring. */
@@ -40,6 +43,7 @@ export abstract class RingEnd {
     Atomics.or(this.ring.control, CLOSED, bit);
     ringAlways(this.ring.control, CONSUMER_SLEEPING);
     ringAlways(this.ring.control, PRODUCER_WAITING);
+    dropEnd(this.ring.control, bit);
   }
 
   protected closedBy(bit: number): boolean {

@@ -44,3 +44,12 @@ export function sleepForRing(wait: RingWait): Promise<unknown> | undefined {
 export function ringWaitEnd(wait: RingWait): RingConsumer | RingProducer {
   return wait.kind === 'data' ? wait.consumer : wait.producer;
 }
+
+/**
+ * `sleepForRing` with a callback: false when the condition holds now (nothing pending); true when
+ * `onWake` will run once rung or spuriously — synchronously from the waker when both ends of the
+ * ring are on this thread (sameThread.ts). It does not keep the thread alive.
+ */
+export function sleepForRingThen(wait: RingWait, onWake: () => void): boolean {
+  return wait.kind === 'data' ? wait.consumer.sleepForDataThen(onWake) : wait.producer.sleepForSpaceThen(wait.bytes, onWake);
+}

@@ -3,8 +3,19 @@
  * the earliest wake-up of all shells, and one doorbell sleep per ring end a shell waits on. This
  * is the only place the shells' scheduling touches timers or threads.
  */
-import { doorbellKeepAlive, ringWaitEnd, sleepForRing, type RingConsumer, type RingProducer } from '@kcptunb/ring';
+import { doorbellKeepAlive, ringWaitEnd, sleepForRingThen, type RingConsumer, type RingProducer } from '@kcptunb/ring';
 import { RunQueue, type Runnable } from './runQueue.js';
+
+/**
+ * Drivers of this thread made dirty during another driver's turn (the data plane inline on the
+ * control thread: a link's push wakes the shard's session synchronously, sameThread.ts): they run
+ * right after that turn, in the same event-loop callback, instead of one setImmediate later.
+ */
+const chained: Array<RealtimeDriver<Runnable>> = [];
+/** The driver whose turn is running on this thread, if any. */
+let turning: RealtimeDriver<Runnable> | undefined;
+/** Turns one callback may chain before the rest wait for setImmediate (the event loop must get its turn). */
+const MAX_CHAINED_TURNS = 16;
 
 export class RealtimeDriver<T extends Runnable = Runnable> {
   readonly queue: RunQueue<T>;
@@ -17,6 +28,7 @@ export class RealtimeDriver<T extends Runnable = Runnable> {
    */
   private readonly sleeps = new WeakMap<RingConsumer | RingProducer, RingSleep<T>>();
   private stopped = false;
+  private isChained = false;
 
   /**
    * `clock` gives milliseconds on the clock the shells' wake-ups use; `afterRun` sees the shells
@@ -29,25 +41,58 @@ export class RealtimeDriver<T extends Runnable = Runnable> {
     this.queue = new RunQueue<T>(() => this.soon());
   }
 
-  /** Run everything dirty or due now (synchronously), then re-arm the waits. */
+  /** Run everything dirty or due now (synchronously), then re-arm the waits; then any chained driver's turn. */
   readonly turn = (): void => {
     this.immediate = undefined;
+    if (this.stopped) return;
+    if (turning) return this.runTurn(); // a nested call (cannot happen from the event loop)
+    turning = this as unknown as RealtimeDriver<Runnable>;
+    let next = 0;
+    try {
+      this.runTurn();
+      for (; next < chained.length && next < MAX_CHAINED_TURNS; next++) {
+        const driver = chained[next]!;
+        driver.isChained = false;
+        turning = driver;
+        driver.runTurn();
+      }
+    } finally {
+      turning = undefined;
+      for (; next < chained.length; next++) {
+        const driver = chained[next]!;
+        driver.isChained = false;
+        driver.soon();
+      }
+      chained.length = 0;
+    }
+  };
+
+  private runTurn(): void {
     if (this.stopped) return;
     const now = this.clock();
     const ran = this.queue.runDue(now);
     this.afterRun(ran);
     for (const item of ran) this.armRings(item);
     this.armTimer(now);
-  };
+  }
 
   private soon(): void {
-    if (!this.stopped) this.immediate ??= setImmediate(this.turn);
+    if (this.stopped || this.immediate) return;
+    if (turning && turning !== (this as unknown as RealtimeDriver<Runnable>)) {
+      if (!this.isChained) {
+        this.isChained = true;
+        chained.push(this as unknown as RealtimeDriver<Runnable>);
+      }
+      return;
+    }
+    this.immediate = setImmediate(this.turn);
   }
 
   /**
    * Arm a doorbell sleep for each ring condition of `item`'s wake-up (or mark it dirty when one
    * holds already). Per sleep: the promise `Atomics.waitAsync` makes and one `then` on it, with the
-   * end's bound handler: no async function, no closure, no `finally` per wait.
+   * end's bound handler: no async function, no closure, no `finally` per wait; when both ends of
+   * the ring are on this thread, no promise at all (the waker calls the handler).
    */
   private armRings(item: T): void {
     const wakeup = this.queue.wakeupOf(item);
@@ -56,16 +101,16 @@ export class RealtimeDriver<T extends Runnable = Runnable> {
       const end = ringWaitEnd(wait);
       let sleep = this.sleeps.get(end);
       if (sleep?.pending) continue;
-      const slept = sleepForRing(wait);
-      if (slept === undefined) {
-        this.queue.markDirty(item);
-        continue;
-      }
       if (!sleep) this.sleeps.set(end, (sleep = new RingSleep(this.queue)));
       sleep.item = item;
       sleep.pending = true;
       doorbellKeepAlive.hold(); // Atomics.waitAsync alone does not keep the loop alive
-      slept.then(sleep.woken, sleep.woken);
+      if (!sleepForRingThen(wait, sleep.woken)) {
+        sleep.pending = false;
+        sleep.item = undefined;
+        doorbellKeepAlive.release();
+        this.queue.markDirty(item);
+      }
     }
   }
 

@@ -40,6 +40,11 @@ export interface KcpSessionOptions {
 
 /** Most datagrams one `input()` batch may hold (PacketCrypt's default). */
 const MAX_INPUT_BATCH = 1024;
+/**
+ * How long a lone ACK waits for the reply's data to carry it (docs/protocol.md §3.3): long enough
+ * for a request/response turnaround through the application, far below any RTO (≥ 30 ms).
+ */
+export const LONE_ACK_DELAY_MS = 2;
 
 export class KcpSession {
   readonly kcp: Kcp;
@@ -93,7 +98,7 @@ export class KcpSession {
     }
     const fecShare = this.fecEnabled ? (options.dataShards + options.parityShards) / options.dataShards : 1;
     this.segmentWireBytes = Math.ceil(options.kcp.mtu * fecShare);
-    this.kcp = new Kcp(options.conv, { ...options.kcp, reserved }, (bytes) => this.output(bytes), this.snmp);
+    this.kcp = new Kcp(options.conv, { ...options.kcp, reserved, loneAckDelay: LONE_ACK_DELAY_MS }, (bytes) => this.output(bytes), this.snmp);
   }
 
   get conv(): number {
