@@ -27,7 +27,9 @@ test('under a 2,000-port replay flood an established transfer completes and a ne
     await shortSession({ kernels, port: tunnel.udpPort, key: KEY, timeoutMs: 5000 });
     const newcomerMs = Date.now() - t0;
     assert.ok(newcomerMs < 5000, `a new client got in after ${newcomerMs} ms`);
-    const r = await transfer;
+    const r = await transfer.catch(async (e: unknown) => {
+      throw await tunnel.explain(e);
+    });
     assert.equal(r.bytes, 8 << 20);
     assert.ok(flood.sent() > 2000, 'the flood ran during the transfer');
     const c = await kcptunbCountersOf(tunnel.server);
@@ -49,7 +51,9 @@ test('under a garbage flood (20,000 random datagrams/s from 16 ports) an establi
     await shortSession({ kernels, port: tunnel.udpPort, key: KEY, timeoutMs: 5000 });
     const newcomerMs = Date.now() - t0;
     assert.ok(newcomerMs < 5000, `a new client got in after ${newcomerMs} ms`);
-    const r = await transfer;
+    const r = await transfer.catch(async (e: unknown) => {
+      throw await tunnel.explain(e);
+    });
     assert.equal(r.bytes, 4 << 20);
     assert.ok(flood.sent() > 2000, 'the flood ran during the transfer');
     const after = await snmpOf(tunnel.server);

@@ -62,9 +62,10 @@ const PURE_SHELLS = [
   'packages/control/src/runtime/sessionLink.ts',
   'packages/control/src/runtime/streamRelay.ts',
   'packages/scheduler/src/runQueue.ts',
+  'packages/scheduler/src/wakeupAudit.ts',
 ];
 
-test('the sans-I/O shells (shard session, smux link, stream relay, run queue) take time as an argument and own no I/O', () => {
+test('the sans-I/O shells (shard session, smux link, stream relay, run queue, wake-up audit) take time as an argument and own no I/O', () => {
   for (const path of PURE_SHELLS) {
     const dir = join(REPO_ROOT, path, '..');
     const file = importGraph(dir).files.find((f) => f.path === join(REPO_ROOT, path));

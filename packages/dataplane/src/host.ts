@@ -9,7 +9,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { RingBuffer } from '@kcptunb/ring';
-import { Snmp, SnmpPeriod } from '@kcptunb/snmp';
+import { S, Snmp, SnmpPeriod } from '@kcptunb/snmp';
 import { sessionKey, type DialRequest, type FromShard, type ListenRequest, type SessionRings, type SessionSettings, type ShardTask, type ToShard } from './protocol.js';
 import type { AdmissionSettings } from './admission.js';
 import type { EventLoopFigures, SessionFigures, ShardFigures } from './sessionFigures.js';
@@ -109,6 +109,8 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
   private readonly statsWaiters = new Map<number, (sessions: SessionFigures[], eventLoop: EventLoopFigures) => void>();
   private nextStatsRequest = 1;
   private stopped = false;
+  /** Counters the control thread keeps itself (its links' lost wake-ups), summed into `snmp()`. */
+  readonly controlSnmp = new Snmp();
 
   private readonly pool: Piscina | undefined;
 
@@ -299,6 +301,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
   snmp(): Snmp {
     const total = new Snmp();
     for (const s of this.shardHandles) s.snmp.addRowTo(total);
+    total.values[S.MissedWakeups]! += this.controlSnmp.values[S.MissedWakeups]!;
     return total;
   }
 

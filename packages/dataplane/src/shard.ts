@@ -11,7 +11,7 @@
  *   ForwardedSessions server sessions whose datagrams the listener shard forwards (Node < 22.12)
  */
 import { loadKernels, type DatagramBatch, type Kernels } from '@kcptunb/wasm';
-import { Snmp } from '@kcptunb/snmp';
+import { S, Snmp } from '@kcptunb/snmp';
 import { announceAes } from '@kcptunb/aesni';
 import { performance } from 'node:perf_hooks';
 import { nowMs } from './clock.js';
@@ -22,6 +22,9 @@ import type { FromShard, ListenRequest, SessionRings, SessionSettings, ShardTask
 import { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
 import { RealtimeDriver } from '@kcptunb/scheduler';
+
+/** Lost wake-ups logged per shard (each is a bug; the count goes on in MissedWakeups). */
+const MISSED_WAKEUPS_LOGGED = 20;
 
 class Shard {
   private readonly kernels: Kernels;
@@ -38,7 +41,12 @@ class Shard {
   constructor(private readonly task: ShardTask) {
     this.kernels = loadKernels(task.kernelVariant ? { variant: task.kernelVariant } : {});
     this.snmp = new Snmp(task.snmp);
-    const driver = new RealtimeDriver<ShardSession>(nowMs, (ran) => this.sessions.retireClosed(ran));
+    const driver = new RealtimeDriver<ShardSession>(nowMs, (ran) => this.sessions.retireClosed(ran), {
+      onMissedWakeup: (session) => {
+        const n = ++this.snmp.values[S.MissedWakeups]!;
+        if (n <= MISSED_WAKEUPS_LOGGED) this.post({ type: 'log', message: `shard ${task.shardId}: missed wake-up (${n}), ran ${session.stallReport()}` });
+      },
+    });
     this.driver = driver;
     this.sessions = new SessionRegistry(this.kernels, this.snmp, driver.queue, this.post);
     task.port.on('message', (m: ToShard) => this.onMessage(m));

@@ -193,6 +193,8 @@ export class ShardSession implements Runnable {
   /** Run everything that is due: input, the ring in both directions, timers. */
   run(now: number): Wakeup {
     if (this.closed) return CLOSED;
+    // read before pumping: a close seen here comes after every record it follows (ringWaits)
+    const openAtStart = !this.fromControl.closedByProducer;
     try {
       this.drainInbox(now);
       // received data goes to the control thread before the ACKs it caused are sent: the
@@ -212,7 +214,7 @@ export class ShardSession implements Runnable {
     else if (this.fromControl.closedByProducer && !this.fromControl.hasData) this.linger(now);
     else this.watchSilence(now);
     if (this.closed) return CLOSED;
-    return this.ringWaits(now + this.session.msUntilFlush(now));
+    return this.ringWaits(now + this.session.msUntilFlush(now), openAtStart);
   }
 
   /**
@@ -242,13 +244,34 @@ export class ShardSession implements Runnable {
     }
   }
 
-  /** Due at `at`, or sooner for data from control or room towards control. */
-  private ringWaits(at: number): Wakeup {
-    // Records published after the pump stopped still wait for a run: a data wait on a ring that has
-    // data marks the session dirty at once. Only records that must wait for KCP's window need no
-    // ring wait: input or the flush timer brings that run (an idle KCP has no timer).
-    const waitData = !this.fromControl.closedByProducer && (!this.fromControl.hasData || this.session.canWrite);
+  /**
+   * Due at `at`, or sooner for data from control or room towards control. Records published after
+   * the pump stopped still wait for a run: a data wait on a ring that has data marks the session
+   * dirty at once. Only records that must wait for KCP's window need no ring wait: input or the
+   * flush timer brings that run (an idle KCP has no timer). `openAtStart` is the ring's state
+   * before the pump: a close after it (the control thread finishing) is seen by the data wait too.
+   */
+  private ringWaits(at: number, openAtStart: boolean): Wakeup {
+    const waitData = openAtStart && (!this.fromControl.hasData || this.session.canWrite);
     return this.wakeup.set(at, waitData, this.blockedOnSpace);
+  }
+
+  /** The state the audit's log line shows. */
+  stallReport(): string {
+    const kcp = this.session.kcp;
+    return `session ${this.id}: inbox ${this.inbox.count}, from control ${this.fromControl.hasData ? 'has data' : 'empty'}${this.fromControl.closedByProducer ? ' (closed)' : ''}, KCP ${this.session.canWrite ? 'takes more' : 'window full'}, idle ${kcp.idle}, waitSnd ${kcp.waitSnd}, readable ${this.session.readable}, blocked on space ${this.blockedOnSpace}`;
+  }
+
+  /**
+   * Work a run would do now (the scheduler's audit of lost wake-ups): input waiting, records KCP
+   * can take, a finished ring to act on, bytes for a ring to control that has room for them.
+   */
+  canProgress(): boolean {
+    if (this.closed) return false;
+    if (this.inbox.count > 0) return true;
+    if (this.fromControl.hasData ? this.session.canWrite : this.fromControl.closedByProducer) return true;
+    if (this.blockedOnSpace > 0) return this.toControl.canFit(this.blockedOnSpace);
+    return this.session.readable > 0 && this.toControl.canFit(1);
   }
 
   private drainInbox(now: number): void {

@@ -10,7 +10,7 @@
  * await consumer.run((record) => handle(record));
  * ```
  */
-export { RingBuffer, maxPayloadBytes, recordBytes, HEADER_BYTES, MIN_CAPACITY, MAX_CAPACITY } from './layout.js';
+export { RingBuffer, maxPayloadBytes, recordBytes, HEADER_BYTES, MIN_CAPACITY, MAX_CAPACITY, CONSUMER_SLEEPING, PRODUCER_WAITING } from './layout.js';
 export { RingProducer } from './producer.js';
 export { RingConsumer, type RecordHandler, type RunOptions } from './consumer.js';
 export { InvalidRingError, RecordTooLargeError, RingClosedError, ReservationError, RingCorruptedError } from './errors.js';

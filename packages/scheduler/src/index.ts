@@ -3,5 +3,6 @@
  * waits) and the real-time edge that turns it into setImmediate, a timer and ring doorbells.
  */
 export { RunQueue, IDLE, type Runnable, type Wakeup } from './runQueue.js';
-export { RealtimeDriver } from './realtimeDriver.js';
+export { RealtimeDriver, type RealtimeDriverOptions } from './realtimeDriver.js';
+export { AUDIT_EVERY_MS, WakeupAudit } from './wakeupAudit.js';
 export { RingWakeup } from './ringWakeup.js';

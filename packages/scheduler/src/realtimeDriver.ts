@@ -5,6 +5,14 @@
  */
 import { doorbellKeepAlive, ringWaitEnd, sleepForRingThen, type RingConsumer, type RingProducer } from '@kcptunb/ring';
 import { RunQueue, type Runnable } from './runQueue.js';
+import { AUDIT_EVERY_MS, WakeupAudit } from './wakeupAudit.js';
+
+export interface RealtimeDriverOptions<T> {
+  /** A shell the audit found able to progress with nothing set to run it (wakeupAudit.ts). */
+  onMissedWakeup?: (item: T) => void;
+  /** The audit's period (tests shorten it). */
+  auditEveryMs?: number;
+}
 
 /**
  * Drivers of this thread made dirty during another driver's turn (the data plane inline on the
@@ -29,6 +37,9 @@ export class RealtimeDriver<T extends Runnable = Runnable> {
   private readonly sleeps = new WeakMap<RingConsumer | RingProducer, RingSleep<T>>();
   private stopped = false;
   private isChained = false;
+  private readonly audit: WakeupAudit<T>;
+  private readonly auditTimer: NodeJS.Timeout;
+  private readonly onMissedWakeup: ((item: T) => void) | undefined;
 
   /**
    * `clock` gives milliseconds on the clock the shells' wake-ups use; `afterRun` sees the shells
@@ -37,8 +48,18 @@ export class RealtimeDriver<T extends Runnable = Runnable> {
   constructor(
     private readonly clock: () => number,
     private readonly afterRun: (ran: readonly T[]) => void = () => {},
+    options: RealtimeDriverOptions<T> = {},
   ) {
     this.queue = new RunQueue<T>(() => this.soon());
+    const every = options.auditEveryMs ?? AUDIT_EVERY_MS;
+    this.audit = new WakeupAudit<T>(every);
+    this.onMissedWakeup = options.onMissedWakeup;
+    this.auditTimer = setInterval(this.runAudit, every).unref();
+  }
+
+  /** Shells the audit had to run: lost wake-ups (0 in a correct program). */
+  get missedWakeups(): number {
+    return this.audit.missed;
   }
 
   /** Run everything dirty or due now (synchronously), then re-arm the waits; then any chained driver's turn. */
@@ -71,6 +92,7 @@ export class RealtimeDriver<T extends Runnable = Runnable> {
     if (this.stopped) return;
     const now = this.clock();
     const ran = this.queue.runDue(now);
+    this.audit.ran(ran);
     this.afterRun(ran);
     for (const item of ran) this.armRings(item);
     this.armTimer(now);
@@ -127,9 +149,31 @@ export class RealtimeDriver<T extends Runnable = Runnable> {
     }, Math.max(0, at - now));
   }
 
+  private readonly runAudit = (): void => {
+    if (this.stopped || this.queue.size === 0) return;
+    for (const item of this.audit.check(this.queue, this.clock())) {
+      this.forgetSleeps(item);
+      this.onMissedWakeup?.(item);
+      this.queue.markDirty(item);
+    }
+  };
+
+  /** Drop `item`'s pending doorbell sleeps (one may never be rung): its next run arms fresh ones. */
+  private forgetSleeps(item: T): void {
+    for (const wait of this.queue.wakeupOf(item)?.rings ?? []) {
+      const end = ringWaitEnd(wait);
+      const sleep = this.sleeps.get(end);
+      if (sleep?.pending && sleep.item === item) {
+        sleep.cancel();
+        this.sleeps.delete(end);
+      }
+    }
+  }
+
   /** Stop scheduling (pending doorbell sleeps resolve when their rings close). */
   stop(): void {
     this.stopped = true;
+    clearInterval(this.auditTimer);
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
@@ -143,10 +187,17 @@ class RingSleep<T extends Runnable> {
   pending = false;
   constructor(private readonly queue: RunQueue<T>) {}
   readonly woken = (): void => {
+    if (!this.pending) return; // cancelled by the audit: a fresh sleep took its place
     this.pending = false;
     doorbellKeepAlive.release();
     const item = this.item!;
     this.item = undefined;
     this.queue.markDirty(item);
   };
+  /** Give up this sleep: a late wake finds it no longer pending and does nothing. */
+  cancel(): void {
+    this.pending = false;
+    this.item = undefined;
+    doorbellKeepAlive.release();
+  }
 }

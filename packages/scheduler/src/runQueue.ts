@@ -21,6 +21,14 @@ export const IDLE: Wakeup = Object.freeze({ at: Infinity, rings: Object.freeze([
 
 export interface Runnable {
   run(now: number): Wakeup;
+  /**
+   * Work a run would do now (optional). Never needed for scheduling: the real-time edge audits
+   * with it that no wake-up was lost — a shell that could progress, is not dirty and has no
+   * timer due soon should not exist.
+   */
+  canProgress?(): boolean;
+  /** The shell's state in words, for the audit's log line (optional). */
+  stallReport?(): string;
 }
 
 /**
@@ -73,6 +81,10 @@ export class RunQueue<T extends Runnable = Runnable> {
     if (!this.wakeups.has(item) || this.dirty.has(item)) return;
     this.dirty.add(item);
     if (this.dirty.size === 1) this.onDirty();
+  }
+
+  isDirty(item: T): boolean {
+    return this.dirty.has(item);
   }
 
   get hasDirty(): boolean {

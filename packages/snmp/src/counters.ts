@@ -44,6 +44,8 @@ export const KCPTUNB_FIELDS = [
   'AdmissionDrops',
   /** Sessions that never carried smux traffic, ended to make room for a newcomer. */
   'IdleEvictions',
+  /** Shells the scheduler's audit found able to progress with nothing set to run them (0 unless a bug). */
+  'MissedWakeups',
 ] as const;
 
 /** Every counter of an `Snmp`: kcptun's, then kcptunb's. */

@@ -57,11 +57,26 @@ export class ProcessGroup {
     return dir;
   }
 
+  /**
+   * Lines in which our processes reported a lost wake-up their scheduler's audit had to rescue
+   * (a bug: each stalled a stream for up to two seconds), with the process that printed them.
+   */
+  missedWakeups(): string[] {
+    return missedWakeupsIn(this.procs);
+  }
+
   async cleanup(): Promise<void> {
-    await Promise.all(this.procs.splice(0).map((p) => p.stop()));
+    const stopping = this.procs.splice(0);
+    await Promise.all(stopping.map((p) => p.stop()));
+    const missed = missedWakeupsIn(stopping);
+    if (missed.length > 0) console.log(`# lost wake-ups rescued by the scheduler audit:\n${missed.map((l) => `#   ${l}`).join('\n')}`);
     await Promise.all(this.closers.splice(0).map((c) => c()));
     // a server closes once its last connection has; the processes that held them are gone, so this is quick — bounded anyway
     await Promise.all(this.servers.splice(0).map((s) => Promise.race([new Promise<void>((r) => s.close(() => r())), new Promise<void>((r) => setTimeout(r, 2000).unref())])));
     for (const d of this.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
+}
+
+function missedWakeupsIn(procs: readonly Proc[]): string[] {
+  return procs.flatMap((p) => p.output().split('\n').filter((line) => line.includes('missed wake-up')).map((line) => `${p.label}: ${line.trim()}`));
 }

@@ -6,6 +6,7 @@
 import { commandFor, type Impl, type Side } from './binaries.js';
 import { canConnect, freeTcpPort, freeUdpPort, udpBound } from './ports.js';
 import { Proc } from './proc.js';
+import { snmpOf } from './processMemory.js';
 import { sleep } from './wait.js';
 
 export interface TunnelSpec {
@@ -110,6 +111,19 @@ export class Tunnel {
         throw new Error(`${p.label} died during ${stage} (${p.exitDescription})${why}; last output:\n${p.tail()}`);
       }
     }
+  }
+
+  /**
+   * `error` with what both ends say now, for a failure message: their SNMP lines (asked for with
+   * SIGUSR1, bounded) and their last lines of output.
+   */
+  async explain(error: unknown): Promise<Error> {
+    const e = error instanceof Error ? error : new Error(String(error));
+    for (const p of [this.client, this.server]) {
+      if (p.alive) await snmpOf(p, 2000).catch(() => undefined);
+      e.message += `\n--- ${p.label} (${p.alive ? 'running' : p.exitDescription}), last output:\n${p.tail(12)}`;
+    }
+    return e;
   }
 
   cpu(): { client: number; server: number } {

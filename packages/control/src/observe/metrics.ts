@@ -51,6 +51,7 @@ const SNMP_HELP: Partial<Record<SnmpField, string>> = {
   ReplayDrops: 'datagrams dropped by the replay filter (a nonce seen before)',
   AdmissionDrops: 'first datagrams of new sessions refused by admission',
   IdleEvictions: 'unproven sessions ended to make room for a newcomer',
+  MissedWakeups: 'sessions or links the scheduler audit found stalled with work to do and ran (a bug if ever non-zero)',
 };
 
 type GaugeOf = (s: Sample) => Array<[labels: Record<string, string | number>, value: number]>;

@@ -7,7 +7,6 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DataPlane } from '@kcptunb/dataplane';
-import { RealtimeDriver } from '@kcptunb/scheduler';
 import { LINGER_MS, nowMs, sessionKey } from '@kcptunb/dataplane';
 import { enableTcpFastOpenListen } from '@kcptunb/sockopt';
 import { bracketHostPort, formatAddress, socketAddress, type HostPort } from '../config/address.js';
@@ -24,6 +23,7 @@ import { startObservers, type Observers } from '../observe/index.js';
 import { drainSessions, finishSessions } from './drain.js';
 import type { StreamDuplex } from './streamDuplex.js';
 import { NO_EVENTS, type TunnelEventSink } from './tunnelEvents.js';
+import { linkDriver } from './linkDriver.js';
 
 export interface TunnelClientOptions {
   /** Accept TCP connections on the settings' listen address (false: streams come from openStream only). */
@@ -49,7 +49,7 @@ interface Slot {
 export class TunnelClient {
   readonly dataPlane: DataPlane;
   /** Runs the smux links of this client's sessions. */
-  private readonly links = new RealtimeDriver(nowMs);
+  private readonly links = linkDriver((line) => this.logger.log(line), () => this.dataPlane.controlSnmp);
   private readonly settings;
   private readonly slots: Slot[];
   private readonly expired = new Map<TunnelSession, number>();

@@ -4,7 +4,6 @@
  * just closed, as kcptunB does).
  */
 import { DataPlane, LINGER_MS, nowMs, sessionKey, type AcceptedSession } from '@kcptunb/dataplane';
-import { RealtimeDriver } from '@kcptunb/scheduler';
 import type { SmuxStream } from '@kcptunb/smux';
 import { bracketHostPort, formatAddress, type HostPort } from '../config/address.js';
 import type { TunnelConfig } from '../config/tunnelConfig.js';
@@ -21,6 +20,7 @@ import { startObservers, type Observers } from '../observe/index.js';
 import { drainSessions, finishSessions } from './drain.js';
 import type { StreamDuplex } from './streamDuplex.js';
 import { NO_EVENTS, type StreamInfo, type TunnelEventSink } from './tunnelEvents.js';
+import { linkDriver } from './linkDriver.js';
 
 /** The library's alternative to --target: every stream a client opens, as a Duplex. */
 export type StreamHandlerFn = (stream: StreamDuplex, info: StreamInfo) => void;
@@ -37,7 +37,7 @@ const MAX_REMEMBERED_MISMATCHES = 1024;
 export class TunnelServer {
   readonly dataPlane: DataPlane;
   /** Runs the smux links of this server's sessions. */
-  private readonly links = new RealtimeDriver(nowMs);
+  private readonly links = linkDriver((line) => this.logger.log(line), () => this.dataPlane.controlSnmp);
   private readonly sessions = new Map<string, TunnelSession>();
   /** Sessions already gone on the control side, until the data plane confirms (it gives the reason). */
   private readonly ended = new Map<string, TunnelSession>();

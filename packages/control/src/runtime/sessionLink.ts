@@ -68,6 +68,8 @@ export class SessionLink implements Runnable {
   run(now: number): Wakeup {
     if (this.ended) return IDLE;
     this.now = now;
+    // read before draining: a close seen here comes after every record it follows (ringWaits)
+    const openAtStart = !this.fromShard.closedByProducer;
     // 1. received bytes into smux, within its budget: one record at a time, so the budget is
     //    overshot by at most one record (≤ 64 KiB), never by a whole batch of them
     while (this.smux.wantsInput && this.fromShard.hasData) {
@@ -81,7 +83,7 @@ export class SessionLink implements Runnable {
     // 3. events
     if (!this.handleEvents()) return IDLE;
     // 4. frames to the shard, published (and the shard woken) once
-    if (this.outputDone) return this.ringWaits();
+    if (this.outputDone) return this.ringWaits(openAtStart);
     try {
       this.toShard.batch(this.flushOutput);
       if (this.finishing && !this.pendingOut) {
@@ -96,15 +98,40 @@ export class SessionLink implements Runnable {
       this.end(null);
       return IDLE;
     }
-    // taking output can make streams writable again ('stream-writable'), and handlers can free
-    // receive budget: run again this turn rather than wait for some unrelated wake-up
-    if (this.smux.hasEvents || (this.fromShard.hasData && this.smux.wantsInput)) this.schedule();
-    return this.ringWaits();
+    // taking output can make streams writable again ('stream-writable'): run again this turn
+    // rather than wait for some unrelated wake-up (freed receive budget is the data wait's)
+    if (this.smux.hasEvents) this.schedule();
+    return this.ringWaits(openAtStart);
   }
 
-  private ringWaits(): Wakeup {
-    const waitData = !this.fromShard.hasData && !this.fromShard.closedByProducer;
+  /**
+   * The data wait is armed whenever smux would take a record now, or the ring was empty: a record
+   * the shard publishes after the drain loop stopped (it rings only a consumer that announced a
+   * sleep) then finds the wait's condition already met and runs the link at once. Only records
+   * held back by smux's receive budget need no wait: the read that frees budget schedules a run.
+   * `openAtStart` is the ring's state before the drain: a close after it is seen by that wait too.
+   */
+  private ringWaits(openAtStart: boolean): Wakeup {
+    const waitData = openAtStart && (!this.fromShard.hasData || this.smux.wantsInput);
     return this.wakeup.set(this.smux.nextWakeAt, waitData, this.pendingOut ? this.pendingOut.length : 0);
+  }
+
+  /** The state the audit's log line shows. */
+  stallReport(): string {
+    return `link: from shard ${this.fromShard.hasData ? 'has data' : 'empty'}${this.fromShard.closedByProducer ? ' (closed)' : ''}, smux ${this.smux.wantsInput ? 'wants input' : 'budget spent'}, events ${this.smux.hasEvents}, output ${this.smux.hasOutput}, pending ${this.pendingOut?.length ?? 0}`;
+  }
+
+  /**
+   * Work a run would do now (the scheduler's audit of lost wake-ups): records smux would take,
+   * a close of the ring to act on, events to hand out, output the ring has room for.
+   */
+  canProgress(): boolean {
+    if (this.ended) return false;
+    const input = this.fromShard.hasData ? this.smux.wantsInput : this.fromShard.closedByProducer && !this.smux.closed;
+    if (input || this.smux.hasEvents) return true;
+    if (this.outputDone) return false;
+    if (this.pendingOut) return this.toShard.canFit(this.pendingOut.length);
+    return this.smux.hasOutput && this.toShard.canFit(1);
   }
 
   private readonly inputRecord = (record: Uint8Array): void => this.smux.input(record, this.now);
