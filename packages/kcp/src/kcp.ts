@@ -22,9 +22,10 @@ import { InputResult } from './errors.js';
 import { emptySegmentHeader, encodeHeader, isKnownCommand, readSegmentHeader } from './header.js';
 import { Receiver } from './receiver.js';
 import { RtoEstimator } from './rtoEstimator.js';
-import type { Segment } from './segment.js';
+import { appendStream, type Segment } from './segment.js';
 import { SegmentPool } from './segmentPool.js';
 import { WindowProbe } from './windowProbe.js';
+import { due, SEND_EARLY, SEND_FAST, SEND_NONE, SEND_TIMEOUT, type FlushRound } from './retransmit.js';
 
 /** Receives each datagram's KCP bytes; the view is only valid during the call. */
 export type KcpOutput = (kcpBytes: Uint8Array) => void;
@@ -58,6 +59,8 @@ export class Kcp {
   private readonly header = emptySegmentHeader();
   /** How long a lone ACK may wait for data to carry it (ms; 0: never). */
   private readonly loneAckDelay: number;
+  /** The retransmission rule's inputs, reused every flush (retransmit.ts). */
+  private readonly round: FlushRound;
 
   constructor(conv: number, config: KcpConfig, private readonly output: KcpOutput, snmp?: Snmp) {
     this.conv = conv >>> 0;
@@ -73,6 +76,7 @@ export class Kcp {
     this.pool = new SegmentPool(this.mss, Math.max(1024, this.config.sndWnd + this.config.rcvWnd));
     this.receiver = new Receiver(firstSn, this.config.rcvWnd, this.pool);
     this.congestion = new CongestionWindow(this.mss);
+    this.round = { now: 0, rxRto: 0, resend: this.config.resend > 0 ? this.config.resend : 0xffffffff, nodelay: this.config.nodelay, newData: false };
   }
 
   // ---------------------------------------------------------------- sending
@@ -82,22 +86,7 @@ export class Kcp {
    * first). Always accepts; callers apply back-pressure with `canSend`.
    */
   send(data: Uint8Array): void {
-    let at = 0;
-    const last = this.sndQueue.last();
-    if (last && last.length < this.mss) {
-      const n = Math.min(this.mss - last.length, data.length);
-      last.data.set(data.subarray(0, n), last.length);
-      last.length += n;
-      at = n;
-    }
-    while (at < data.length) {
-      const n = Math.min(this.mss, data.length - at);
-      const seg = this.pool.take(this.mss);
-      seg.data.set(data.subarray(at, at + n));
-      seg.length = n;
-      this.sndQueue.push(seg);
-      at += n;
-    }
+    appendStream(this.sndQueue, this.pool, this.mss, data);
   }
 
   /**
@@ -106,11 +95,6 @@ export class Kcp {
    * are not limited. Infinity (the default) is plain KCP.
    */
   newSegmentLimit = Infinity;
-
-  /** Segments written but not yet in flight (waiting for the window or the pacer's budget). */
-  get queuedSegments(): number {
-    return this.sndQueue.length;
-  }
 
   /** Segments queued or in flight (kcp-go WaitSnd). */
   get waitSnd(): number {
@@ -147,7 +131,7 @@ export class Kcp {
     return timediff(this.sndNxt, this.sndUna);
   }
 
-  /** Segments waiting in the send queue, not yet in flight. */
+  /** Segments written but not yet in flight (waiting for the window or the pacer's budget). */
   get queued(): number {
     return this.sndQueue.length;
   }
@@ -346,39 +330,23 @@ export class Kcp {
     // new data held back by the pacer's budget is not "nothing new to send": no early retransmits then
     const heldBack = this.sndQueue.length > 0 && newSegments >= this.newSegmentLimit;
 
-    // 5. first transmissions and retransmissions
-    const resend = this.config.resend > 0 ? this.config.resend : 0xffffffff;
-    const rxRto = this.rto.rto;
+    // 5. first transmissions and retransmissions (retransmit.ts)
+    const round = this.round;
+    round.now = now;
+    round.rxRto = this.rto.rto;
+    round.newData = newSegments > 0 || heldBack;
     let nearest = this.config.interval;
-    let change = 0;
     let lost = 0;
     let fast = 0;
     let early = 0;
     for (let i = 0; i < this.sndBuf.length; i++) {
       const seg = this.sndBuf.at(i);
       if (seg.acked) continue;
-      let send = false;
-      if (seg.xmit === 0) {
-        send = true;
-        seg.rto = rxRto;
-        seg.resendts = (now + seg.rto) >>> 0;
-      } else if (seg.fastack >= resend || (seg.fastack > 0 && newSegments === 0 && !heldBack)) {
-        // fast retransmit after `resend` skips, else early retransmit when nothing new goes out
-        if (seg.fastack >= resend) fast++;
-        else early++;
-        send = true;
-        seg.fastack = 0;
-        seg.rto = rxRto;
-        seg.resendts = (now + seg.rto) >>> 0;
-        change++;
-      } else if (timediff(now, seg.resendts) >= 0) {
-        send = true;
-        seg.rto += this.config.nodelay === 0 ? rxRto : Math.floor(rxRto / 2);
-        seg.fastack = 0;
-        seg.resendts = (now + seg.rto) >>> 0;
-        lost++;
-      }
-      if (send) {
+      const why = due(seg, round);
+      if (why !== SEND_NONE) {
+        if (why === SEND_FAST) fast++;
+        else if (why === SEND_EARLY) early++;
+        else if (why === SEND_TIMEOUT) lost++;
         seg.xmit++;
         seg.ts = now;
         at = this.makeSpace(at, KCP_OVERHEAD + seg.length);
@@ -387,8 +355,8 @@ export class Kcp {
         at += seg.length;
         out++;
       }
-      const due = timediff(seg.resendts, now);
-      if (due > 0 && due < nearest) nearest = due;
+      const dueIn = timediff(seg.resendts, now);
+      if (dueIn > 0 && dueIn < nearest) nearest = dueIn;
     }
     if (holdable && out === 1 && at === KCP_OVERHEAD) {
       // only the lone ACK would leave: it stays queued for data or its deadline
@@ -406,7 +374,7 @@ export class Kcp {
     this.retransmitted += lost + fast + early;
 
     // 6. congestion window (only with nc = 0)
-    if (this.config.nc === 0) this.congestion.afterFlush(change, lost, this.inFlight, cwnd, resend);
+    if (this.config.nc === 0) this.congestion.afterFlush(fast + early, lost, this.inFlight, cwnd, round.resend);
     this.nextFlushAt = (now + nearest) >>> 0;
     return nearest;
   }

@@ -189,7 +189,7 @@ export class KcpSession {
       // release what is due first; if that made room and KCP holds new data, flush it now rather
       // than at the next interval, so the bucket never idles while there is data
       this.emit();
-      if (this.kcp.queuedSegments > 0 && this.pacer.room >= this.segmentWireBytes) this.kcpFlush(now);
+      if (this.kcp.queued > 0 && this.pacer.room >= this.segmentWireBytes) this.kcpFlush(now);
       else {
         this.kcp.newSegmentLimit = Math.floor(this.pacer.room / this.segmentWireBytes);
         this.kcp.update(now);
