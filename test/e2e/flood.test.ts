@@ -34,6 +34,9 @@ test('under a 2,000-port replay flood an established transfer completes and a ne
     assert.ok(flood.sent() > 2000, 'the flood ran during the transfer');
     const c = await kcptunbCountersOf(tunnel.server);
     assert.ok(c.ReplayDrops! > 0, 'replays were refused');
+    // the scheduler audit found no stalled session or link (each would also be a log line)
+    assert.equal(c.MissedWakeups, 0, 'server: lost wake-ups');
+    assert.equal((await kcptunbCountersOf(tunnel.client)).MissedWakeups, 0, 'client: lost wake-ups');
   } finally {
     await flood.stop();
   }

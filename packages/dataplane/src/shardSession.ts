@@ -18,7 +18,7 @@ import { nativeAes } from '@kcptunb/aesni';
 import { KcpSession } from '@kcptunb/session';
 import { SnappyFrameReader, SnappyFrameWriter } from '@kcptunb/snappy';
 import { RingConsumer, RingProducer } from '@kcptunb/ring';
-import { RingWakeup, type Runnable, type Wakeup } from '@kcptunb/scheduler';
+import { drainWait, RingWakeup, type Runnable, type Wakeup } from '@kcptunb/scheduler';
 import type { SessionRings, SessionSettings } from './protocol.js';
 import { keyHigh, keyLow, KEY_BYTES, type ReplayFilter } from './replayFilter.js';
 import { S, type Snmp } from '@kcptunb/snmp';
@@ -245,14 +245,12 @@ export class ShardSession implements Runnable {
   }
 
   /**
-   * Due at `at`, or sooner for data from control or room towards control. Records published after
-   * the pump stopped still wait for a run: a data wait on a ring that has data marks the session
-   * dirty at once. Only records that must wait for KCP's window need no ring wait: input or the
-   * flush timer brings that run (an idle KCP has no timer). `openAtStart` is the ring's state
-   * before the pump: a close after it (the control thread finishing) is seen by the data wait too.
+   * Due at `at`, or sooner for data from control while KCP takes more (drainWait: records held back
+   * by KCP's window wait for input or the flush timer, which a full window always has) or for room
+   * towards control.
    */
   private ringWaits(at: number, openAtStart: boolean): Wakeup {
-    const waitData = openAtStart && (!this.fromControl.hasData || this.session.canWrite);
+    const waitData = drainWait(this.fromControl, openAtStart, this.session.canWrite);
     return this.wakeup.set(at, waitData, this.blockedOnSpace);
   }
 

@@ -5,4 +5,4 @@
 export { RunQueue, IDLE, type Runnable, type Wakeup } from './runQueue.js';
 export { RealtimeDriver, type RealtimeDriverOptions } from './realtimeDriver.js';
 export { AUDIT_EVERY_MS, WakeupAudit } from './wakeupAudit.js';
-export { RingWakeup } from './ringWakeup.js';
+export { drainWait, RingWakeup } from './ringWakeup.js';

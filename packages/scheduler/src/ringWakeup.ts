@@ -9,6 +9,19 @@ import type { Wakeup } from './runQueue.js';
 
 const NO_RINGS: readonly RingWait[] = Object.freeze([]);
 
+/**
+ * Whether a shell that drains `consumer` arms its data wait: whenever it would take a record now
+ * (`canTake`), or the ring is empty. A record the other thread published after the shell's drain
+ * stopped then finds the wait's condition met at once (a producer rings only a consumer that
+ * announced a sleep, so a shell that skipped the wait because it saw data would sleep through it).
+ * Only records the shell itself holds back need no wait: what frees it (KCP's window, a read of
+ * smux's budget) runs the shell. `openAtStart` is the ring's state when the run began: a close
+ * that came after it is seen by the wait too, and one that came before was handled by the run.
+ */
+export function drainWait(consumer: RingConsumer, openAtStart: boolean, canTake: boolean): boolean {
+  return openAtStart && (!consumer.hasData || canTake);
+}
+
 export class RingWakeup implements Wakeup {
   at = Infinity;
   rings: readonly RingWait[] = NO_RINGS;

@@ -12,7 +12,7 @@
  * towards the peer.
  */
 import { maxPayloadBytes, RingBuffer, RingConsumer, RingProducer } from '@kcptunb/ring';
-import { IDLE, RingWakeup, type RunQueue, type Runnable, type Wakeup } from '@kcptunb/scheduler';
+import { drainWait, IDLE, RingWakeup, type RunQueue, type Runnable, type Wakeup } from '@kcptunb/scheduler';
 import type { SessionRings } from '@kcptunb/dataplane';
 import type { SmuxError, SmuxSession, SmuxStream } from '@kcptunb/smux';
 
@@ -104,15 +104,9 @@ export class SessionLink implements Runnable {
     return this.ringWaits(openAtStart);
   }
 
-  /**
-   * The data wait is armed whenever smux would take a record now, or the ring was empty: a record
-   * the shard publishes after the drain loop stopped (it rings only a consumer that announced a
-   * sleep) then finds the wait's condition already met and runs the link at once. Only records
-   * held back by smux's receive budget need no wait: the read that frees budget schedules a run.
-   * `openAtStart` is the ring's state before the drain: a close after it is seen by that wait too.
-   */
+  /** The keepalive's time, and the rings: data while smux takes input (drainWait), room for what is pending. */
   private ringWaits(openAtStart: boolean): Wakeup {
-    const waitData = openAtStart && (!this.fromShard.hasData || this.smux.wantsInput);
+    const waitData = drainWait(this.fromShard, openAtStart, this.smux.wantsInput);
     return this.wakeup.set(this.smux.nextWakeAt, waitData, this.pendingOut ? this.pendingOut.length : 0);
   }
 
