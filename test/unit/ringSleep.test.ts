@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { doorbellKeepAlive, RingBuffer, RingConsumer, RingProducer, sleepForRing, sleepForRingThen, dataWait, spaceWait } from '@kcptunb/ring';
 import { RealtimeDriver, RingWakeup, type Runnable, type Wakeup } from '@kcptunb/scheduler';
 import { settled } from '../support/settled.js';
+import { Worker } from 'node:worker_threads';
 
 /** Resolves once `cond` holds, checked every turn; rejects after `ms`. */
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
@@ -137,4 +138,24 @@ test('same-thread doorbell: both ends on this thread, the push calls the sleeper
   assert.equal(sleepForRingThen(dataWait(far), () => farWoken++), true);
   far.close();
   await until(() => farWoken === 1, 2000, 'a close wakes the Atomics sleep');
+});
+
+test('a reset (pooled) ring gets a new id: an end of its last use still registered on this thread cannot make the new use look local', async () => {
+  const sab = RingBuffer.create(1024);
+  const stale = new RingProducer(sab); // an end of the ring's last use whose close never ran here
+  RingBuffer.reset(sab);
+  const consumer = new RingConsumer(sab); // the new use: only its consumer is on this thread
+  let woken = 0;
+  assert.equal(sleepForRingThen(dataWait(consumer), () => woken++), true, 'empty ring: a sleep is pending');
+  // the new producer is on another thread: its push rings through Atomics, which must reach the sleep
+  const ringModule = import.meta.resolve('@kcptunb/ring');
+  const worker = new Worker(`import(${JSON.stringify(ringModule)}).then(({ RingProducer }) => { new RingProducer(require('node:worker_threads').workerData).tryPush(new Uint8Array([7])); })`, { eval: true, workerData: sab });
+  try {
+    await until(() => woken === 1, 5000, 'the push from the other thread to wake the sleep');
+    assert.equal(consumer.drain(() => {}), 1);
+  } finally {
+    await worker.terminate();
+    consumer.close();
+    void stale;
+  }
 });

@@ -114,11 +114,14 @@ export const RingBuffer = {
     stampRing(new Int32Array(sab, 0, HEADER_BYTES / 4));
     return sab;
   },
-  /** Make a ring whose both ends are closed empty and open again, keeping its id (reuse). */
+  /**
+   * Make a ring whose both ends are closed empty and open again (reuse), under a new id: what any
+   * thread remembers of its old ends (sameThread.ts) can then never be taken for the new ones.
+   */
   reset(sab: SharedArrayBuffer): void {
     const control = attachRing(sab).control;
-    control.fill(0, 0, RING_ID);
-    control.fill(0, RING_ID + 2);
+    control.fill(0);
+    stampRing(control);
   },
   /** Data-region size of an existing ring. */
   capacityOf(sab: SharedArrayBuffer): number {
