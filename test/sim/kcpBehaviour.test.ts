@@ -279,29 +279,3 @@ test('lone ACK: waits for data to carry it or for loneAckDelay; a second PUSH se
   eager.input(segmentBytes(1, CMD_PUSH, 32, 400, 0, 0, new Uint8Array([0])), true, 400);
   assert.deepEqual(acks(), [0], '--acknodelay still acknowledges every input at once');
 });
-
-test('lone ACK: held only in a conversation — after a PUSH we answered with data; a bulk sender waiting on its window gets it at once', () => {
-  const out: Uint8Array[] = [];
-  const kcp = new Kcp(1, { ...base, loneAckDelay: 2 }, (b) => out.push(b.slice()));
-  const push = (sn: number, at: number) => kcp.input(segmentBytes(1, CMD_PUSH, 32, at, sn, 0, new Uint8Array([sn])), true, at);
-  const acks = () => out.flatMap((d) => parseSegments(d)).filter((s) => s.cmd === CMD_ACK).map((s) => s.sn);
-  push(0, 100);
-  kcp.flushAcks(100);
-  assert.equal(out.length, 0, 'the first request may be answered: its ACK waits');
-  kcp.update(102);
-  assert.deepEqual(acks(), [0]);
-  out.length = 0;
-  push(1, 110); // no data of ours since sn 0: a one-way transfer
-  kcp.flushAcks(110);
-  assert.deepEqual(acks(), [1], 'acknowledged at once');
-  out.length = 0;
-  kcp.send(new Uint8Array(10)); // we answer
-  kcp.flush(111);
-  out.length = 0;
-  push(2, 120);
-  kcp.flushAcks(120);
-  assert.equal(out.length, 0, 'after our answer the next lone ACK waits again');
-  kcp.send(new Uint8Array(10));
-  kcp.flush(121);
-  assert.deepEqual(acks(), [2], 'and rides the reply');
-});

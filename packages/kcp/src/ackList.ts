@@ -7,19 +7,9 @@ export class AckList {
   count = 0;
   /** When the oldest queued pair was queued (valid while count > 0). */
   private queuedAt = 0;
-  /** Whether the oldest queued pair may wait for data (valid while count > 0; see `push`). */
-  private holdable = false;
 
-  /**
-   * Queue a pair. `holdable`: a lone pair may wait for data to carry it — the caller says so when
-   * its side answered the peer's previous data with data of its own (a conversation, not a bulk
-   * transfer whose sender may be waiting on its window).
-   */
-  push(sn: number, ts: number, now = 0, holdable = false): void {
-    if (this.count === 0) {
-      this.queuedAt = now >>> 0;
-      this.holdable = holdable;
-    }
+  push(sn: number, ts: number, now = 0): void {
+    if (this.count === 0) this.queuedAt = now >>> 0;
     this.sns[this.count] = sn;
     this.tss[this.count] = ts;
     this.count++;
@@ -38,11 +28,11 @@ export class AckList {
   }
 
   /**
-   * A lone pair that may still wait for data to carry it (docs/protocol.md §3.3): one queued, pushed
-   * as holdable, and its `delay` (ms, 0 = never wait) not run out at `now`.
+   * A lone pair that may still wait for data to carry it (docs/protocol.md §3.3): one queued and
+   * its `delay` (ms, 0 = never wait) not run out at `now`.
    */
   mayHold(now: number, delay: number): boolean {
-    return delay > 0 && this.count === 1 && this.holdable && timediff(now >>> 0, this.dueAt(delay)) < 0;
+    return delay > 0 && this.count === 1 && timediff(now >>> 0, this.dueAt(delay)) < 0;
   }
 
   /** When the oldest queued pair must leave, with `delay`. */

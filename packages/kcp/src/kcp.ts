@@ -25,7 +25,7 @@ import { RtoEstimator } from './rtoEstimator.js';
 import { appendStream, type Segment } from './segment.js';
 import { SegmentPool } from './segmentPool.js';
 import { WindowProbe } from './windowProbe.js';
-import { due, SEND_EARLY, SEND_FAST, SEND_FIRST, SEND_NONE, type FlushRound } from './retransmit.js';
+import { due, SEND_EARLY, SEND_FAST, SEND_NONE, SEND_TIMEOUT, type FlushRound } from './retransmit.js';
 
 /** Receives each datagram's KCP bytes; the view is only valid during the call. */
 export type KcpOutput = (kcpBytes: Uint8Array) => void;
@@ -59,11 +59,6 @@ export class Kcp {
   private readonly header = emptySegmentHeader();
   /** How long a lone ACK may wait for data to carry it (ms; 0: never). */
   private readonly loneAckDelay: number;
-  /**
-   * We sent new data since the peer's last PUSH arrived: the exchange is a conversation, and a
-   * lone ACK may wait for our reply (true at the start: the first request may be answered).
-   */
-  private answered = true;
   /** The retransmission rule's inputs, reused every flush (retransmit.ts). */
   private readonly round: FlushRound;
 
@@ -209,8 +204,7 @@ export class Kcp {
       } else if (cmd === CMD_PUSH) {
         let repeat = true;
         if (this.receiver.inWindow(sn)) {
-          this.acks.push(sn, ts, now, this.answered);
-          this.answered = false;
+          this.acks.push(sn, ts, now);
           if (timediff(sn, this.receiver.next) >= 0) repeat = this.receiver.accept(sn, data.subarray(at, at + len));
         }
         if (regular && repeat) values[S.RepeatSegs]!++;
@@ -350,10 +344,9 @@ export class Kcp {
       if (seg.acked) continue;
       const why = due(seg, round);
       if (why !== SEND_NONE) {
-        if (why === SEND_FIRST) this.answered = true;
-        else if (why === SEND_FAST) fast++;
+        if (why === SEND_FAST) fast++;
         else if (why === SEND_EARLY) early++;
-        else lost++;
+        else if (why === SEND_TIMEOUT) lost++;
         seg.xmit++;
         seg.ts = now;
         at = this.makeSpace(at, KCP_OVERHEAD + seg.length);
