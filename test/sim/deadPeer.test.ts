@@ -30,7 +30,8 @@ function tunnel(seed: number, bytesPerStream: number, up: LinkProfile, down: Lin
   return { client, server, c2s, s2c };
 }
 
-for (const seed of [1, 2, 3]) {
+// seeds 34 and 60 once lost the session: FEC rebuilt heartbeats 10–20 s late, their ACKs inflated the RTO to 20 s
+for (const seed of [1, 2, 3, 34, 60]) {
   test(`a 20%-loss, 200 ms RTT link is not given up: a transfer, then 10 idle minutes of keepalives (seed ${seed})`, () => {
     const { client, server, c2s, s2c } = tunnel(seed, 64 * 1024, SLOW, SLOW);
     try {

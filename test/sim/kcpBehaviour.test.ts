@@ -251,6 +251,22 @@ test('config validation names the field; interval is clamped to [10, 5000]', () 
   void CMD_WINS;
 });
 
+test('a repeat that FEC rebuilt is not acknowledged (its ts may be seconds old: a bogus RTT sample for the sender); a rebuilt new segment is', () => {
+  const out: Uint8Array[] = [];
+  const kcp = new Kcp(1, { ...base, ackNoDelay: true }, (b) => out.push(b.slice()));
+  const acks = () => out.flatMap((d) => parseSegments(d)).filter((s) => s.cmd === CMD_ACK).map((s) => [s.sn, s.ts]);
+  kcp.input(segmentBytes(1, CMD_PUSH, 32, 1000, 0, 0, new Uint8Array([0])), true, 1000);
+  assert.deepEqual(acks(), [[0, 1000]], 'a regular PUSH is acknowledged');
+  out.length = 0;
+  kcp.input(segmentBytes(1, CMD_PUSH, 32, 900, 0, 0, new Uint8Array([0])), false, 11000); // sn 0 again, rebuilt 10 s later
+  assert.deepEqual(acks(), [], 'the rebuilt repeat is not');
+  kcp.input(segmentBytes(1, CMD_PUSH, 32, 1500, 0, 0, new Uint8Array([0])), true, 11000);
+  assert.deepEqual(acks(), [[0, 1500]], 'a regular repeat still is (its ACK may have been lost)');
+  out.length = 0;
+  kcp.input(segmentBytes(1, CMD_PUSH, 32, 2000, 1, 0, new Uint8Array([1])), false, 2500);
+  assert.deepEqual(acks(), [[1, 2000]], 'a rebuilt new segment is acknowledged');
+});
+
 test('lone ACK: waits for data to carry it or for loneAckDelay; a second PUSH sends both at once', () => {
   const out: Uint8Array[] = [];
   const kcp = new Kcp(1, { ...base, loneAckDelay: 2 }, (b) => out.push(b.slice()));

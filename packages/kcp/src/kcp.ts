@@ -204,8 +204,10 @@ export class Kcp {
       } else if (cmd === CMD_PUSH) {
         let repeat = true;
         if (this.receiver.inWindow(sn)) {
-          this.acks.push(sn, ts, now);
           if (timediff(sn, this.receiver.next) >= 0) repeat = this.receiver.accept(sn, data.subarray(at, at + len));
+          // a repeat FEC rebuilt is no news, and its ts may be seconds old (its group completed only
+          // when later shards came): acknowledging it would hand the sender a bogus RTT sample
+          if (regular || !repeat) this.acks.push(sn, ts, now);
         }
         if (regular && repeat) values[S.RepeatSegs]!++;
       } else if (cmd === CMD_WASK) {
