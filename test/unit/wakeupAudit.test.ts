@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONSUMER_SLEEPING, dataWait, HEADER_BYTES, RingBuffer, RingConsumer, RingProducer } from '@kcptunb/ring';
-import { IDLE, RealtimeDriver, RunQueue, WakeupAudit, type Runnable, type Wakeup } from '@kcptunb/scheduler';
+import { IDLE, RealtimeDriver, reportMissedWakeups, RunQueue, WakeupAudit, type Runnable, type Wakeup } from '@kcptunb/scheduler';
 
 /** A shell whose work and wake-up the test sets. */
 class Shell implements Runnable {
@@ -105,3 +105,14 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
+
+test('reportMissedWakeups: every rescue counted, the first 20 logged with the shell state', () => {
+  let total = 0;
+  const lines: string[] = [];
+  const report = reportMissedWakeups('shard 0', () => ++total, (l) => lines.push(l));
+  const shell = Object.assign(new Shell(), { stallReport: () => 'inbox 1' });
+  for (let i = 0; i < 25; i++) report(shell);
+  assert.equal(total, 25);
+  assert.equal(lines.length, 20);
+  assert.equal(lines[0], 'shard 0: missed wake-up (1), ran inbox 1');
+});

@@ -21,10 +21,7 @@ import { Listener } from './listener.js';
 import type { FromShard, ListenRequest, SessionRings, SessionSettings, ShardTask, ToShard } from './protocol.js';
 import { SessionRegistry } from './sessionRegistry.js';
 import type { ShardSession } from './shardSession.js';
-import { RealtimeDriver } from '@kcptunb/scheduler';
-
-/** Lost wake-ups logged per shard (each is a bug; the count goes on in MissedWakeups). */
-const MISSED_WAKEUPS_LOGGED = 20;
+import { RealtimeDriver, reportMissedWakeups } from '@kcptunb/scheduler';
 
 class Shard {
   private readonly kernels: Kernels;
@@ -42,10 +39,7 @@ class Shard {
     this.kernels = loadKernels(task.kernelVariant ? { variant: task.kernelVariant } : {});
     this.snmp = new Snmp(task.snmp);
     const driver = new RealtimeDriver<ShardSession>(nowMs, (ran) => this.sessions.retireClosed(ran), {
-      onMissedWakeup: (session) => {
-        const n = ++this.snmp.values[S.MissedWakeups]!;
-        if (n <= MISSED_WAKEUPS_LOGGED) this.post({ type: 'log', message: `shard ${task.shardId}: missed wake-up (${n}), ran ${session.stallReport()}` });
-      },
+      onMissedWakeup: reportMissedWakeups(`shard ${task.shardId}`, () => ++this.snmp.values[S.MissedWakeups]!, (message) => this.post({ type: 'log', message })),
     });
     this.driver = driver;
     this.sessions = new SessionRegistry(this.kernels, this.snmp, driver.queue, this.post);

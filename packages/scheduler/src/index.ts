@@ -4,5 +4,5 @@
  */
 export { RunQueue, IDLE, type Runnable, type Wakeup } from './runQueue.js';
 export { RealtimeDriver, type RealtimeDriverOptions } from './realtimeDriver.js';
-export { AUDIT_EVERY_MS, WakeupAudit } from './wakeupAudit.js';
+export { AUDIT_EVERY_MS, reportMissedWakeups, WakeupAudit } from './wakeupAudit.js';
 export { drainWait, RingWakeup } from './ringWakeup.js';

@@ -13,6 +13,20 @@ import type { RunQueue, Runnable } from './runQueue.js';
 /** How often the real-time edge audits its queue. */
 export const AUDIT_EVERY_MS = 1000;
 
+/** Lost wake-ups logged per thread; the count goes on. */
+const LOGGED = 20;
+
+/**
+ * The `onMissedWakeup` of a thread's driver: counts each rescue (`count` returns the new total)
+ * and logs the first ones with the shell's state, as `<where>: missed wake-up (n), ran <state>`.
+ */
+export function reportMissedWakeups(where: string, count: () => number, log: (line: string) => void): (item: Runnable) => void {
+  return (item) => {
+    const n = count();
+    if (n <= LOGGED) log(`${where}: missed wake-up (${n}), ran ${item.stallReport?.() ?? item.constructor.name}`);
+  };
+}
+
 export class WakeupAudit<T extends Runnable> {
   /** Shells found able to progress at the last audit that have not run since. */
   private suspects = new Set<T>();
