@@ -88,6 +88,9 @@ test('a -r name that does not resolve is named and retried', async () => {
 
 test('a client listens once its sessions are open: a port that accepts carries a request at once', async () => {
   const { client } = await pair(['--key', 'k', '--conn', '2'], ['--key', 'k']);
+  // the port accepts as soon as listen(2) returns; the line follows in the listen callback, and the
+  // pipe delivers it to this process some time after the connect that waitListening saw
+  await client.waitOutput(/listening on/, 8000);
   const lines = client.output().split('\n');
   const listening = lines.findIndex((l) => /listening on/.test(l));
   const opened = lines.map((l, i) => (/connection: /.test(l) ? i : -1)).filter((i) => i >= 0);
@@ -117,6 +120,7 @@ test('unknown keys in -c are warned about once, with the file name', async () =>
   const client = group.start('ours', 'client', ['-c', file]);
   await waitListening(port, 8000, () => client.output());
   const line = new RegExp(`config file ${file.replace(/[.]/g, '\\.')}: ignoring unknown keys "sndwind", "target"`);
+  await client.waitOutput(/listening on/, 8000); // every start-up line is in by then
   assert.equal(count(client.output(), line), 1, client.output());
 });
 
