@@ -64,17 +64,21 @@ async function warmUp(port: number, t0: { received: () => string; closedAt: () =
   await waitFor(() => t0.closedAt() !== undefined, 60_000, 'the warm-up connection closed at the target');
 }
 
-/** An application connection through the tunnel that records what it received and when it saw EOF. */
-function application(port: number): { socket: Socket; received: () => string; endedAt: () => number | undefined; ready: Promise<void> } {
+/** An application connection through the tunnel that records what it received, when its last bytes came and when it saw EOF. */
+function application(port: number): { socket: Socket; received: () => string; receivedAt: () => number; endedAt: () => number | undefined; ready: Promise<void> } {
   let received = '';
+  let receivedAt = 0;
   let endedAt: number | undefined;
   const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  socket.on('data', (d) => (received += d.toString()));
+  socket.on('data', (d) => {
+    received += d.toString();
+    receivedAt = Date.now();
+  });
   socket.on('end', () => (endedAt = Date.now()));
   socket.on('error', () => {});
   group.onCleanup(() => void socket.destroy());
   const ready = new Promise<void>((r) => socket.once('connect', () => r()));
-  return { socket, received: () => received, endedAt: () => endedAt, ready };
+  return { socket, received: () => received, receivedAt: () => receivedAt, endedAt: () => endedAt, ready };
 }
 
 for (const wait of [WAIT_S, 0]) {
@@ -87,7 +91,7 @@ for (const wait of [WAIT_S, 0]) {
     await app.ready;
     app.socket.write('hello');
     await waitWithLogs(t, () => app.received() === 'bye', 20_000, 'the reply');
-    const finAt = Date.now();
+    const finAt = app.receivedAt(); // the reply and the target's FIN travel together
     // the scenario: the application writes again a moment after the target ended (not a wait for a condition)
     await new Promise((r) => setTimeout(r, 300));
     app.socket.write('late');

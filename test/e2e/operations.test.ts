@@ -22,9 +22,9 @@ test('SIGUSR1 logs one kcptun-style SNMP line; --snmplog writes a header and one
   // --snmpperiod 1: a header and two rows within a few seconds
   const rows = () => readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n')).length;
   await waitFor(() => rows() >= 3, 10_000, 'the header and two rows in the --snmplog file', { pollMs: 100 });
-  const files = readdirSync(dir);
-  assert.equal(files.length, 1);
-  assert.match(files[0]!, /^snmp-\d{8}\.log$/);
+  // one file per local day: a run across midnight has two
+  const files = readdirSync(dir).sort();
+  assert.ok(files.length >= 1 && files.every((f) => /^snmp-\d{8}\.log$/.test(f)), files.join(' '));
   const lines = readFileSync(join(dir, files[0]!), 'utf8').trim().split('\n');
   assert.equal(lines[0], 'Unix,BytesSent,BytesReceived,MaxConn,ActiveOpens,PassiveOpens,CurrEstab,InErrs,InCsumErrors,KCPInErrors,InPkts,OutPkts,InSegs,OutSegs,InBytes,OutBytes,RetransSegs,FastRetransSegs,EarlyRetransSegs,LostSegs,RepeatSegs,FECParityShards,FECErrs,FECRecovered,FECShortShards');
   assert.ok(lines.length >= 3, `header and at least two rows, got ${lines.length}`);
@@ -57,8 +57,11 @@ test('--autoexpire replaces a session on next use; the scavenger closes the old 
   await echoTransfer(t.port, 256 * 1024, 10_000);
   await waitFor(() => /marked as expired/.test(t.client.output()), 5000, 'expiry');
   await waitFor(() => /session normally closed/.test(t.client.output()), 5000, 'the scavenger');
+  // each use after the expiry replaces the session once; a machine that took over 1 s between the
+  // session's open and the first echo has one replacement more
+  const replaced = (t.client.output().match(/marked as expired/g) ?? []).length;
   const sessions = new Set(t.server.output().match(/remote address: \S+/g) ?? []);
-  assert.equal(sessions.size, 2, 'a second KCP session reached the server');
+  assert.equal(sessions.size, 1 + replaced, 'each replacement is a new KCP session at the server');
 });
 
 test('bad flags and config: one line on stderr, exit code 2, nothing started', () => {

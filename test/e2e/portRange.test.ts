@@ -18,7 +18,7 @@ test(`client -r host:a-b (--conn ${CONN}) ↔ server -l host:a-b (${PORTS} ports
   const target = await group.echoServer();
   const t = await startTunnel(group, 'ours', 'ours', target, { nocomp: true }, ['--conn', String(CONN)], [], { ports: PORTS });
   for (let p = t.udpPort; p < t.udpPort + PORTS; p++) assert.equal(udpBound(p), true, `UDP ${p} bound`);
-  assert.match(t.server.output(), new RegExp(`listening on: 127\\.0\\.0\\.1:${t.udpPort}-${t.udpPort + PORTS - 1}`));
+  await t.server.waitOutput(new RegExp(`listening on: 127\\.0\\.0\\.1:${t.udpPort}-${t.udpPort + PORTS - 1}`), 5000);
   // --conn slots are used round-robin, one per TCP connection: 2·CONN streams use every session
   await concurrentEchoes(t.port, 2 * CONN, 64 * 1024, 60_000);
   await echoTransfer(t.port, 1 << 20, 30_000);

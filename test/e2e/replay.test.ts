@@ -8,7 +8,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindLoopbackUdp, echoTransfer, freeTcpPort, freeUdpPort, kcptunbCountersOf, ProcessGroup, sleep, snmpOf, waitFor, canConnect, type Proc } from '@kcptunb/testkit';
+import { bindLoopbackUdp, echoTransfer, freeTcpPort, freeUdpPort, kcptunbCountersOf, ProcessGroup, snmpOf, waitFor, canConnect, type Proc } from '@kcptunb/testkit';
 import { UdpRelay } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
@@ -48,8 +48,8 @@ async function replayFrom(addresses: number, datagrams: Buffer[], serverUdp: num
   for (let a = 0; a < addresses; a++) {
     const s = await bindLoopbackUdp();
     s.on('message', () => {});
-    for (const d of datagrams) s.send(d, serverUdp, '127.0.0.1');
-    await sleep(20); // let the socket's sends leave before it closes
+    // every send has left before the socket closes
+    await Promise.all(datagrams.map((d) => new Promise<void>((sent) => s.send(d, serverUdp, '127.0.0.1', () => sent()))));
     s.close();
   }
 }

@@ -22,7 +22,8 @@ for (const [client, server] of pairings) {
       const target = await group.echoServer();
       const side = (impl: Impl) => (v === 2 ? (impl === 'upstream' ? [] : ['--dialect', 'kcptun']) : impl === 'upstream' ? ['--smuxver', '1'] : ['--streambuf-en=0']);
       const t = await startTunnel(group, client, server, target, { crypt, key: `upstream ${crypt}` }, side(client), side(server));
-      for (const p of [t.client, t.server]) assert.match(p.output(), new RegExp(`encryption: ${crypt}`), `${p.label} runs ${crypt}`);
+      // upstream's client prints its settings after its port accepts (it derives the key in between)
+      for (const p of [t.client, t.server]) await p.waitOutput(new RegExp(`encryption: ${crypt}`), 10_000, `${p.label} to say it runs ${crypt}`);
       const r = await echoTransfer(t.port, 4 * MiB, 60_000);
       assert.ok(r.ms > 0);
       await concurrentEchoes(t.port, 10, 128 * 1024, 60_000);
