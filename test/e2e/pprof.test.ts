@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import { canConnect, echoTransfer, freeTcpPort, freeUdpPort, ProcessGroup, startTunnel, waitFor } from '@kcptunb/testkit';
+import { canConnect, echoTransfer, freeTcpPort, freeUdpPort, ProcessGroup, startTunnel, waitFor, waitListening } from '@kcptunb/testkit';
 
 const group = new ProcessGroup();
 after(() => group.cleanup());
@@ -21,13 +21,27 @@ function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body
   });
 }
 
+interface AllocNode {
+  selfSize: number;
+  children: AllocNode[];
+}
+const allocatedBytes = (n: AllocNode): number => n.children.reduce((a, c) => a + allocatedBytes(c), n.selfSize);
+
+/** A client of the server on `udp`: its TCP port, once it accepts. */
+async function clientOf(udp: number): Promise<number> {
+  const port = await freeTcpPort();
+  const client = group.start('ours', 'client', ['-l', `127.0.0.1:${port}`, '-r', `127.0.0.1:${udp}`, '--quiet']);
+  await waitListening(port, 8000, () => client.output());
+  return port;
+}
+
 /** The URL the server logged for its profiler. */
 function pprofUrl(output: string): URL | undefined {
   const m = /pprof: (http:\/\/\S+)/.exec(output);
   return m ? new URL(m[1]!) : undefined;
 }
 
-test('--pprof ADDR serves a CPU profile and a heap snapshot on that address only', async () => {
+test('--pprof ADDR serves a CPU profile, an allocation profile and a heap snapshot on that address only', async () => {
   const target = await group.echoServer();
   const udp = await freeUdpPort();
   const server = group.start('ours', 'server', ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${target}`, '--pprof', '127.0.0.1:0', '--quiet']);
@@ -45,6 +59,13 @@ test('--pprof ADDR serves a CPU profile and a heap snapshot on that address only
   const profile = await httpGet(`http://127.0.0.1:${port}/debug/pprof/profile?seconds=1`, 10_000);
   const parsed = JSON.parse(profile.body) as { nodes: unknown[]; startTime: number };
   assert.ok(Array.isArray(parsed.nodes) && parsed.nodes.length > 0);
+  // a transfer during the window: what the TCP path allocated and GC collected is in the profile
+  const client = await clientOf(udp);
+  const [allocs] = await Promise.all([httpGet(`http://127.0.0.1:${port}/debug/pprof/allocs?seconds=2`, 15_000), echoTransfer(client, 4 << 20, 20_000)]);
+  const sampled = JSON.parse(allocs.body) as { head: AllocNode; samples: unknown[] };
+  assert.ok(sampled.samples.length > 0, 'allocation samples');
+  console.log(`# allocated on the server's control thread during a 4 MiB echo: ${allocatedBytes(sampled.head)} bytes in ${sampled.samples.length} samples`);
+  assert.ok(allocatedBytes(sampled.head) > 256 << 10, `a 4 MiB echo allocates more than 256 KiB on the control thread (about 1 MB measured): ${allocatedBytes(sampled.head)}`);
   const heap = await httpGet(`http://127.0.0.1:${port}/debug/pprof/heap`, 30_000);
   assert.match(heap.body.slice(0, 20), /^\{"snapshot":/);
 });
