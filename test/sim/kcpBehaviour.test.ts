@@ -267,6 +267,23 @@ test('a repeat that FEC rebuilt is not acknowledged (its ts may be seconds old: 
   assert.deepEqual(acks(), [[1, 2000]], 'a rebuilt new segment is acknowledged');
 });
 
+test('RTT samples come only from the first ACK of a segment: a repeat ACK with an old ts (kcp-go acknowledging a repeat FEC rebuilt) leaves the RTO alone', () => {
+  const kcp = new Kcp(1, base, () => {});
+  kcp.send(new Uint8Array(3000)); // three segments (mss 1376)
+  kcp.flush(1000);
+  const ackOf = (sn: number, ts: number, una: number) => segmentBytes(1, CMD_ACK, 128, ts, sn, una);
+  kcp.input(ackOf(0, 1000, 1), true, 1040); // its own una covers it: still the first ACK
+  assert.deepEqual([kcp.rto.srtt, kcp.rto.rttvar], [40, 20], 'the first ACK of sn 0 is a 40 ms sample');
+  kcp.input(ackOf(2, 1000, 1), true, 1050); // selective: sn 2 acknowledged, sn 1 still out
+  assert.equal(kcp.rto.srtt, 41, 'the first ACK of sn 2: 50 ms');
+  const settled = [kcp.rto.srtt, kcp.rto.rttvar, kcp.rto.rto];
+  kcp.input(ackOf(0, 1000, 1), true, 21000); // sn 0 again, 20 s later, with the ts of its first transmission
+  kcp.input(ackOf(2, 1000, 1), true, 21000); // sn 2 was acknowledged, not yet passed by una
+  assert.deepEqual([kcp.rto.srtt, kcp.rto.rttvar, kcp.rto.rto], settled, 'repeat ACKs give no sample');
+  kcp.input(ackOf(1, 20990, 3), true, 21000);
+  assert.ok(kcp.rto.srtt < 41, `the first ACK of sn 1 is a sample again (srtt ${kcp.rto.srtt})`);
+});
+
 test('lone ACK: waits for data to carry it or for loneAckDelay; a second PUSH sends both at once', () => {
   const out: Uint8Array[] = [];
   const kcp = new Kcp(1, { ...base, loneAckDelay: 2 }, (b) => out.push(b.slice()));

@@ -183,7 +183,7 @@ export class Kcp {
     const unaBefore = this.sndUna;
     const values = this.snmp.values;
     let at = 0;
-    let sawAck = false;
+    let sawAck = false; // an ACK of a segment still unacknowledged: its ts gives the RTT sample
     let latestTs = 0;
     let windowSlides = false;
     let segments = 0;
@@ -195,12 +195,18 @@ export class Kcp {
       if (data.length - at < len) return this.counted(segments, InputResult.TRUNCATED);
       if (!isKnownCommand(cmd)) return this.counted(segments, InputResult.BAD_COMMAND);
       if (regular) this.rmtWnd = wnd;
+      // before this header's una: an ACK for a segment it covers is still this segment's first
+      const fresh = cmd === CMD_ACK && this.unacknowledged(sn);
       if (this.acknowledgeUpTo(una) > 0) windowSlides = true;
       if (cmd === CMD_ACK) {
         this.acknowledge(sn);
         this.countFastAck(sn, ts);
-        sawAck = true;
-        latestTs = ts;
+        // a segment acknowledged before gives no sample: a repeat's late ACK (one that FEC rebuilt,
+        // from a kcp-go peer) carries the ts of a transmission seconds old (docs/protocol.md §3.4)
+        if (fresh) {
+          sawAck = true;
+          latestTs = ts;
+        }
       } else if (cmd === CMD_PUSH) {
         let repeat = true;
         if (this.receiver.inWindow(sn)) {
@@ -241,6 +247,13 @@ export class Kcp {
     }
     this.sndUna = this.sndBuf.length > 0 ? this.sndBuf.first()!.sn : this.sndNxt;
     return n;
+  }
+
+  /** `sn` is in flight and no ACK or una has covered it yet. */
+  private unacknowledged(sn: number): boolean {
+    if (timediff(sn, this.sndUna) < 0 || timediff(sn, this.sndNxt) >= 0) return false;
+    const seg = this.sndBuf.at(timediff(sn, this.sndBuf.first()!.sn));
+    return seg !== undefined && seg.sn === sn && !seg.acked;
   }
 
   /** Mark one in-flight segment acknowledged (it stays until una passes it). */
