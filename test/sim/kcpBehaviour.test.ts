@@ -284,6 +284,17 @@ test('RTT samples come only from the first ACK of a segment: a repeat ACK with a
   assert.ok(kcp.rto.srtt < 41, `the first ACK of sn 1 is a sample again (srtt ${kcp.rto.srtt})`);
 });
 
+test('Karn: an ACK that echoes a transmission older than the segment\'s latest gives no RTT sample', () => {
+  const kcp = new Kcp(1, base, () => {});
+  kcp.send(new Uint8Array(2000)); // two segments
+  kcp.flush(1000);
+  kcp.flush(1250); // past the first RTO (200 ms): both retransmitted with ts 1250
+  kcp.input(segmentBytes(1, CMD_ACK, 128, 1000, 0, 0), true, 1260); // for the copy sent at 1000
+  assert.equal(kcp.rto.srtt, 0, 'no sample: which copy arrived, and when, is unknown');
+  kcp.input(segmentBytes(1, CMD_ACK, 128, 1250, 1, 0), true, 1270);
+  assert.equal(kcp.rto.srtt, 20, 'the ACK of the latest copy is a sample');
+});
+
 test('lone ACK: waits for data to carry it or for loneAckDelay; a second PUSH sends both at once', () => {
   const out: Uint8Array[] = [];
   const kcp = new Kcp(1, { ...base, loneAckDelay: 2 }, (b) => out.push(b.slice()));

@@ -196,13 +196,14 @@ export class Kcp {
       if (!isKnownCommand(cmd)) return this.counted(segments, InputResult.BAD_COMMAND);
       if (regular) this.rmtWnd = wnd;
       // before this header's una: an ACK for a segment it covers is still this segment's first
-      const fresh = cmd === CMD_ACK && this.unacknowledged(sn);
+      const fresh = cmd === CMD_ACK && this.answersLatest(sn, ts);
       if (this.acknowledgeUpTo(una) > 0) windowSlides = true;
       if (cmd === CMD_ACK) {
         this.acknowledge(sn);
         this.countFastAck(sn, ts);
-        // a segment acknowledged before gives no sample: a repeat's late ACK (one that FEC rebuilt,
-        // from a kcp-go peer) carries the ts of a transmission seconds old (docs/protocol.md §3.4)
+        // only the first ACK of a segment, and only for its latest transmission, is a sample: a
+        // repeat's late ACK (one that FEC rebuilt, from a kcp-go peer) or the late ACK of a copy sent
+        // before a retransmission carries the ts of a transmission seconds old (docs/protocol.md §3.4)
         if (fresh) {
           sawAck = true;
           latestTs = ts;
@@ -249,11 +250,14 @@ export class Kcp {
     return n;
   }
 
-  /** `sn` is in flight and no ACK or una has covered it yet. */
-  private unacknowledged(sn: number): boolean {
+  /**
+   * `sn` is in flight, no ACK or una has covered it yet, and `ts` is that of its latest
+   * transmission (Karn: an ACK for an earlier one cannot tell which copy arrived when).
+   */
+  private answersLatest(sn: number, ts: number): boolean {
     if (timediff(sn, this.sndUna) < 0 || timediff(sn, this.sndNxt) >= 0) return false;
     const seg = this.sndBuf.at(timediff(sn, this.sndBuf.first()!.sn));
-    return seg !== undefined && seg.sn === sn && !seg.acked;
+    return seg !== undefined && seg.sn === sn && !seg.acked && timediff(ts, seg.ts) >= 0;
   }
 
   /** Mark one in-flight segment acknowledged (it stays until una passes it). */
