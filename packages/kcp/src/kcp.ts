@@ -255,17 +255,21 @@ export class Kcp {
    * transmission (Karn: an ACK for an earlier one cannot tell which copy arrived when).
    */
   private answersLatest(sn: number, ts: number): boolean {
-    if (timediff(sn, this.sndUna) < 0 || timediff(sn, this.sndNxt) >= 0) return false;
-    const seg = this.sndBuf.at(timediff(sn, this.sndBuf.first()!.sn));
-    return seg !== undefined && seg.sn === sn && !seg.acked && timediff(ts, seg.ts) >= 0;
+    const seg = this.inFlightSegment(sn);
+    return seg !== undefined && !seg.acked && timediff(ts, seg.ts) >= 0;
   }
 
   /** Mark one in-flight segment acknowledged (it stays until una passes it). */
   private acknowledge(sn: number): void {
-    if (timediff(sn, this.sndUna) < 0 || timediff(sn, this.sndNxt) >= 0) return;
-    // in-flight sns are contiguous from sndUna
+    const seg = this.inFlightSegment(sn);
+    if (seg) seg.acked = true;
+  }
+
+  /** The in-flight segment `sn` (sns in flight are contiguous from sndUna), if any. */
+  private inFlightSegment(sn: number): Segment | undefined {
+    if (timediff(sn, this.sndUna) < 0 || timediff(sn, this.sndNxt) >= 0) return undefined;
     const seg = this.sndBuf.at(timediff(sn, this.sndBuf.first()!.sn));
-    if (seg && seg.sn === sn) seg.acked = true;
+    return seg?.sn === sn ? seg : undefined;
   }
 
   /** kcp-go counts a skip only for segments sent no later than the acknowledged one. */
